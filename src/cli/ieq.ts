@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { action } from './command.js';
+
+export function register(program: Command): void {
+  program
+    .command('ieq')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .action(
+      action(() => {
+        throw new UsageError('NOT_IMPLEMENTED', 'gemcaen ieq is not implemented yet');
+      }),
+    );
+}

@@ -1,0 +1,100 @@
+// The validated, frozen configuration that the rest of gemcaen consumes.
+// The YAML keys (seed spelling) map onto these names in src/config/load.ts.
+import type { Secret } from './secret.js';
+
+export const SYSTEM_TYPES = ['SY1527', 'SY2527', 'SY4527', 'SY5527'] as const;
+export type SystemTypeName = (typeof SYSTEM_TYPES)[number];
+export const LINK_TYPES = ['TCPIP', 'RS232', 'CAENET', 'USB', 'OPTLINK', 'USB_VCP', 'USB3', 'A4818'] as const;
+export type LinkTypeName = (typeof LINK_TYPES)[number];
+
+/** One mainframe, shared by every setup whose MAINFRAME block names the same address. */
+export interface MainframeConfig {
+  /** stable id of the mainframe: the address as written, lower-cased (e.g. "192.168.0.10" or "127.0.0.1:7001") */
+  id: string;
+  systemType: SystemTypeName;
+  linkType: LinkTypeName;
+  /** CAENHV_BOARD_ADDRESS as written: IP or host name, optional ":port" */
+  address: string;
+  user: string;
+  password: Secret;
+  /** CAENHV_LIBRARY: explicit path of libcaenhvwrapper.so, if given */
+  library?: string;
+  /** KEEPALIVE_SECONDS: longest silence towards the crate before a cheap call is made (default 10) */
+  keepaliveSeconds: number;
+  /** SIMULATED: gemcaen starts a simulated crate on this address itself (demo, training) */
+  simulated?: { cratesFile?: string };
+}
+
+export type SinkConfig =
+  | {
+      kind: 'influx-v2';
+      /** stable id: same coordinates → same sink, so setups sharing a bucket share one writer queue */
+      id: string;
+      url: string;
+      token: Secret;
+      org: string;
+      bucket: string;
+    }
+  | {
+      kind: 'influx-v1';
+      id: string;
+      url: string;
+      database: string;
+      retentionPolicy?: string;
+      user?: string;
+      password?: Secret;
+    }
+  | {
+      kind: 'file';
+      id: string;
+      /** directory of the daily line-protocol files */
+      directory: string;
+    };
+
+export interface GemOptions {
+  /** divider resistor per channel-name suffix (G3BOT … G0BOT), MOhm; the original's values unless overridden */
+  resistorsMOhm: Readonly<Record<string, number>>;
+  /** optional per-setup ceiling for any electrode's V0Set, V */
+  maxElectrodeVolts?: number;
+}
+
+export interface SetupConfig {
+  name: string;
+  monitorables: readonly string[];
+  holdOffSeconds: number;
+  isGEM: boolean;
+  /** id of the MainframeConfig this setup lives on */
+  mainframe: string;
+  slot: number;
+  /** GEM only: 1 (channels 0-6) or 2 (channels 7-13) */
+  layer?: 1 | 2;
+  /** channels of interest: CHANNELS for plain setups, the layer's 7 channels for GEM */
+  channels: readonly number[];
+  /** id of the SinkConfig this setup writes to */
+  sink: string;
+  /** write a value again after this long even if unchanged (default 300) */
+  heartbeatSeconds: number;
+  /** per-quantity deadband: a change smaller than this is not a change (e.g. VMon: 0.5) */
+  deadbands: Readonly<Record<string, number>>;
+  gem?: GemOptions;
+}
+
+export interface Settings {
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  logDirectory: string;
+  spoolDirectory: string;
+  spoolMaxMegabytes: number;
+  /** health endpoint "host:port"; empty string disables it */
+  healthListen: string;
+  batchMaxLines: number;
+  batchMaxMilliseconds: number;
+}
+
+export interface GemcaenConfig {
+  /** file the config came from */
+  file: string;
+  settings: Settings;
+  mainframes: ReadonlyMap<string, MainframeConfig>;
+  sinks: ReadonlyMap<string, SinkConfig>;
+  setups: ReadonlyMap<string, SetupConfig>;
+}
