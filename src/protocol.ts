@@ -26,6 +26,9 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 /** Worker → writer: points of one setup, for the sink that setup names. */
 export interface PointsMessage {
   type: 'points';
+  /** the setup the points belong to: its heartbeat and deadbands decide what is written */
+  setup: string;
+  /** id of the SinkConfig the setup writes to */
   sink: string;
   points: Point[];
 }

@@ -97,4 +97,6 @@ export interface GemcaenConfig {
   mainframes: ReadonlyMap<string, MainframeConfig>;
   sinks: ReadonlyMap<string, SinkConfig>;
   setups: ReadonlyMap<string, SetupConfig>;
+  /** names that stand for several setups on the command line (gemcaen.Groups), e.g. demo → [DemoGEM, DemoBoard] */
+  groups: ReadonlyMap<string, readonly string[]>;
 }
