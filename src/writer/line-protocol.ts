@@ -1,0 +1,69 @@
+// InfluxDB line protocol for one Point: escaped names, sorted tags, typed fields, explicit ms timestamp.
+// The spool is line-based, so no serialized line may contain a raw newline: newlines are escaped everywhere.
+import type { FieldValue, Point } from '../protocol.js';
+
+/** Measurement names: escape backslash-less specials (comma, space) and control characters. */
+export function escapeMeasurement(s: string): string {
+  return s.replace(/[, \n\r\t]/g, escapeChar);
+}
+
+/** Tag keys, tag values and field keys: comma, equals sign, space and control characters. */
+export function escapeKey(s: string): string {
+  return s.replace(/[,= \n\r\t]/g, escapeChar);
+}
+
+/** String field values: double-quoted, with backslash and double quote escaped; newlines written as \n. */
+export function quoteString(s: string): string {
+  return '"' + s.replace(/[\\"]/g, (c) => '\\' + c).replace(/\n/g, '\\n').replace(/\r/g, '\\r') + '"';
+}
+
+function escapeChar(c: string): string {
+  if (c === '\n') return '\\n';
+  if (c === '\r') return '\\r';
+  if (c === '\t') return '\\t';
+  return '\\' + c;
+}
+
+/** The line-protocol text of one field value, or undefined when it cannot be written (NaN, ±Infinity, unsafe integer). */
+export function formatField(v: FieldValue): string | undefined {
+  switch (v.type) {
+    case 'float':
+      if (!Number.isFinite(v.value)) return undefined;
+      // String(1) is "1": a float in line protocol (integers carry the `i` suffix), so it stays a float.
+      return String(v.value);
+    case 'int': {
+      const n = Math.trunc(v.value);
+      if (!Number.isSafeInteger(n)) return undefined;
+      return `${n}i`;
+    }
+    case 'bool':
+      return v.value ? 'true' : 'false';
+    case 'string':
+      return quoteString(v.value);
+  }
+}
+
+/**
+ * One line of line protocol (without the trailing newline), or undefined when no field can be written.
+ * Tags are sorted by key (the order InfluxDB stores them in); empty tag values are left out (not allowed).
+ */
+export function toLine(p: Point): string | undefined {
+  const fields: string[] = [];
+  for (const key of Object.keys(p.fields).sort()) {
+    const text = formatField(p.fields[key]);
+    if (text !== undefined) fields.push(`${escapeKey(key)}=${text}`);
+  }
+  if (fields.length === 0) return undefined;
+  let head = escapeMeasurement(p.measurement);
+  for (const key of Object.keys(p.tags).sort()) {
+    const value = p.tags[key];
+    if (value === '' || value === undefined) continue;
+    head += `,${escapeKey(key)}=${escapeKey(value)}`;
+  }
+  return `${head} ${fields.join(',')} ${Math.round(p.timeMs)}`;
+}
+
+/** The ms timestamp at the end of a line written by toLine. */
+export function timestampOf(line: string): number {
+  return Number(line.slice(line.lastIndexOf(' ') + 1));
+}

@@ -1,0 +1,289 @@
+// The pipeline of one sink: deduplicated lines are gathered for up to batchMaxMilliseconds (or
+// batchMaxLines), appended to the backlog (the durable spool: fsync'd before anything is sent), then one
+// sender loop takes the oldest unacknowledged lines, writes them in one request and acknowledges, drops,
+// splits or keeps them according to the answer (outcome.ts). Backlogs are replayed in big batches.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LogLevel } from '../protocol.js';
+import type { Backlog, Batch } from './backlog.js';
+import { backoffMs, outcomeOf, type BackoffOptions, type WriteResult } from './outcome.js';
+import type { Sink } from './sinks/sink.js';
+import type { SinkState, SinkStatus } from './status.js';
+
+export interface SinkQueueOptions {
+  batchMaxLines: number;
+  batchMaxMs: number;
+  /** lines per request when a backlog is replayed */
+  replayBatchLines: number;
+  backoff: BackoffOptions;
+  log: (level: LogLevel, message: string) => void;
+  now: () => number;
+  onStateChange?: (status: SinkStatus) => void;
+}
+
+/** lines kept in memory when even the spool cannot be written (disk full) */
+const MAX_PENDING_LINES = 100_000;
+
+export class SinkQueue {
+  readonly #sink: Sink;
+  readonly #backlog: Backlog;
+  readonly #o: SinkQueueOptions;
+  #pending: string[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #state: SinkState = 'ok';
+  #stateKey = 'ok';
+  #failingSince = 0;
+  #attempt = 0;
+  #limit: number;
+  #written = 0;
+  #dropped = 0;
+  #requests = 0;
+  #lastError: string | undefined;
+  #lastErrorAt: number | undefined;
+  #lastWriteAt: number | undefined;
+  #spoolFailing = false;
+  /** wakes the sender loop (new lines, stop) */
+  #wake: (() => void) | undefined;
+  /** aborted when stop begins: ends a back-off wait */
+  readonly #stopCtl = new AbortController();
+  /** aborts the request in flight at the stop deadline */
+  readonly #abort = new AbortController();
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  /** resolved after every write attempt and when idle */
+  #attemptWaiters: Array<() => void> = [];
+
+  constructor(sink: Sink, backlog: Backlog, opts: SinkQueueOptions) {
+    this.#sink = sink;
+    this.#backlog = backlog;
+    this.#o = opts;
+    this.#limit = this.#maxBatch();
+  }
+
+  get id(): string {
+    return this.#sink.id;
+  }
+
+  start(): void {
+    const n = this.#backlog.lines;
+    if (n > 0) this.#o.log('info', `sink ${this.#sink.id}: replaying ${n} spooled lines to ${this.#sink.target}`);
+    this.#loop = this.#run();
+  }
+
+  /** takes serialized lines; they reach the backlog within batchMaxMs */
+  accept(lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    for (const l of lines) this.#pending.push(l);
+    if (this.#pending.length >= this.#o.batchMaxLines) this.flushPending();
+    else if (this.#timer === undefined && !this.#stopping) this.#timer = setTimeout(() => this.flushPending(), this.#o.batchMaxMs);
+  }
+
+  /** moves the gathered lines into the backlog now (one fsync) and wakes the sender */
+  flushPending(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0) return;
+    try {
+      this.#backlog.append(this.#pending);
+      this.#pending = [];
+      if (this.#spoolFailing) {
+        this.#spoolFailing = false;
+        this.#o.log('info', `sink ${this.#sink.id}: spool writable again`);
+      }
+    } catch (err) {
+      if (!this.#spoolFailing) {
+        this.#spoolFailing = true;
+        this.#o.log('error', `sink ${this.#sink.id}: cannot append to the spool (${(err as Error).message}): keeping lines in memory; free disk space or fix spoolDirectory`);
+      }
+      if (this.#pending.length > MAX_PENDING_LINES) {
+        const n = this.#pending.length - MAX_PENDING_LINES;
+        this.#pending.splice(0, n);
+        this.#dropped += n;
+      }
+      if (!this.#stopping) this.#timer = setTimeout(() => this.flushPending(), Math.max(1000, this.#o.batchMaxMs));
+    }
+    this.#kick();
+  }
+
+  /** resolves once everything accepted so far was written, or after the next failed attempt */
+  async flush(): Promise<void> {
+    this.flushPending();
+    for (;;) {
+      if (this.#backlog.lines === 0 || this.#loop === undefined || this.#state !== 'ok') return;
+      const attempted = new Promise<void>((r) => this.#attemptWaiters.push(r));
+      this.#kick();
+      await attempted;
+    }
+  }
+
+  /** writes what it can until the deadline; whatever is not acknowledged stays in the backlog */
+  async stop(deadline: number): Promise<void> {
+    this.#stopping = true;
+    this.#stopCtl.abort();
+    this.flushPending();
+    this.#kick();
+    if (this.#loop) {
+      const left = Math.max(0, deadline - Date.now());
+      const timer = setTimeout(() => this.#abort.abort(), left);
+      try {
+        await this.#loop;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    const left = this.#backlog.lines;
+    if (left > 0) this.#o.log('info', `sink ${this.#sink.id}: ${left} lines stay in the spool for the next start`);
+    this.#backlog.close();
+    await this.#sink.close();
+  }
+
+  status(): SinkStatus {
+    const s: SinkStatus = {
+      id: this.#sink.id,
+      kind: this.#sink.kind,
+      target: this.#sink.target,
+      state: this.#state,
+      spooledLines: this.#backlog.lines + this.#pending.length,
+      spooledBytes: this.#backlog.bytes,
+      droppedLines: this.#dropped,
+      writtenLines: this.#written,
+      requests: this.#requests,
+    };
+    if (this.#lastError !== undefined) s.lastError = this.#lastError;
+    if (this.#lastErrorAt !== undefined) s.lastErrorAt = this.#lastErrorAt;
+    if (this.#lastWriteAt !== undefined) s.lastWriteAt = this.#lastWriteAt;
+    return s;
+  }
+
+  /** counts lines thrown away by the backlog's bound */
+  noteBoundDrop(lines: number, bytes: number): void {
+    this.#dropped += lines;
+    this.#o.log(
+      'warn',
+      `sink ${this.#sink.id}: spool full: dropped the oldest ${lines} lines (${bytes} bytes); ${this.#dropped} dropped in total. Raise spoolMaxMegabytes or fix ${this.#sink.target}`,
+    );
+  }
+
+  #maxBatch(): number {
+    return Math.max(this.#o.batchMaxLines, this.#o.replayBatchLines);
+  }
+
+  #kick(): void {
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
+  }
+
+  #notifyAttempt(): void {
+    const ws = this.#attemptWaiters;
+    this.#attemptWaiters = [];
+    for (const w of ws) w();
+  }
+
+  async #run(): Promise<void> {
+    for (;;) {
+      if (this.#abort.signal.aborted) break;
+      const batch = this.#backlog.peek(this.#limit);
+      if (!batch) {
+        this.#limit = this.#maxBatch();
+        this.#notifyAttempt();
+        if (this.#stopping) break;
+        await new Promise<void>((r) => (this.#wake = r));
+        continue;
+      }
+      const result = await this.#sink.write(batch.lines, this.#abort.signal);
+      this.#requests++;
+      if (this.#abort.signal.aborted) break;
+      const retry = this.#handle(batch, result);
+      this.#notifyAttempt();
+      if (retry) {
+        if (this.#stopping) break; // stays in the spool for the next start
+        this.#attempt++;
+        const wait = backoffMs(this.#attempt, this.#o.backoff, result.retryAfterMs);
+        // new lines do not shorten the back-off: only stop does
+        try {
+          await sleep(wait, undefined, { signal: this.#stopCtl.signal });
+        } catch {
+          // woken by stop
+        }
+      }
+    }
+    this.#notifyAttempt();
+  }
+
+  /** acknowledges, drops or splits the batch; true when it must be retried later */
+  #handle(batch: Batch, r: WriteResult): boolean {
+    const n = batch.lines.length;
+    const now = this.#o.now();
+    switch (outcomeOf(r.status)) {
+      case 'accept':
+        this.#backlog.ack(batch);
+        this.#written += n;
+        this.#lastWriteAt = now;
+        this.#attempt = 0;
+        this.#setState('ok', r);
+        return false;
+      case 'drop': {
+        this.#backlog.ack(batch);
+        const rejected = r.rejectedLines ?? n;
+        this.#dropped += rejected;
+        this.#written += n - rejected;
+        this.#lastError = r.message ?? `HTTP ${r.status}`;
+        this.#lastErrorAt = now;
+        if (rejected < n) this.#lastWriteAt = now;
+        this.#o.log(
+          'error',
+          rejected < n
+            ? `sink ${this.#sink.id}: ${this.#sink.target} refused ${rejected} of ${n} lines (${this.#lastError}); the others were stored, the refused ones are dropped`
+            : `sink ${this.#sink.id}: ${this.#sink.target} refused a batch of ${n} lines as bad data (${this.#lastError}); dropped`,
+        );
+        this.#attempt = 0;
+        this.#setState('ok', r);
+        return false;
+      }
+      case 'split':
+        if (n > 1) {
+          this.#limit = Math.ceil(n / 2);
+          this.#o.log('debug', `sink ${this.#sink.id}: request of ${n} lines too large (413): sending ${this.#limit} per request`);
+          return false;
+        }
+        this.#backlog.ack(batch);
+        this.#dropped += 1;
+        this.#lastError = r.message ?? 'HTTP 413';
+        this.#lastErrorAt = now;
+        this.#o.log('error', `sink ${this.#sink.id}: a single line is too large for ${this.#sink.target} (413); dropped`);
+        return false;
+      case 'config':
+        this.#lastError = r.message ?? `HTTP ${r.status}`;
+        this.#lastErrorAt = now;
+        this.#setState('config-error', r);
+        return true;
+      case 'keep':
+        this.#lastError = r.message ?? `HTTP ${r.status}`;
+        this.#lastErrorAt = now;
+        this.#setState('failing', r);
+        return true;
+    }
+  }
+
+  #setState(state: SinkState, r: WriteResult): void {
+    const hint = state === 'config-error' ? this.#sink.configHint(r) : '';
+    const key = state + hint;
+    if (key === this.#stateKey) return;
+    const before = this.#state;
+    this.#state = state;
+    this.#stateKey = key;
+    const where = this.#sink.spooled ? 'in the spool' : 'in memory';
+    const n = this.#backlog.lines;
+    if (state === 'ok') {
+      const secs = Math.round((this.#o.now() - this.#failingSince) / 1000);
+      this.#o.log('info', `sink ${this.#sink.id}: writing to ${this.#sink.target} again after ${secs} s; ${n} lines ${where} to catch up`);
+    } else {
+      if (before === 'ok') this.#failingSince = this.#o.now();
+      if (state === 'config-error')
+        this.#o.log('error', `sink ${this.#sink.id}: ${hint}; keeping ${n} lines ${where} until it is fixed`);
+      else
+        this.#o.log('warn', `sink ${this.#sink.id}: cannot write to ${this.#sink.target} (${r.message ?? r.status}); keeping ${n} lines ${where}, retrying with back-off`);
+    }
+    this.#o.onStateChange?.(this.status());
+  }
+}

@@ -1,0 +1,330 @@
+// The durable spool of one sink: a write-ahead log of line-protocol lines on disk.
+//
+// Layout of <spoolDirectory>/<sink>/:
+//   00000000000000000001.lp …  segments: lines appended (one fsync per batch) before they are sent
+//   acked.json                 {"segment": n, "offset": bytes}: everything before this position was
+//                              acknowledged by the database; written to a temp file, fsync'd, renamed
+// A segment is deleted once it is acknowledged to its end. When the spool exceeds its bound the oldest
+// segment is deleted and its unacknowledged lines are counted as dropped.
+// After a crash (SIGKILL, power cut) the last batch may be half written: the partial line is cut off at
+// open, and at most the batch that was in flight is sent again.
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Backlog, Batch, DropListener } from './backlog.js';
+
+export interface SpoolOptions {
+  /** directory of this sink's spool (created if missing) */
+  directory: string;
+  /** bound of the spool on disk, bytes */
+  maxBytes: number;
+  /** size at which a new segment is started (default maxBytes / 16, between 64 KiB and 16 MiB) */
+  segmentBytes?: number;
+  onDrop: DropListener;
+}
+
+interface Segment {
+  seq: number;
+  /** bytes in the file */
+  size: number;
+  /** lines in the file */
+  lines: number;
+}
+
+const SEGMENT_RE = /^(\d{20})\.lp$/;
+const NEWLINE = 0x0a;
+const READ_CHUNK = 4 * 1024 * 1024;
+
+export class Spool implements Backlog {
+  readonly #dir: string;
+  readonly #maxBytes: number;
+  readonly #segmentBytes: number;
+  readonly #onDrop: DropListener;
+  #segments: Segment[] = [];
+  /** acknowledged position: inside #segments[0] (or before it) */
+  #ackSeq = 0;
+  #ackOffset = 0;
+  /** lines of #segments[0] before #ackOffset */
+  #ackLines = 0;
+  /** fd of the last segment, open for appending; undefined until the first append after open */
+  #fd: number | undefined;
+  /** segment numbers only grow, so an old acked.json can never point into a newer segment */
+  #nextSeq = 1;
+  #closed = false;
+
+  constructor(opts: SpoolOptions) {
+    if (!(opts.maxBytes > 0)) throw new RangeError('spool maxBytes must be a positive number');
+    this.#dir = opts.directory;
+    this.#maxBytes = opts.maxBytes;
+    this.#segmentBytes = opts.segmentBytes ?? Math.min(16 * 1024 * 1024, Math.max(64 * 1024, Math.floor(opts.maxBytes / 16)));
+    this.#onDrop = opts.onDrop;
+    this.#open();
+  }
+
+  get directory(): string {
+    return this.#dir;
+  }
+
+  #open(): void {
+    mkdirSync(this.#dir, { recursive: true });
+    const seqs = readdirSync(this.#dir)
+      .map((n) => SEGMENT_RE.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    for (const [i, seq] of seqs.entries()) {
+      const path = this.#path(seq);
+      if (i === seqs.length - 1) cutPartialLine(path);
+      const size = statSync(path).size;
+      this.#segments.push({ seq, size, lines: size === 0 ? 0 : countLines(path, 0, size) });
+      this.#nextSeq = seq + 1;
+    }
+    const ack = readAck(join(this.#dir, 'acked.json'));
+    if (ack) this.#nextSeq = Math.max(this.#nextSeq, ack.segment + 1);
+    const first = this.#segments[0];
+    if (first && ack && ack.segment === first.seq) {
+      this.#ackSeq = first.seq;
+      this.#ackOffset = Math.min(ack.offset, first.size);
+      this.#ackLines = this.#ackOffset === 0 ? 0 : countLines(this.#path(first.seq), 0, this.#ackOffset);
+    } else if (first && ack && ack.segment > first.seq) {
+      // segments older than the acknowledged one survived a crash between ack and delete
+      while (this.#segments.length > 0 && this.#segments[0].seq < ack.segment) {
+        unlinkQuiet(this.#path(this.#segments[0].seq));
+        this.#segments.shift();
+      }
+      const f = this.#segments[0];
+      if (f && f.seq === ack.segment) {
+        this.#ackSeq = f.seq;
+        this.#ackOffset = Math.min(ack.offset, f.size);
+        this.#ackLines = this.#ackOffset === 0 ? 0 : countLines(this.#path(f.seq), 0, this.#ackOffset);
+      } else this.#resetAck();
+    } else this.#resetAck();
+  }
+
+  #resetAck(): void {
+    this.#ackSeq = this.#segments[0]?.seq ?? 0;
+    this.#ackOffset = 0;
+    this.#ackLines = 0;
+  }
+
+  #path(seq: number): string {
+    return join(this.#dir, String(seq).padStart(20, '0') + '.lp');
+  }
+
+  append(lines: readonly string[]): void {
+    if (this.#closed) throw new Error(`spool ${this.#dir} is closed`);
+    if (lines.length === 0) return;
+    let last = this.#segments[this.#segments.length - 1];
+    if (this.#fd === undefined || last === undefined || last.size >= this.#segmentBytes) {
+      if (this.#fd !== undefined) closeSync(this.#fd);
+      const seq = this.#nextSeq++;
+      this.#fd = openSync(this.#path(seq), 'a');
+      last = { seq, size: 0, lines: 0 };
+      this.#segments.push(last);
+      if (this.#segments.length === 1) this.#resetAck();
+    }
+    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    let done = 0;
+    while (done < buf.length) done += writeSync(this.#fd, buf, done, buf.length - done);
+    fsyncSync(this.#fd);
+    last.size += buf.length;
+    last.lines += lines.length;
+    this.#enforceBound();
+  }
+
+  #enforceBound(): void {
+    let droppedLines = 0;
+    let droppedBytes = 0;
+    while (this.#diskBytes() > this.#maxBytes && this.#segments.length > 0) {
+      if (this.#segments.length === 1 && this.#fd !== undefined) {
+        // the only segment is the one being written: start a new one so the old one can go
+        closeSync(this.#fd);
+        this.#fd = undefined;
+      }
+      const oldest = this.#segments.shift() as Segment;
+      const acked = oldest.seq === this.#ackSeq;
+      droppedLines += oldest.lines - (acked ? this.#ackLines : 0);
+      droppedBytes += oldest.size - (acked ? this.#ackOffset : 0);
+      unlinkQuiet(this.#path(oldest.seq));
+      this.#resetAck();
+    }
+    if (droppedLines > 0) this.#onDrop(droppedLines, droppedBytes);
+  }
+
+  #diskBytes(): number {
+    let n = 0;
+    for (const s of this.#segments) n += s.size;
+    return n;
+  }
+
+  /** moves past (and deletes) segments acknowledged to their end that are no longer written to */
+  #normalize(): void {
+    while (this.#segments.length > 1 && this.#segments[0].seq === this.#ackSeq && this.#ackOffset >= this.#segments[0].size) {
+      unlinkQuiet(this.#path(this.#segments[0].seq));
+      this.#segments.shift();
+      this.#resetAck();
+    }
+  }
+
+  peek(maxLines: number): Batch | undefined {
+    this.#normalize();
+    const seg = this.#segments[0];
+    if (!seg || seg.seq !== this.#ackSeq || this.#ackOffset >= seg.size || maxLines < 1) return undefined;
+    const fd = openSync(this.#path(seg.seq), 'r');
+    try {
+      const lines: string[] = [];
+      let pos = this.#ackOffset;
+      let carry = '';
+      while (lines.length < maxLines && pos < seg.size) {
+        const len = Math.min(READ_CHUNK, seg.size - pos);
+        const buf = Buffer.allocUnsafe(len);
+        const n = readSync(fd, buf, 0, len, pos);
+        if (n <= 0) break;
+        let start = 0;
+        let consumed = 0;
+        for (let i = 0; i < n && lines.length < maxLines; i++) {
+          if (buf[i] !== NEWLINE) continue;
+          lines.push(carry + buf.toString('utf8', start, i));
+          carry = '';
+          start = i + 1;
+          consumed = i + 1;
+        }
+        if (lines.length < maxLines && start < n) {
+          carry += buf.toString('utf8', start, n);
+          consumed = n;
+        }
+        pos += consumed;
+      }
+      if (lines.length === 0) return undefined;
+      // pos is just after the last complete line's newline when maxLines was reached, or the end of data
+      const end = lines.length === maxLines ? pos : pos - Buffer.byteLength(carry);
+      return { lines, bytes: end - this.#ackOffset, end: { segment: seg.seq, offset: end } };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  ack(batch: Batch): void {
+    const seg = this.#segments[0];
+    // the batch's segment may have been dropped by the bound meanwhile
+    if (!seg || seg.seq !== batch.end.segment || seg.seq !== this.#ackSeq || batch.end.offset <= this.#ackOffset) return;
+    this.#ackOffset = batch.end.offset;
+    this.#ackLines += batch.lines.length;
+    writeAck(this.#dir, this.#ackSeq, this.#ackOffset);
+    this.#normalize();
+  }
+
+  get lines(): number {
+    let n = 0;
+    for (const s of this.#segments) n += s.lines;
+    return n - (this.#segments[0]?.seq === this.#ackSeq ? this.#ackLines : 0);
+  }
+
+  get bytes(): number {
+    return this.#diskBytes() - (this.#segments[0]?.seq === this.#ackSeq ? this.#ackOffset : 0);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+function readAck(path: string): { segment: number; offset: number } | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const v: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof v === 'object' && v !== null) {
+      const { segment, offset } = v as Record<string, unknown>;
+      if (Number.isSafeInteger(segment) && Number.isSafeInteger(offset)) return { segment: segment as number, offset: offset as number };
+    }
+  } catch {
+    // a torn file cannot happen with rename, but an unreadable one means: start of the spool (replay, never lose)
+  }
+  return undefined;
+}
+
+function writeAck(dir: string, segment: number, offset: number): void {
+  const tmp = join(dir, 'acked.json.tmp');
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, JSON.stringify({ segment, offset }));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, 'acked.json'));
+}
+
+/** lines (newlines) in [from, to) of a file */
+function countLines(path: string, from: number, to: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, to - from)));
+    for (let pos = from; pos < to; ) {
+      const got = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
+      if (got <= 0) break;
+      for (let i = 0; i < got; i++) if (buf[i] === NEWLINE) n++;
+      pos += got;
+    }
+    return n;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** cuts a half-written last line (a crash during append) so it is never sent */
+function cutPartialLine(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    const tail = Buffer.allocUnsafe(Math.min(size, 64 * 1024));
+    let end = size;
+    for (;;) {
+      const start = Math.max(0, end - tail.length);
+      const got = readSync(fd, tail, 0, end - start, start);
+      const idx = tail.subarray(0, got).lastIndexOf(NEWLINE);
+      if (idx >= 0) {
+        const keep = start + idx + 1;
+        if (keep !== size) {
+          ftruncateSync(fd, keep);
+          fsyncSync(fd);
+        }
+        return;
+      }
+      if (start === 0) {
+        ftruncateSync(fd, 0);
+        return;
+      }
+      end = start;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,156 @@
+// The writer: takes points from every mainframe, keeps only what must be written (dedup), serializes
+// them to line protocol and hands them to the queue of the sink their setup names. Not tied to a thread:
+// workers/writer.worker.ts runs it in the writer thread, tests run it in-process.
+import { join } from 'node:path';
+import type { SinkConfig } from '../config/types.js';
+import { GemcaenError } from '../errors.js';
+import type { LogLevel, PointsMessage } from '../protocol.js';
+import type { Backlog } from './backlog.js';
+import { MemoryBacklog } from './backlog.js';
+import { createSink } from './create-sink.js';
+import { Dedup, type DedupPolicy } from './dedup.js';
+import { toLine } from './line-protocol.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './outcome.js';
+import { SinkQueue } from './sink-queue.js';
+import { fileSafe } from './sinks/file.js';
+import { Spool } from './spool.js';
+import type { SinkStatus } from './status.js';
+
+export interface WriterSettings {
+  /** each spooled sink keeps its write-ahead log in <spoolDirectory>/<sink id> */
+  spoolDirectory: string;
+  /** bound of each sink's spool (Settings.spoolMaxMegabytes × 2^20) */
+  spoolMaxBytes: number;
+  /** a batch is closed at this many lines (Settings.batchMaxLines) */
+  batchMaxLines: number;
+  /** … or this long after its first line (Settings.batchMaxMilliseconds, default 1000) */
+  batchMaxMs: number;
+  /** lines per request while a backlog is replayed (default 5000) */
+  replayBatchLines?: number;
+  /** per request (default 10000) */
+  requestTimeoutMs?: number;
+  /** retry back-off (default 500 ms doubling to 30 s, with jitter) */
+  backoff?: Partial<BackoffOptions>;
+  /** spool segment size, bytes (default spoolMaxBytes / 16 within 64 KiB … 16 MiB) */
+  segmentBytes?: number;
+}
+
+export interface WriterOptions {
+  sinks: readonly SinkConfig[];
+  /** per setup name; setups not listed get a 300 s heartbeat and no deadbands */
+  policies: Readonly<Record<string, DedupPolicy>>;
+  settings: WriterSettings;
+  log: (level: LogLevel, message: string) => void;
+  /** clock for status times (default Date.now); dedup uses the points' own timestamps */
+  now?: () => number;
+  /** called when a sink changes state (ok / failing / config-error) */
+  onStateChange?: (status: SinkStatus) => void;
+}
+
+export class Writer {
+  readonly #o: WriterOptions;
+  readonly #dedup: Dedup;
+  readonly #queues = new Map<string, SinkQueue>();
+  readonly #unknownSinks = new Set<string>();
+  #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
+
+  constructor(opts: WriterOptions) {
+    const s = opts.settings;
+    if (!Number.isSafeInteger(s.batchMaxLines) || s.batchMaxLines < 1) throw new RangeError('settings.batchMaxLines must be a positive integer');
+    if (!(s.batchMaxMs > 0)) throw new RangeError('settings.batchMaxMs must be a positive number');
+    if (!(s.spoolMaxBytes > 0)) throw new RangeError('settings.spoolMaxBytes must be a positive number');
+    const ids = new Set<string>();
+    for (const c of opts.sinks) {
+      if (ids.has(c.id)) throw new RangeError(`sinks: id "${c.id}" appears twice`);
+      ids.add(c.id);
+    }
+    this.#o = opts;
+    this.#dedup = new Dedup(opts.policies);
+  }
+
+  /** opens every sink's spool and starts writing (replaying what a previous run left) */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new GemcaenError('WRITER_STATE', `writer.start() called when ${this.#state}`);
+    const s = this.#o.settings;
+    const now = this.#o.now ?? Date.now;
+    const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...s.backoff };
+    try {
+      for (const c of this.#o.sinks) {
+        const sink = createSink(c, s.requestTimeoutMs ?? 10_000);
+        let queue: SinkQueue | undefined;
+        const onDrop = (lines: number, bytes: number): void => queue?.noteBoundDrop(lines, bytes);
+        let backlog: Backlog;
+        if (sink.spooled) {
+          const spoolOpts: ConstructorParameters<typeof Spool>[0] = { directory: join(s.spoolDirectory, fileSafe(c.id)), maxBytes: s.spoolMaxBytes, onDrop };
+          if (s.segmentBytes !== undefined) spoolOpts.segmentBytes = s.segmentBytes;
+          try {
+            backlog = new Spool(spoolOpts);
+          } catch (err) {
+            throw new GemcaenError('SPOOL_UNUSABLE', `sink ${c.id}: cannot open spool in ${spoolOpts.directory} (${(err as Error).message}): fix Settings.spoolDirectory or its permissions`);
+          }
+        } else backlog = new MemoryBacklog(s.spoolMaxBytes, onDrop);
+        const qOpts: ConstructorParameters<typeof SinkQueue>[2] = {
+          batchMaxLines: s.batchMaxLines,
+          batchMaxMs: s.batchMaxMs,
+          replayBatchLines: s.replayBatchLines ?? 5000,
+          backoff,
+          log: this.#o.log,
+          now,
+        };
+        if (this.#o.onStateChange) qOpts.onStateChange = this.#o.onStateChange;
+        queue = new SinkQueue(sink, backlog, qOpts);
+        this.#queues.set(c.id, queue);
+      }
+    } catch (err) {
+      await Promise.allSettled([...this.#queues.values()].map((q) => q.stop(Date.now())));
+      this.#queues.clear();
+      throw err;
+    }
+    for (const q of this.#queues.values()) q.start();
+    this.#state = 'started';
+  }
+
+  /** takes the points of one setup; what must be written reaches the sink's spool within batchMaxMs */
+  accept(msg: PointsMessage): void {
+    if (this.#state !== 'started') {
+      if (this.#state === 'new') throw new GemcaenError('WRITER_STATE', 'writer.accept() before start()');
+      return; // stopping: the producers are stopped first, late points are not written
+    }
+    const queue = this.#queues.get(msg.sink);
+    if (!queue) {
+      if (!this.#unknownSinks.has(msg.sink)) {
+        this.#unknownSinks.add(msg.sink);
+        this.#o.log('error', `writer: setup ${msg.setup} names sink "${msg.sink}" which is not configured; its points are not written`);
+      }
+      return;
+    }
+    const lines: string[] = [];
+    for (const p of msg.points) {
+      const kept = this.#dedup.filter(msg.setup, p);
+      if (!kept) continue;
+      const line = toLine(kept);
+      if (line !== undefined) lines.push(line);
+    }
+    queue.accept(lines);
+  }
+
+  /** resolves once everything accepted so far was acknowledged, or a sink failed its next attempt */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((q) => q.flush()));
+  }
+
+  /** writes what it can within timeoutMs; what is not acknowledged stays in the spool. Idempotent. */
+  async stop(timeoutMs: number): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping') return;
+    this.#state = 'stopping';
+    const deadline = Date.now() + timeoutMs;
+    const results = await Promise.allSettled([...this.#queues.values()].map((q) => q.stop(deadline)));
+    for (const [i, r] of results.entries())
+      if (r.status === 'rejected') this.#o.log('error', `writer: stopping sink ${[...this.#queues.keys()][i]} failed: ${(r.reason as Error).message}`);
+    this.#state = 'stopped';
+  }
+
+  status(): SinkStatus[] {
+    return [...this.#queues.values()].map((q) => q.status());
+  }
+}
