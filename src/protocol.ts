@@ -34,3 +34,49 @@ export interface PointsMessage {
 }
 
 export type ToWriter = PointsMessage | { type: 'flush' } | { type: 'stop'; reason: string };
+
+// ---- mainframe worker ⇄ supervisor (control port of one mainframe task) ----
+
+/** A mainframe as it crosses into its worker: the password in clear (a Secret does not survive structured clone). */
+export interface MainframeWire {
+  id: string;
+  systemType: string;
+  linkType: string;
+  address: string;
+  user: string;
+  password: string;
+  library?: string;
+  keepaliveSeconds: number;
+}
+
+/** Connection state of one mainframe as its worker sees it. */
+export type CrateState = 'connecting' | 'connected' | 'backoff' | 'auth-failed' | 'stopped';
+
+/** The latest reading of one channel (what status, health and a web page show). */
+export interface ChannelReading {
+  setup: string;
+  slot: number;
+  channel: number;
+  name: string;
+  timeMs: number;
+  values: Readonly<Record<string, number>>;
+}
+
+export type MainframeToSupervisor =
+  | { type: 'log'; level: LogLevel; message: string; setup?: string }
+  | { type: 'state'; state: CrateState; sinceMs: number; detail?: string; retryInMs?: number }
+  | { type: 'setup-state'; setup: string; paused: boolean; reason?: string }
+  | {
+      type: 'scan';
+      setup: string;
+      timeMs: number;
+      durationMs: number;
+      /** wrapper calls made by this scan (GetChParam, GetBdParam, plus metadata on the first scan of a connection) */
+      calls: number;
+      points: number;
+      channels: ChannelReading[];
+    }
+  | { type: 'fault'; error: WireError }
+  | { type: 'stopped' };
+
+export type SupervisorToMainframe = { type: 'stop'; reason: string };

@@ -1,15 +1,85 @@
+// `gemcaen start SETUP... ` (= `npm start -- SETUP...`): the logging daemon.
+// A bad config exits 2 before anything starts; SIGTERM/SIGINT stop gracefully (exit 0); a second
+// signal forces the exit.
 import type { Command } from 'commander';
+import { loadConfigForCli, resolveSetups } from '../config/load.js';
+import type { LogLevel } from '../protocol.js';
 import { UsageError } from '../errors.js';
+import { closeLogger, createLogger, registerSecret } from '../log.js';
+import { Daemon } from '../supervisor/daemon.js';
 import { action } from './command.js';
+
+const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+/** exit code of a forced (second-signal or stop time-out) exit */
+const FORCED_EXIT = 1;
+
+interface StartOptions {
+  logLevel?: string;
+}
 
 export function register(program: Command): void {
   program
     .command('start')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
+    .description('log the given setups (or groups, e.g. "demo") until SIGTERM/SIGINT')
+    .argument('<setups...>', 'setup or group names from the config file')
+    .option('--log-level <level>', 'error, warn, info or debug (default: the config\'s gemcaen.LogLevel, else info)')
     .action(
-      action(() => {
-        throw new UsageError('NOT_IMPLEMENTED', 'gemcaen start is not implemented yet');
+      action(async (names: string[], opts: StartOptions, cmd: Command) => {
+        if (opts.logLevel !== undefined && !LEVELS.includes(opts.logLevel as LogLevel)) {
+          throw new UsageError('USAGE', `--log-level ${opts.logLevel}: use one of ${LEVELS.join(', ')}`);
+        }
+        const globals = cmd.optsWithGlobals<{ config?: string }>();
+        const config = loadConfigForCli(globals);
+        const setups = resolveSetups(config, names);
+        for (const mf of config.mainframes.values()) registerSecret(mf.password.reveal());
+        for (const s of config.sinks.values()) {
+          if (s.kind === 'influx-v2') registerSecret(s.token.reveal());
+          if (s.kind === 'influx-v1') registerSecret(s.password?.reveal());
+        }
+        const log = createLogger({ level: (opts.logLevel as LogLevel | undefined) ?? config.settings.logLevel, directory: config.settings.logDirectory });
+        const daemon = new Daemon({ config, setups, log });
+        await runUntilSignal(daemon, log);
       }),
     );
+}
+
+async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogger>): Promise<void> {
+  const main = log.child({ label: 'gemcaen' });
+  let signals = 0;
+  let stopped!: () => void;
+  const signalled = new Promise<void>((resolve) => (stopped = resolve));
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      main.error(`${sig} again: forcing the exit now (sessions may stay open on the crates)`);
+      process.exit(FORCED_EXIT);
+    }
+    main.info(`${sig} received`);
+    stopped();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let exitCode = 0;
+  try {
+    await Promise.race([daemon.start(), signalled]);
+  } catch (err) {
+    main.error(`start failed: ${err instanceof Error ? err.message : String(err)}`);
+    exitCode = FORCED_EXIT;
+  }
+  if (exitCode === 0) await signalled;
+  // a watchdog in case a stop step hangs beyond its own time-out
+  const watchdog = setTimeout(() => {
+    main.error('stop did not finish in 12 s: forcing the exit');
+    process.exit(FORCED_EXIT);
+  }, 12_000);
+  watchdog.unref();
+  try {
+    await daemon.stop(signals > 0 ? 'signal' : 'start failed');
+  } catch {
+    exitCode = FORCED_EXIT;
+  }
+  await closeLogger(log);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  process.exitCode = exitCode;
 }

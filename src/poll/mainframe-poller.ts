@@ -1,0 +1,326 @@
+// The polling loop of one mainframe, run inside that mainframe's worker thread. It alone owns the
+// CAEN session: one call at a time, a stop request checked between calls, reconnection with
+// capped back-off, a keepalive when the crate would otherwise sit idle, and every state change
+// reported once.
+import type { SetupConfig } from '../config/types.js';
+import type { ChannelReading, CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PointsMessage } from '../protocol.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { planSetup, scanSetup, type SetupPlan } from './plan.js';
+import { toPoints, type SetupReading } from './points.js';
+import { classify, errorText, type BoardInfoLike, type CaenSession } from './session.js';
+
+export interface PollerIO {
+  /** to the supervisor (control port) */
+  post(msg: MainframeToSupervisor): void;
+  /** to the writer (writer port) */
+  points(msg: PointsMessage): void;
+  /** opens the library (once) and logs in: one InitSystem */
+  connect(): CaenSession;
+}
+
+export interface PollerOptions {
+  backoff?: Partial<BackoffOptions>;
+  /** delay between attempts after the crate refused the credentials */
+  credentialsRetryMs?: number;
+}
+
+interface SetupSlot {
+  setup: SetupConfig;
+  plan: SetupPlan | null;
+  nextDueMs: number;
+  /** why the setup is not polled, when it is not */
+  paused: string | null;
+  /** issues already reported (one line per issue, not per scan) */
+  reported: Set<string>;
+}
+
+export class MainframePoller {
+  readonly #mf: MainframeWire;
+  readonly #io: PollerIO;
+  readonly #setups: SetupSlot[];
+  readonly #backoff: Backoff;
+  readonly #credentialsRetryMs: number;
+  #session: CaenSession | null = null;
+  #state: CrateState | null = null;
+  #lastCallMs = 0;
+  #calls = 0;
+  #stopReason: string | null = null;
+  #reconnectAtMs = 0;
+  #wake: (() => void) | null = null;
+
+  constructor(mainframe: MainframeWire, setups: readonly SetupConfig[], io: PollerIO, options: PollerOptions = {}) {
+    this.#mf = mainframe;
+    this.#io = io;
+    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set() }));
+    this.#backoff = new Backoff(options.backoff);
+    this.#credentialsRetryMs = options.credentialsRetryMs ?? 120_000;
+  }
+
+  /** Asks the loop to end after the call in progress; idempotent. */
+  stop(reason: string): void {
+    if (this.#stopReason === null) this.#stopReason = reason;
+    this.#wake?.();
+  }
+
+  get stopping(): boolean {
+    return this.#stopReason !== null;
+  }
+
+  async run(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        if (!this.#session) {
+          const wait = this.#reconnectAtMs - Date.now();
+          if (wait > 0) {
+            await this.#sleep(wait);
+            continue;
+          }
+          const delay = this.#tryConnect();
+          if (delay > 0) this.#reconnectAtMs = Date.now() + delay;
+          continue;
+        }
+        const now = Date.now();
+        const due = this.#nextSetup();
+        const keepaliveDue = this.#lastCallMs + this.#mf.keepaliveSeconds * 1000;
+        const dueMs = Math.min(due?.nextDueMs ?? Infinity, keepaliveDue);
+        if (dueMs > now) {
+          await this.#sleep(Math.min(dueMs - now, 60_000));
+          continue;
+        }
+        if (due && due.nextDueMs <= now) this.#poll(due, now);
+        else this.#keepalive();
+      }
+    } finally {
+      this.#disconnect();
+      this.#setState('stopped', this.#stopReason ?? 'loop ended');
+    }
+  }
+
+  // ---- connection ----
+
+  /** One login attempt. Returns 0 when connected, else how long to wait before the next one. */
+  #tryConnect(): number {
+    if (this.#state !== 'backoff' && this.#state !== 'auth-failed') this.#setState('connecting');
+    let session: CaenSession;
+    try {
+      session = this.#io.connect();
+    } catch (err) {
+      return this.#connectFailed(err);
+    }
+    this.#session = session;
+    this.#lastCallMs = Date.now();
+    let boards: BoardInfoLike[];
+    try {
+      this.#count();
+      boards = session.crateMap();
+    } catch (err) {
+      this.#disconnect();
+      return this.#connectFailed(err);
+    }
+    this.#backoff.reset();
+    const bySlot = new Map(boards.filter((b) => b.model && b.channels > 0).map((b) => [b.slot, b]));
+    this.#setState('connected', `${this.#mf.systemType}, ${bySlot.size} boards`);
+    for (const s of this.#setups) {
+      s.plan = null;
+      s.nextDueMs = 0;
+      this.#preparePlan(s, bySlot.get(s.setup.slot));
+    }
+    return 0;
+  }
+
+  #connectFailed(err: unknown): number {
+    const cause = classify(err);
+    if (cause === 'credentials') {
+      this.#setState('auth-failed', `${errorText(err)}: check CAENHV_USER/CAENHV_PASSWORD`, this.#credentialsRetryMs);
+      return this.#credentialsRetryMs;
+    }
+    const delay = this.#backoff.next();
+    this.#setState('backoff', errorText(err), delay);
+    return delay;
+  }
+
+  /** Deinits the session, whatever state it is in (a dead socket still frees its handle slot). */
+  #disconnect(): void {
+    const session = this.#session;
+    this.#session = null;
+    if (!session) return;
+    try {
+      session.deinit();
+    } catch (err) {
+      this.#log('debug', `DeinitSystem: ${errorText(err)}`);
+    }
+  }
+
+  #lost(err: unknown): void {
+    this.#disconnect();
+    const delay = this.#backoff.next();
+    this.#setState('backoff', `connection lost: ${errorText(err)}`, delay);
+    this.#reconnectAtMs = Date.now() + delay;
+  }
+
+  // ---- setups ----
+
+  #preparePlan(s: SetupSlot, board: BoardInfoLike | undefined): void {
+    const slot = s.setup.slot;
+    if (!board || !board.model) {
+      this.#pause(s, `no board in slot ${slot}`);
+      return;
+    }
+    if (s.setup.isGEM && !board.model.includes('A1515')) {
+      this.#pause(s, `slot ${slot} holds a ${board.model}, not an A1515: a GEM setup needs a triple-GEM board (fix BOARD.SLOT or isGEMDetector)`, 'error');
+      return;
+    }
+    const maxCh = Math.max(...s.setup.channels);
+    if (maxCh >= board.channels) {
+      this.#pause(s, `slot ${slot} (${board.model}) has ${board.channels} channels, the setup asks for channel ${maxCh}`, 'error');
+      return;
+    }
+    const { plan, issues } = planSetup(this.#countingSession(), s.setup, board, (e) => classify(e) === 'request');
+    for (const i of issues) this.#report(s, i.key, i.level, i.message);
+    s.plan = plan;
+    if (s.paused !== null) {
+      this.#log('info', `${s.setup.name}: slot ${slot} (${board.model}) is back, polling resumes`, s.setup.name);
+      this.#io.post({ type: 'setup-state', setup: s.setup.name, paused: false });
+    }
+    s.paused = null;
+  }
+
+  #pause(s: SetupSlot, reason: string, level: LogLevel = 'warn'): void {
+    s.plan = null;
+    s.nextDueMs = Date.now() + s.setup.holdOffSeconds * 1000;
+    if (s.paused === reason) return;
+    s.paused = reason;
+    this.#log(level, `${s.setup.name}: paused: ${reason}`, s.setup.name);
+    this.#io.post({ type: 'setup-state', setup: s.setup.name, paused: true, reason });
+  }
+
+  #nextSetup(): SetupSlot | undefined {
+    let best: SetupSlot | undefined;
+    for (const s of this.#setups) if (!best || s.nextDueMs < best.nextDueMs) best = s;
+    return best;
+  }
+
+  #poll(s: SetupSlot, now: number): void {
+    const session = this.#session!;
+    const holdOff = s.setup.holdOffSeconds * 1000;
+    // start-to-start cadence; a late scan does not cause a burst of catch-up scans
+    s.nextDueMs = s.nextDueMs + holdOff > now ? s.nextDueMs + holdOff : now + holdOff;
+    const callsBefore = this.#wrapperCalls();
+    const started = performance.now();
+    try {
+      if (!s.plan) {
+        // a paused board: one presence check, then the plan when it is back
+        this.#count();
+        const info = session.boardPresence(s.setup.slot);
+        const model = info && typeof info === 'object' && 'model' in info ? info.model : undefined;
+        if (!model) return this.#pause(s, s.paused ?? `no board in slot ${s.setup.slot}`);
+        const channels = info && 'channels' in info && typeof info.channels === 'number' ? info.channels : 0;
+        this.#preparePlan(s, { slot: s.setup.slot, model, channels });
+        if (!s.plan) return;
+      }
+      const reading = scanSetup(s.plan!, {
+        session,
+        mainframe: this.#mf.id,
+        shouldStop: () => this.stopping,
+        count: (n = 1) => this.#count(n),
+        isRequestError: (e) => classify(e) === 'request',
+        onBoardParamDropped: (name, err) => this.#report(s, `bd:${name}`, 'debug', `board parameter ${name} of slot ${s.setup.slot} not available: ${errorText(err)}`),
+      });
+      if (!reading) return;
+      this.#deliver(s, reading, this.#wrapperCalls() - callsBefore, performance.now() - started);
+    } catch (err) {
+      const cause = classify(err);
+      if (cause === 'connection' || cause === 'credentials') return this.#lost(err);
+      if (cause === 'board-absent') return this.#pause(s, `board in slot ${s.setup.slot} not present (${errorText(err)})`);
+      this.#report(s, `req:${errorText(err)}`, 'error', `${s.setup.name}: ${errorText(err)}`);
+    }
+  }
+
+  #deliver(s: SetupSlot, reading: SetupReading, calls: number, durationMs: number): void {
+    const points = toPoints(reading);
+    this.#io.points({ type: 'points', setup: s.setup.name, sink: s.setup.sink, points });
+    const channels: ChannelReading[] = reading.channels.map((channel, i) => {
+      const values: Record<string, number> = {};
+      for (const [param, vals] of reading.values) values[param] = vals[i];
+      return { setup: s.setup.name, slot: s.setup.slot, channel, name: reading.names[i] ?? '', timeMs: reading.timeMs, values };
+    });
+    this.#io.post({ type: 'scan', setup: s.setup.name, timeMs: reading.timeMs, durationMs, calls, points: points.length, channels });
+    this.#log('debug', `${s.setup.name}: scan of ${reading.channels.length} channels, ${calls} calls, ${durationMs.toFixed(1)} ms`, s.setup.name);
+  }
+
+  #keepalive(): void {
+    try {
+      this.#count();
+      this.#session!.sysPropList();
+    } catch (err) {
+      if (classify(err) === 'request') this.#lastCallMs = Date.now();
+      else this.#lost(err);
+    }
+  }
+
+  // ---- helpers ----
+
+  /** The binding's own count of wrapper calls (metadata cache misses included), else ours. */
+  #wrapperCalls(): number {
+    const n = this.#session?.calls;
+    return typeof n === 'number' ? n : this.#calls;
+  }
+
+  #count(n = 1): void {
+    this.#calls += n;
+    this.#lastCallMs = Date.now();
+  }
+
+  #countingSession(): CaenSession {
+    const session = this.#session!;
+    const count = () => this.#count();
+    return new Proxy(session, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          count();
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  }
+
+  #report(s: SetupSlot, key: string, level: LogLevel, message: string): void {
+    if (s.reported.has(key)) return;
+    s.reported.add(key);
+    this.#log(level, message, s.setup.name);
+  }
+
+  #setState(state: CrateState, detail?: string, retryInMs?: number): void {
+    const changed = state !== this.#state;
+    this.#state = state;
+    const sinceMs = Date.now();
+    if (!changed) return;
+    {
+      const what = `${this.#mf.systemType} at ${this.#mf.address}`;
+      const retry = retryInMs !== undefined ? `; retrying every ${retryInMs < 10_000 ? 'few seconds' : `${Math.round(retryInMs / 1000)} s`}` : '';
+      switch (state) {
+        case 'connecting': this.#log('info', `connecting to ${what} as ${this.#mf.user}`); break;
+        case 'connected': this.#log('info', `connected to ${what} (${detail})`); break;
+        case 'backoff': this.#log('warn', `${what} unreachable: ${detail}${retry}`); break;
+        case 'auth-failed': this.#log('error', `${what} refused the login: ${detail}${retry}`); break;
+        case 'stopped': this.#log('info', `disconnected from ${what} (${detail})`); break;
+      }
+      this.#io.post({ type: 'state', state, sinceMs, detail, retryInMs });
+    }
+  }
+
+  #log(level: LogLevel, message: string, setup?: string): void {
+    this.#io.post(setup ? { type: 'log', level, message, setup } : { type: 'log', level, message });
+  }
+
+  /** Waits, or returns early on stop. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, Math.max(0, ms));
+      function done() { clearTimeout(t); resolve(); }
+      this.#wake = () => { this.#wake = null; done(); };
+    });
+  }
+}

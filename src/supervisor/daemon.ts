@@ -1,0 +1,142 @@
+// The logging daemon: one controller owning the lifecycle.
+//   start: simulated crates (if any) → writer (replays its spool) → health endpoint → pollers
+//   stop:  pollers (finish the call in progress, DeinitSystem) → writer (flush or spool) →
+//          health endpoint → simulated crates; each step in its own try/catch with a time-out.
+// The supervisor never imports src/caen: koffi loads only inside the mainframe workers.
+import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
+import { setupsByMainframe } from '../config/load.js';
+import { GemcaenError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { HealthServer } from '../web/health-server.js';
+import { MainframeWorkers, type MainframeWorkersOptions } from './mainframe-workers.js';
+import { SimulatedCrate } from './sim-process.js';
+import { DaemonState } from './state.js';
+import { WriterThread } from './writer-thread.js';
+
+export interface DaemonOptions {
+  config: GemcaenConfig;
+  /** the setups to log, already resolved from the command line */
+  setups: readonly SetupConfig[];
+  log: Logger;
+  /** total budget of stop(); pm2's kill_timeout and systemd's TimeoutStopSec must exceed it */
+  stopTimeoutMs?: number;
+  /** overrides for tests */
+  workers?: Partial<Pick<MainframeWorkersOptions, 'restartInitialMs' | 'restartMaxMs' | 'pollerOptions'>>;
+}
+
+/** Where a sink writes, in words and without credentials. */
+export function describeSink(sink: SinkConfig): string {
+  switch (sink.kind) {
+    case 'influx-v2':
+      return `InfluxDB v2 API ${sink.url} org "${sink.org}" bucket "${sink.bucket}"`;
+    case 'influx-v1':
+      return `InfluxDB v1 ${sink.url} database "${sink.database}"${sink.retentionPolicy ? ` rp "${sink.retentionPolicy}"` : ''}`;
+    case 'file':
+      return `line-protocol files in ${sink.directory}/ (one per day)`;
+  }
+}
+
+export class Daemon {
+  readonly state = new DaemonState();
+  readonly #o: DaemonOptions;
+  readonly #log: Logger;
+  readonly #sims: SimulatedCrate[] = [];
+  readonly #writer: WriterThread;
+  readonly #health: HealthServer;
+  #workers: MainframeWorkers | null = null;
+  #stopping: Promise<void> | null = null;
+  /** address the health endpoint listens on, once started */
+  healthAddress: string | null = null;
+
+  constructor(options: DaemonOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ label: 'gemcaen' });
+    this.#writer = new WriterThread(options.log, this.state);
+    this.#health = new HealthServer(this.state);
+  }
+
+  get stopRequested(): boolean {
+    return this.#stopping !== null;
+  }
+
+  async start(): Promise<void> {
+    const { config, setups } = this.#o;
+    const groups = setupsByMainframe(config, setups);
+    const sinkIds = [...new Set(setups.map((s) => s.sink))];
+    this.#describe(groups, sinkIds);
+    for (const [mf, list] of groups) {
+      this.state.crates.set(mf.id, {
+        id: mf.id, address: mf.address, systemType: mf.systemType, state: 'starting', sinceMs: Date.now(), setups: list.map((s) => s.name), restarts: 0,
+      });
+      for (const s of list) this.state.setups.set(s.name, { name: s.name, mainframe: mf.id, sink: s.sink, holdOffSeconds: s.holdOffSeconds, paused: false, scans: 0 });
+    }
+    for (const id of sinkIds) {
+      const sink = config.sinks.get(id)!;
+      this.state.sinks.set(id, { id, kind: sink.kind, target: describeSink(sink), state: 'unknown' });
+    }
+
+    for (const [mf] of groups) {
+      if (!mf.simulated || this.stopRequested) continue;
+      const sim = new SimulatedCrate(mf, this.#o.log.child({ label: `sim ${mf.address}` }));
+      this.#sims.push(sim);
+      await sim.start();
+      this.#log.info(`simulated crate ${mf.systemType} listening on ${mf.address}`);
+    }
+    if (this.stopRequested) return;
+    await this.#writer.start(config, sinkIds);
+    if (this.stopRequested) return;
+    if (config.settings.healthListen) {
+      this.healthAddress = await this.#health.start(config.settings.healthListen);
+      this.#log.info(`health: GET http://${this.healthAddress}/health (or: gemcaen health)`);
+    }
+    if (this.stopRequested) return;
+    this.#workers = new MainframeWorkers({
+      attachWriterPort: (mainframe, port) => this.#writer.attachPort(mainframe, port),
+      state: this.state,
+      log: this.#o.log,
+      ...this.#o.workers,
+    });
+    this.#workers.start(groups);
+    this.state.phase = 'running';
+  }
+
+  #describe(groups: Map<MainframeConfig, SetupConfig[]>, sinkIds: string[]): void {
+    for (const [mf, list] of groups) {
+      const what = list.map((s) => `${s.name} (slot ${s.slot}, ${s.isGEM ? `GEM layer ${s.layer}` : `channels ${s.channels.join(',')}`}, every ${s.holdOffSeconds} s)`);
+      this.#log.info(`${mf.simulated ? 'simulated ' : ''}${mf.systemType} at ${mf.address}: ${what.join('; ')}`);
+    }
+    for (const id of sinkIds) {
+      const sink = this.#o.config.sinks.get(id)!;
+      const names = this.#o.setups.filter((s) => s.sink === id).map((s) => s.name);
+      this.#log.info(`writing ${names.join(', ')} to ${describeSink(sink)}`);
+    }
+  }
+
+  /** Stops everything in order; each step bounded. Idempotent: every caller gets the same promise. */
+  stop(reason: string): Promise<void> {
+    this.#stopping ??= this.#stop(reason);
+    return this.#stopping;
+  }
+
+  async #stop(reason: string): Promise<void> {
+    this.state.phase = 'stopping';
+    const budget = this.#o.stopTimeoutMs ?? 10_000;
+    const failures: string[] = [];
+    const step = async (what: string, fn: () => Promise<void>) => {
+      try {
+        await fn();
+      } catch (err) {
+        failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+        this.#log.error(`stopping ${what}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    this.#log.info(`stopping (${reason}): pollers finish their call and log out, then the writer flushes`);
+    await step('pollers', async () => this.#workers?.stop(reason, Math.round(budget * 0.4)));
+    await step('writer', () => this.#writer.stop(reason, Math.round(budget * 0.4)));
+    await step('health endpoint', () => this.#health.stop());
+    for (const sim of this.#sims) await step('simulated crate', () => sim.stop(Math.round(budget * 0.1)));
+    this.state.phase = 'stopped';
+    if (failures.length > 0) throw new GemcaenError('SHUTDOWN_INCOMPLETE', failures.join('; '));
+    this.#log.info('stopped');
+  }
+}

@@ -1,0 +1,175 @@
+// One long-running piscina task per mainframe. The task ends only when we post {type:'stop'} on
+// its control port (never by abort: piscina terminates an aborted task's thread at once, no
+// `finally` runs, and the crate keeps a session open). A task that fails, or whose thread dies,
+// is started again with back-off while the other crates keep logging. Only a stop time-out
+// destroys the pool (terminate), and that is logged as an error.
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Piscina } from 'piscina';
+import type { MainframeConfig, SetupConfig } from '../config/types.js';
+import { GemcaenError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { Backoff } from '../poll/backoff.js';
+import type { MainframeToSupervisor, MainframeWire, SupervisorToMainframe } from '../protocol.js';
+import type { DaemonState } from './state.js';
+
+export const MAINFRAME_WORKER_FILE = new URL('../../workers/mainframe.worker.js', import.meta.url);
+
+export interface MainframeWorkersOptions {
+  /** hands the writer end of a fresh channel to the writer thread */
+  attachWriterPort(mainframe: string, port: MessagePort): void;
+  state: DaemonState;
+  log: Logger;
+  /** restart back-off after a worker fault */
+  restartInitialMs?: number;
+  restartMaxMs?: number;
+  /** passed to the poller (tests shorten the reconnect back-off) */
+  pollerOptions?: Record<string, unknown>;
+  filename?: URL;
+}
+
+interface Runner {
+  mf: MainframeConfig;
+  setups: SetupConfig[];
+  control: MessagePort | null;
+  task: Promise<void>;
+  wake: (() => void) | null;
+}
+
+function toWire(mf: MainframeConfig): MainframeWire {
+  return {
+    id: mf.id,
+    systemType: mf.systemType,
+    linkType: mf.linkType,
+    address: mf.address,
+    user: mf.user,
+    password: mf.password.reveal(),
+    library: mf.library,
+    keepaliveSeconds: mf.keepaliveSeconds,
+  };
+}
+
+export class MainframeWorkers {
+  readonly #opts: MainframeWorkersOptions;
+  readonly #runners = new Map<string, Runner>();
+  #pool: Piscina | null = null;
+  #stopping = false;
+
+  constructor(options: MainframeWorkersOptions) {
+    this.#opts = options;
+  }
+
+  /** Starts one task per mainframe. */
+  start(groups: ReadonlyMap<MainframeConfig, SetupConfig[]>): void {
+    const n = groups.size;
+    this.#pool = new Piscina({
+      filename: (this.#opts.filename ?? MAINFRAME_WORKER_FILE).href,
+      name: 'default',
+      minThreads: n,
+      maxThreads: n,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 2 ** 31 - 1,
+      atomics: 'disabled',
+      maxQueue: n,
+    });
+    for (const [mf, setups] of groups) {
+      const runner: Runner = { mf, setups, control: null, task: Promise.resolve(), wake: null };
+      runner.task = this.#loop(runner);
+      this.#runners.set(mf.id, runner);
+    }
+  }
+
+  async #loop(r: Runner): Promise<void> {
+    const backoff = new Backoff({ initialMs: this.#opts.restartInitialMs ?? 1000, maxMs: this.#opts.restartMaxMs ?? 60_000 });
+    const log = this.#opts.log.child({ label: r.mf.id });
+    while (!this.#stopping) {
+      const control = new MessageChannel();
+      const toWriter = new MessageChannel();
+      this.#opts.attachWriterPort(r.mf.id, toWriter.port2);
+      control.port1.on('message', (msg: MainframeToSupervisor) => this.#onMessage(r, log, msg));
+      r.control = control.port1;
+      const started = Date.now();
+      try {
+        await this.#pool!.run(
+          { mainframe: toWire(r.mf), setups: r.setups, control: control.port2, writer: toWriter.port1, options: this.#opts.pollerOptions },
+          { transferList: [control.port2, toWriter.port1] },
+        );
+        if (this.#stopping) break;
+        log.error('worker ended without being asked to stop; starting it again');
+      } catch (err) {
+        if (this.#stopping) break;
+        const crate = this.#opts.state.crates.get(r.mf.id);
+        if (crate) {
+          crate.restarts++;
+          crate.state = 'restarting';
+          crate.sinceMs = Date.now();
+          crate.detail = err instanceof Error ? err.message : String(err);
+        }
+        log.error(`worker failed: ${err instanceof Error ? err.message : String(err)}; starting it again`);
+      } finally {
+        // drain what the worker posted last, then drop the port
+        await new Promise((res) => setImmediate(res));
+        control.port1.close();
+        r.control = null;
+      }
+      if (Date.now() - started > 60_000) backoff.reset();
+      const delay = backoff.next();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, delay);
+        function done() { clearTimeout(t); resolve(); }
+        r.wake = () => { r.wake = null; done(); };
+      });
+    }
+  }
+
+  #onMessage(r: Runner, log: Logger, msg: MainframeToSupervisor): void {
+    const state = this.#opts.state;
+    switch (msg.type) {
+      case 'log':
+        (msg.setup ? log.child({ label: `${r.mf.id} ${msg.setup}` }) : log).log(msg.level, msg.message);
+        break;
+      case 'state': {
+        const c = state.crates.get(r.mf.id);
+        if (c) Object.assign(c, { state: msg.state, sinceMs: msg.sinceMs, detail: msg.detail, retryInMs: msg.retryInMs });
+        break;
+      }
+      case 'setup-state': {
+        const s = state.setups.get(msg.setup);
+        if (s) Object.assign(s, { paused: msg.paused, reason: msg.reason });
+        break;
+      }
+      case 'scan':
+        state.recordScan(msg.setup, msg.timeMs, msg.durationMs, msg.calls, msg.points, msg.channels);
+        break;
+      case 'fault':
+        log.error(`worker fault: ${msg.error.message} (${msg.error.code})`);
+        break;
+      case 'stopped':
+        break;
+    }
+  }
+
+  /**
+   * Asks every task to stop after its call in progress (it then deinits its handle), waits up to
+   * `timeoutMs`, and only then terminates the threads that did not end. Idempotent.
+   */
+  async stop(reason: string, timeoutMs: number): Promise<void> {
+    if (!this.#stopping) {
+      this.#stopping = true;
+      for (const r of this.#runners.values()) {
+        r.wake?.();
+        r.control?.postMessage({ type: 'stop', reason } satisfies SupervisorToMainframe);
+      }
+    }
+    const pool = this.#pool;
+    if (!pool) return;
+    const all = Promise.all([...this.#runners.values()].map((r) => r.task)).then(() => 'done' as const);
+    const first = await Promise.race([all, sleep(timeoutMs, 'timeout' as const, { ref: false })]);
+    this.#pool = null;
+    if (first === 'timeout') {
+      await pool.destroy();
+      throw new GemcaenError('SHUTDOWN_TIMEOUT', `mainframe workers ignored stop for ${timeoutMs} ms: threads terminated, a crate session may stay open`);
+    }
+    await pool.close();
+  }
+}

@@ -1,0 +1,118 @@
+// The one writer thread (workers/writer.worker.ts, owned by the writer module): started before
+// the pollers (it replays its spool first), handed one MessagePort per mainframe worker, stopped
+// last so it can flush or spool what it holds.
+import { once } from 'node:events';
+import { Worker, type MessagePort } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GemcaenConfig } from '../config/types.js';
+import { GemcaenError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { LogLevel } from '../protocol.js';
+import { sinkToWire } from '../writer/wire-config.js';
+import type { DaemonState, SinkHealth } from './state.js';
+
+export const WRITER_WORKER_FILE = new URL('../../workers/writer.worker.js', import.meta.url);
+
+interface SinkStatusLike {
+  id: string;
+  kind?: string;
+  target?: string;
+  state?: string;
+  spooledBytes?: number;
+  spooledLines?: number;
+  writtenLines?: number;
+  droppedLines?: number;
+  lastError?: string;
+  lastErrorAt?: number;
+}
+
+type FromWriter =
+  | { type: 'ready' }
+  | { type: 'log'; level: LogLevel; message: string; sink?: string }
+  | { type: 'status'; sinks?: SinkStatusLike[]; status?: SinkStatusLike }
+  | { type: 'stopped' }
+  | { type: 'fault'; error: { code: string; message: string } };
+
+export class WriterThread {
+  #worker: Worker | null = null;
+  #stopped = false;
+  readonly #log: Logger;
+  readonly #state: DaemonState;
+
+  constructor(log: Logger, state: DaemonState) {
+    this.#log = log.child({ label: 'writer' });
+    this.#state = state;
+  }
+
+  /** Starts the thread and waits for READY (spool replay under way), bounded. */
+  async start(config: GemcaenConfig, sinkIds: readonly string[], timeoutMs = 15_000, filename: URL = WRITER_WORKER_FILE): Promise<void> {
+    const sinks = sinkIds.map((id) => sinkToWire(config.sinks.get(id)!));
+    const worker = new Worker(filename, {
+      workerData: { sinks, settings: config.settings },
+      name: 'gemcaen-writer',
+    });
+    this.#worker = worker;
+    worker.on('message', (msg: FromWriter) => this.#onMessage(msg));
+    worker.on('error', (err) => this.#log.error(`writer thread failed: ${err.message}`));
+    const ready = new Promise<'ready'>((resolve, reject) => {
+      const onMsg = (m: FromWriter) => {
+        if (m.type === 'ready') { worker.off('message', onMsg); resolve('ready'); }
+        else if (m.type === 'fault') reject(new GemcaenError(m.error.code, m.error.message));
+      };
+      worker.on('message', onMsg);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new GemcaenError('WRITER_EXITED', `writer thread exited with code ${code} before it was ready`)));
+    });
+    const first = await Promise.race([ready, sleep(timeoutMs, 'timeout' as const, { ref: false })]);
+    if (first === 'timeout') throw new GemcaenError('WRITER_TIMEOUT', `writer thread not ready after ${timeoutMs} ms`);
+  }
+
+  #onMessage(msg: FromWriter): void {
+    switch (msg.type) {
+      case 'log':
+        (msg.sink ? this.#log.child({ label: `writer ${msg.sink}` }) : this.#log).log(msg.level, msg.message);
+        break;
+      case 'status':
+        for (const s of msg.sinks ?? (msg.status ? [msg.status] : [])) this.#recordSink(s);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #recordSink(s: SinkStatusLike): void {
+    const prev = this.#state.sinks.get(s.id);
+    const h: SinkHealth = {
+      id: s.id,
+      kind: s.kind ?? prev?.kind ?? 'unknown',
+      target: s.target ?? prev?.target ?? '',
+      state: s.state === 'ok' ? 'ok' : s.state ? 'failing' : 'unknown',
+      spoolBytes: s.spooledBytes,
+      lastError: s.lastError,
+      lastErrorMs: s.lastErrorAt,
+      written: s.writtenLines,
+      extra: { spooledLines: s.spooledLines, droppedLines: s.droppedLines, writerState: s.state },
+    };
+    this.#state.sinks.set(s.id, h);
+  }
+
+  /** Hands the writer end of a mainframe's channel to the writer thread. */
+  attachPort(mainframe: string, port: MessagePort): void {
+    if (!this.#worker) throw new GemcaenError('WRITER_NOT_STARTED', 'writer thread not started');
+    this.#worker.postMessage({ type: 'port', mainframe, port }, [port]);
+  }
+
+  /** Asks the writer to flush (or spool) and end; terminates it after `timeoutMs`. Idempotent. */
+  async stop(reason: string, timeoutMs: number): Promise<void> {
+    const worker = this.#worker;
+    if (!worker || this.#stopped) return;
+    this.#stopped = true;
+    const exited = once(worker, 'exit').then(() => 'exited' as const);
+    worker.postMessage({ type: 'stop', reason });
+    const first = await Promise.race([exited, sleep(timeoutMs, 'timeout' as const, { ref: false })]);
+    if (first === 'timeout') {
+      await worker.terminate();
+      throw new GemcaenError('SHUTDOWN_TIMEOUT', `writer ignored stop for ${timeoutMs} ms: terminated (unsent points stay in the spool)`);
+    }
+  }
+}

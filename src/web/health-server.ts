@@ -1,0 +1,56 @@
+// The local health endpoint: GET /health → the daemon's state as JSON (200 when all is well, 503
+// when a crate, setup or sink is failing). Binds 127.0.0.1 unless Settings.healthListen says otherwise.
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { GemcaenError } from '../errors.js';
+
+export interface HealthSource {
+  report(): { ok: boolean };
+}
+
+/** Parses "host:port" (port 0 = any free port). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const cut = listen.lastIndexOf(':');
+  const host = cut > 0 ? listen.slice(0, cut).replace(/^\[|\]$/g, '') : '127.0.0.1';
+  const port = Number(cut >= 0 ? listen.slice(cut + 1) : listen);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GemcaenError('HEALTH_LISTEN_INVALID', `healthListen "${listen}" is not host:port`);
+  return { host, port };
+}
+
+export class HealthServer {
+  #server: Server | null = null;
+  constructor(private readonly source: HealthSource) {}
+
+  /** Listens; resolves with the bound address ("127.0.0.1:8765"). */
+  async start(listen: string): Promise<string> {
+    const { host, port } = parseListen(listen);
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method !== 'GET' || (path !== '/health' && path !== '/')) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'GET /health' }));
+        return;
+      }
+      const report = this.source.report();
+      res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(report, null, 2));
+    });
+    server.keepAliveTimeout = 1000;
+    this.#server = server;
+    server.listen(port, host);
+    try {
+      await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
+    } catch (err) {
+      throw new GemcaenError('HEALTH_LISTEN_FAILED', `cannot listen for health on ${listen}: ${(err as Error).message} (set healthListen, or "" to disable)`);
+    }
+    const a = server.address();
+    return typeof a === 'object' && a ? `${a.address}:${a.port}` : listen;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,42 @@
+// Thread entry of one mainframe: a long-running piscina task. It owns the CAEN handle, polls its
+// setups, sends points to the writer over `writer` and talks to the supervisor over `control`.
+// It ends when the supervisor posts {type:'stop'} on `control` (never by abort: a terminated
+// thread would leave its session open on the crate).
+import type { MessagePort } from 'node:worker_threads';
+import type { SetupConfig } from '../src/config/types.js';
+import { toWireError } from '../src/errors.js';
+import type { MainframeToSupervisor, MainframeWire, PointsMessage, SupervisorToMainframe } from '../src/protocol.js';
+import { connector } from '../src/poll/connect.js';
+import { MainframePoller, type PollerOptions } from '../src/poll/mainframe-poller.js';
+
+export interface MainframeTask {
+  mainframe: MainframeWire;
+  setups: SetupConfig[];
+  control: MessagePort;
+  writer: MessagePort;
+  options?: PollerOptions;
+}
+
+export default async function run(task: MainframeTask): Promise<'stopped'> {
+  const { control, writer } = task;
+  const post = (msg: MainframeToSupervisor) => control.postMessage(msg);
+  const poller = new MainframePoller(task.mainframe, task.setups, {
+    post,
+    points: (msg: PointsMessage) => writer.postMessage(msg),
+    connect: connector(task.mainframe),
+  }, task.options);
+  control.on('message', (msg: SupervisorToMainframe) => {
+    if (msg.type === 'stop') poller.stop(msg.reason);
+  });
+  try {
+    await poller.run();
+    post({ type: 'stopped' });
+    return 'stopped';
+  } catch (err) {
+    post({ type: 'fault', error: toWireError(err) });
+    throw err;
+  } finally {
+    control.close();
+    writer.close();
+  }
+}
