@@ -1,15 +1,124 @@
+// `gemcaen validate [setup…]`: checks the config file and shows what gemcaen would run.
+import { relative, isAbsolute } from 'node:path';
+import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { loadConfigForCli, resolveSetups } from '../config/load.js';
+import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
+import { ConfigError } from '../errors.js';
 import { action } from './command.js';
+
+interface ValidateOptions {
+  config?: string;
+  json?: boolean;
+  strict?: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command('validate')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
+    .description('check the config file (all problems at once) and show the mainframes and setups it defines')
+    .argument('[setups...]', 'setups or groups to show (default: all)')
+    .option('--json', 'print the checked configuration as JSON (secrets as ***)')
+    .option('--strict', 'treat warnings as errors (exit 2)')
     .action(
-      action(() => {
-        throw new UsageError('NOT_IMPLEMENTED', 'gemcaen validate is not implemented yet');
+      action((names: string[], _opts: ValidateOptions, command: Command) => {
+        const opts = command.optsWithGlobals<ValidateOptions>();
+        const config = loadConfigForCli(opts);
+        const setups = names.length > 0 ? resolveSetups(config, names) : [...config.setups.values()];
+        const warnings = config.warnings ?? [];
+        if (opts.strict && warnings.length > 0) throw new ConfigError(warnings, 'CONFIG_WARNINGS');
+        for (const w of warnings) process.stderr.write(`gemcaen: warning: ${w.where}: ${w.message}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify(summary(config, setups), null, 2)}\n` : render(config, setups));
       }),
     );
+}
+
+function shortPath(p: string): string {
+  if (!isAbsolute(p)) return p;
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+}
+
+function describeSink(sink: SinkConfig | undefined): string {
+  if (!sink) return '?';
+  switch (sink.kind) {
+    case 'influx-v2':
+      return `InfluxDB 2 ${sink.url} org "${sink.org}" bucket "${sink.bucket}"`;
+    case 'influx-v1':
+      return `InfluxDB 1 ${sink.url} database "${sink.database}"${sink.retentionPolicy ? ` rp "${sink.retentionPolicy}"` : ''}${sink.user ? ` user ${sink.user}` : ''}`;
+    case 'file':
+      return `file ${shortPath(sink.directory)}`;
+  }
+}
+
+function describeMainframe(mf: MainframeConfig): string {
+  const parts = [`${mf.systemType} over ${mf.linkType}`, `user ${mf.user}`, `keep-alive ${mf.keepaliveSeconds} s`];
+  if (mf.library) parts.push(`library ${shortPath(mf.library)}`);
+  if (mf.simulated) parts.push(`simulated by gemcaen${mf.simulated.cratesFile ? ` (crates ${shortPath(mf.simulated.cratesFile)})` : ''}`);
+  return `mainframe ${mf.address}: ${parts.join(', ')}`;
+}
+
+function channelsText(s: SetupConfig): string {
+  return s.layer !== undefined ? `GEM layer ${s.layer} (${s.channels[0]}-${s.channels[s.channels.length - 1]})` : s.channels.join(', ');
+}
+
+function byMainframe(setups: readonly SetupConfig[]): Map<string, SetupConfig[]> {
+  const out = new Map<string, SetupConfig[]>();
+  for (const s of setups) out.set(s.mainframe, [...(out.get(s.mainframe) ?? []), s]);
+  return out;
+}
+
+function render(config: GemcaenConfig, setups: readonly SetupConfig[]): string {
+  const groups = byMainframe(setups);
+  const lines: string[] = [
+    `${config.file}: valid, ${setups.length} setup${setups.length === 1 ? '' : 's'} on ${groups.size} mainframe${groups.size === 1 ? '' : 's'}`,
+  ];
+  for (const [id, list] of groups) {
+    const mf = config.mainframes.get(id);
+    lines.push('', mf ? describeMainframe(mf) : `mainframe ${id}`);
+    const table = new Table({
+      head: ['setup', 'slot', 'channels', 'monitorables', 'hold-off', 'heartbeat', 'sink'],
+      style: { head: [], border: [] },
+    });
+    for (const s of list) {
+      table.push([
+        s.name,
+        String(s.slot),
+        channelsText(s),
+        s.monitorables.join(' '),
+        `${s.holdOffSeconds} s`,
+        `${s.heartbeatSeconds} s`,
+        describeSink(config.sinks.get(s.sink)),
+      ]);
+    }
+    lines.push(table.toString());
+  }
+  if (config.groups.size > 0) {
+    lines.push('', 'groups:');
+    for (const [g, members] of config.groups) lines.push(`  ${g}: ${members.join(', ')}`);
+  }
+  const st = config.settings;
+  lines.push(
+    '',
+    `log level ${st.logLevel}, logs ${shortPath(st.logDirectory)}, spool ${shortPath(st.spoolDirectory)} (max ${st.spoolMaxMegabytes} MB), ` +
+      `health ${st.healthListen === '' ? 'off' : st.healthListen}, batches of ${st.batchMaxLines} lines / ${st.batchMaxMilliseconds} ms`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** A JSON-safe view without secret values (Secret serialises as ***). */
+export function summary(config: GemcaenConfig, setups: readonly SetupConfig[]): Record<string, unknown> {
+  const used = new Set(setups.map((s) => s.mainframe));
+  const sinks = new Set(setups.map((s) => s.sink));
+  return JSON.parse(
+    JSON.stringify({
+      file: config.file,
+      settings: config.settings,
+      mainframes: [...config.mainframes.values()].filter((m) => used.has(m.id)),
+      sinks: [...config.sinks.values()].filter((s) => sinks.has(s.id)),
+      setups,
+      groups: Object.fromEntries(config.groups),
+      warnings: config.warnings ?? [],
+    }),
+  ) as Record<string, unknown>;
 }

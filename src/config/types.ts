@@ -1,5 +1,6 @@
 // The validated, frozen configuration that the rest of gemcaen consumes.
 // The YAML keys (seed spelling) map onto these names in src/config/load.ts.
+import type { ConfigIssue } from '../errors.js';
 import type { Secret } from './secret.js';
 
 export const SYSTEM_TYPES = ['SY1527', 'SY2527', 'SY4527', 'SY5527'] as const;
@@ -99,4 +100,6 @@ export interface GemcaenConfig {
   setups: ReadonlyMap<string, SetupConfig>;
   /** names that stand for several setups on the command line (gemcaen.Groups), e.g. demo → [DemoGEM, DemoBoard] */
   groups: ReadonlyMap<string, readonly string[]>;
+  /** problems that do not stop gemcaen (unknown parameter names, overlapping channels...): print or log them */
+  warnings?: readonly ConfigIssue[];
 }

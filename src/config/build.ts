@@ -1,0 +1,433 @@
+// After the schema: the checks that span keys and setups, then the typed GemcaenConfig.
+// Works on the raw tree defensively (a key with a schema error is skipped, not reported twice).
+import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_RESISTORS_MOHM, layerChannels } from '../gem/resistors.js';
+import { isLoopback, parseHostPort } from './address.js';
+import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
+import { defaultOf } from './schema.js';
+import { Secret } from './secret.js';
+import {
+  LINK_TYPES,
+  type GemcaenConfig,
+  type LinkTypeName,
+  type MainframeConfig,
+  type Settings,
+  type SetupConfig,
+  type SinkConfig,
+  SYSTEM_TYPES,
+  type SystemTypeName,
+} from './types.js';
+
+type Raw = Record<string, unknown>;
+
+/** Channel parameters gemcaen knows (boards differ: other names are read if the board has them). */
+export const KNOWN_MONITORABLES = [
+  'VMon', 'IMon', 'V0Set', 'V1Set', 'I0Set', 'I1Set', 'RUp', 'RDWn', 'Trip', 'SVMax', 'Pw', 'POn', 'PDwn',
+  'Status', 'Ieq', 'Temp', 'BdStatus', 'ImonRange', 'IMonRange', 'IMonH', 'IMonL', 'TripInt', 'TripExt', 'ZCDetect', 'ZCAdjust',
+] as const;
+
+export interface BuildOptions {
+  file: string;
+  /** base of relative paths (default process.cwd()) */
+  cwd: string;
+}
+
+const isRecord = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+/** A path relative to the working directory made absolute; a bare library name is left to the dynamic loader. */
+function resolvePath(cwd: string, p: string, bareNameAllowed = false): string {
+  if (bareNameAllowed && !p.includes('/')) return p;
+  return isAbsolute(p) ? p : resolve(cwd, p);
+}
+
+function normalizeUrl(url: string): string {
+  const u = new URL(url);
+  return u.href.replace(/\/+$/, '');
+}
+
+interface BuiltSink {
+  sink: SinkConfig;
+  /** compared between setups that share the sink coordinates; never printed */
+  credentials: string;
+  firstSetup: string;
+}
+
+/**
+ * Runs the cross-field checks over a schema-checked tree and returns the config, or undefined when
+ * an error was recorded in `issues`.
+ */
+export function buildConfig(tree: Raw, issues: IssueList, options: BuildOptions): GemcaenConfig | undefined {
+  const { cwd } = options;
+  const settingsRaw = isRecord(tree[SETTINGS_KEY]) ? (tree[SETTINGS_KEY] as Raw) : {};
+  const settings = buildSettings(settingsRaw, issues, cwd);
+
+  const setupNames = Object.keys(tree).filter((k) => k !== SETTINGS_KEY);
+  const mainframes = new Map<string, MainframeConfig>();
+  const mainframeOwner = new Map<string, { setup: string; block: Raw }>();
+  const sinks = new Map<string, BuiltSink>();
+  const setups = new Map<string, SetupConfig>();
+
+  for (const name of setupNames) {
+    const raw = tree[name];
+    if (!isRecord(raw)) continue; // reported by the schema
+    const setup = buildSetup(name, raw, issues, cwd, mainframes, mainframeOwner, sinks);
+    if (setup) setups.set(name, setup);
+  }
+
+  warnOverlaps(setups, issues);
+  const groups = buildGroups(settingsRaw, setupNames, issues);
+
+  if (issues.errors.length > 0) return undefined;
+  return {
+    file: options.file,
+    settings,
+    mainframes,
+    sinks: new Map([...sinks].map(([id, s]) => [id, s.sink])),
+    setups,
+    groups,
+    warnings: issues.warnings,
+  };
+}
+
+function buildSettings(raw: Raw, issues: IssueList, cwd: string): Settings {
+  const pick = <T>(key: string, ok: (v: unknown) => boolean): T => (ok(raw[key]) ? (raw[key] as T) : defaultOf<T>('settings', key));
+  const healthListen = pick<string>('HealthListen', isString);
+  if (healthListen !== '' && isString(raw.HealthListen)) {
+    const parsed = parseHostPort(healthListen, true);
+    if ('reason' in parsed) issues.error([SETTINGS_KEY, 'HealthListen'], `must be host:port (e.g. 127.0.0.1:8765) or "" to disable: ${parsed.reason}`);
+    else if (parsed.port === undefined) issues.error([SETTINGS_KEY, 'HealthListen'], `needs a port: write ${healthListen}:8765 (or "" to disable)`);
+  }
+  return {
+    logLevel: pick<Settings['logLevel']>('LogLevel', isString),
+    logDirectory: resolvePath(cwd, pick<string>('LogDirectory', isString)),
+    spoolDirectory: resolvePath(cwd, pick<string>('SpoolDirectory', isString)),
+    spoolMaxMegabytes: pick<number>('SpoolMaxMegabytes', isNumber),
+    healthListen,
+    batchMaxLines: pick<number>('BatchMaxLines', isNumber),
+    batchMaxMilliseconds: pick<number>('BatchMaxMilliseconds', isNumber),
+  };
+}
+
+function buildGroups(settingsRaw: Raw, setupNames: readonly string[], issues: IssueList): Map<string, readonly string[]> {
+  const groups = new Map<string, readonly string[]>();
+  const raw = settingsRaw.Groups;
+  if (!isRecord(raw)) return groups;
+  const known = new Set(setupNames);
+  for (const [group, members] of Object.entries(raw)) {
+    const path: KeyPath = [SETTINGS_KEY, 'Groups', group];
+    if (known.has(group)) {
+      issues.error(path, `group ${group} has the name of a setup; rename the group (a name on the command line must mean one thing)`);
+      continue;
+    }
+    if (!Array.isArray(members) || !members.every(isString)) continue; // reported by the schema
+    let ok = true;
+    members.forEach((m, i) => {
+      if (!known.has(m)) {
+        ok = false;
+        const guess = didYouMean(m, setupNames);
+        const nested = Object.prototype.hasOwnProperty.call(raw, m) ? ' (groups cannot contain groups)' : '';
+        issues.error([...path, i], `${m} is not a setup${nested}${guess ? `; did you mean ${guess}?` : ''} (setups: ${setupNames.join(', ') || 'none'})`);
+      }
+    });
+    if (ok) groups.set(group, [...new Set(members)]);
+  }
+  return groups;
+}
+
+function buildSetup(
+  name: string,
+  raw: Raw,
+  issues: IssueList,
+  cwd: string,
+  mainframes: Map<string, MainframeConfig>,
+  mainframeOwner: Map<string, { setup: string; block: Raw }>,
+  sinks: Map<string, BuiltSink>,
+): SetupConfig | undefined {
+  const p = (...keys: (string | number)[]): KeyPath => [name, ...keys];
+  const isGEM = raw.isGEMDetector === true;
+  const gemKnown = typeof raw.isGEMDetector === 'boolean';
+
+  // --- BOARD: LAYER for GEM, CHANNELS otherwise
+  let channels: number[] | undefined;
+  let layer: 1 | 2 | undefined;
+  const board = isRecord(raw.BOARD) ? raw.BOARD : undefined;
+  if (board && gemKnown) {
+    const hasLayer = board.LAYER !== undefined;
+    const hasChannels = board.CHANNELS !== undefined;
+    if (isGEM) {
+      if (hasChannels) issues.error(p('BOARD', 'CHANNELS'), 'is for isGEMDetector: false; a GEM setup names its layer instead: LAYER: 1 (channels 0-6) or 2 (channels 7-13), or set isGEMDetector: false');
+      else if (!hasLayer) issues.error(p('BOARD', 'LAYER'), 'is missing; a GEM setup (isGEMDetector: true) needs LAYER: 1 (channels 0-6) or 2 (channels 7-13)');
+      else if (board.LAYER === 1 || board.LAYER === 2) {
+        layer = board.LAYER;
+        channels = layerChannels(layer);
+      }
+    } else {
+      if (hasLayer) issues.error(p('BOARD', 'LAYER'), 'is for GEM setups (isGEMDetector: true); a plain setup lists CHANNELS: [0, 1, ...] instead');
+      else if (!hasChannels) issues.error(p('BOARD', 'CHANNELS'), 'is missing; a setup with isGEMDetector: false needs CHANNELS, a list of channel numbers like [18] or [0, 1, 2, 3]');
+      else if (Array.isArray(board.CHANNELS) && board.CHANNELS.every((c) => Number.isInteger(c) && (c as number) >= 0)) {
+        const list = board.CHANNELS as number[];
+        const seen = new Set<number>();
+        for (const c of list) {
+          if (seen.has(c)) issues.error(p('BOARD', 'CHANNELS'), `lists channel ${c} twice; each channel once`);
+          seen.add(c);
+        }
+        channels = [...seen];
+      }
+    }
+  }
+
+  // --- Monitorables
+  const monitorables = Array.isArray(raw.Monitorables) && raw.Monitorables.every(isString) ? (raw.Monitorables as string[]) : undefined;
+  if (monitorables) {
+    const known = KNOWN_MONITORABLES as readonly string[];
+    monitorables.forEach((m, i) => {
+      if (m === 'Ieq' && gemKnown && !isGEM) {
+        issues.error(p('Monitorables', i), 'Ieq (equivalent divider current) exists only for GEM setups; remove it or set isGEMDetector: true');
+      } else if (!known.includes(m)) {
+        const guess = didYouMean(m, known);
+        issues.warn(p('Monitorables', i), `${m} is not a parameter gemcaen knows${guess ? `; did you mean ${guess}?` : ''}; it is read only if the board has it`);
+      }
+    });
+  }
+
+  // --- GEM-only keys
+  if (gemKnown && !isGEM) {
+    for (const key of ['DividerResistorsMOhm', 'MaxElectrodeVolts']) {
+      if (raw[key] !== undefined) issues.error(p(key), `is for GEM setups only (isGEMDetector: true); remove it`);
+    }
+  }
+
+  // --- Deadbands
+  const deadbands: Record<string, number> = {};
+  if (isRecord(raw.Deadbands)) {
+    for (const [q, v] of Object.entries(raw.Deadbands)) {
+      if (!isNumber(v)) continue;
+      deadbands[q] = v;
+      if (monitorables && !monitorables.includes(q)) issues.warn(p('Deadbands', q), `${q} is not in Monitorables; this deadband has no effect`);
+    }
+  }
+
+  const mainframe = buildMainframe(name, raw, issues, cwd, mainframes, mainframeOwner);
+  const sink = buildSink(name, raw, issues, cwd, sinks);
+
+  if (
+    monitorables === undefined || channels === undefined || mainframe === undefined || sink === undefined ||
+    !isNumber(raw.HoldOffTime) || !board || !Number.isInteger(board.SLOT) || issues.hasErrorUnder([name])
+  ) {
+    return undefined;
+  }
+
+  const setup: SetupConfig = {
+    name,
+    monitorables: [...monitorables],
+    holdOffSeconds: raw.HoldOffTime,
+    isGEM,
+    mainframe,
+    slot: board.SLOT as number,
+    ...(layer !== undefined ? { layer } : {}),
+    channels,
+    sink,
+    heartbeatSeconds: isNumber(raw.HeartbeatSeconds) ? raw.HeartbeatSeconds : defaultOf<number>('setup', 'HeartbeatSeconds'),
+    deadbands,
+  };
+  if (isGEM) {
+    const overrides = isRecord(raw.DividerResistorsMOhm) ? (raw.DividerResistorsMOhm as Record<string, number>) : {};
+    setup.gem = {
+      resistorsMOhm: { ...DEFAULT_RESISTORS_MOHM, ...overrides },
+      ...(isNumber(raw.MaxElectrodeVolts) ? { maxElectrodeVolts: raw.MaxElectrodeVolts } : {}),
+    };
+  }
+  return setup;
+}
+
+/** Returns the mainframe id, registering the mainframe on first sight; checks every later setup's block against the first. */
+function buildMainframe(
+  name: string,
+  raw: Raw,
+  issues: IssueList,
+  cwd: string,
+  mainframes: Map<string, MainframeConfig>,
+  owner: Map<string, { setup: string; block: Raw }>,
+): string | undefined {
+  const block = isRecord(raw.MAINFRAME) ? raw.MAINFRAME : undefined;
+  if (!block || !isString(block.CAENHV_BOARD_ADDRESS)) return undefined;
+  const path: KeyPath = [name, 'MAINFRAME'];
+  const address = block.CAENHV_BOARD_ADDRESS;
+  let addressOk = !issues.hasErrorUnder([...path, 'CAENHV_BOARD_ADDRESS']);
+  if (addressOk) {
+    const parsed = parseHostPort(address);
+    if ('reason' in parsed) {
+      issues.error([...path, 'CAENHV_BOARD_ADDRESS'], `must be an IP address or host name with an optional :port: ${parsed.reason}`);
+      addressOk = false;
+    } else if (block.SIMULATED === true && !isLoopback(parsed.host)) {
+      issues.error([...path, 'SIMULATED'], `a simulated crate runs on this machine: use CAENHV_BOARD_ADDRESS 127.0.0.1:<port>, not ${address}`);
+    }
+  }
+  if (block.SIMULATOR_CRATES !== undefined && block.SIMULATED !== true) {
+    issues.warn([...path, 'SIMULATOR_CRATES'], 'is used only with SIMULATED: true; ignored');
+  }
+  if (!addressOk) return undefined;
+  const id = address.toLowerCase();
+
+  const first = owner.get(id);
+  if (first) {
+    const differing = differingKeys(first.block, block);
+    if (differing.length > 0) {
+      issues.error(path, `differs from setup ${first.setup}'s MAINFRAME on the same address ${address} in ${differing.join(', ')}; setups on one mainframe share one connection, so make the blocks identical`);
+    }
+    return mainframes.has(id) ? id : undefined;
+  }
+  owner.set(id, { setup: name, block });
+  if (issues.hasErrorUnder(path)) return undefined;
+
+  const keepalive = isNumber(block.KEEPALIVE_SECONDS) ? block.KEEPALIVE_SECONDS : defaultOf<number>('mainframe', 'KEEPALIVE_SECONDS');
+  const mf: MainframeConfig = {
+    id,
+    systemType: block.CAENHV_BOARD_TYPE as SystemTypeName,
+    linkType: block.CAENHV_LINK_TYPE as LinkTypeName,
+    address,
+    user: block.CAENHV_USER as string,
+    password: new Secret(block.CAENHV_PASSWORD as string),
+    keepaliveSeconds: keepalive,
+  };
+  if (!(SYSTEM_TYPES as readonly string[]).includes(mf.systemType) || !(LINK_TYPES as readonly string[]).includes(mf.linkType)) return undefined;
+  if (isString(block.CAENHV_LIBRARY)) mf.library = resolvePath(cwd, block.CAENHV_LIBRARY, true);
+  if (block.SIMULATED === true) {
+    mf.simulated = isString(block.SIMULATOR_CRATES) ? { cratesFile: resolvePath(cwd, block.SIMULATOR_CRATES) } : {};
+  }
+  mainframes.set(id, mf);
+  return id;
+}
+
+/** Keys whose values differ between two MAINFRAME blocks, defaults applied (values are not returned: one is a password). */
+function differingKeys(a: Raw, b: Raw): string[] {
+  const defaults: Raw = {
+    KEEPALIVE_SECONDS: defaultOf<number>('mainframe', 'KEEPALIVE_SECONDS'),
+    SIMULATED: defaultOf<boolean>('mainframe', 'SIMULATED'),
+  };
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys.filter((k) => {
+    const va = a[k] ?? defaults[k];
+    const vb = b[k] ?? defaults[k];
+    if (k === 'CAENHV_BOARD_ADDRESS' && isString(va) && isString(vb)) return va.toLowerCase() !== vb.toLowerCase();
+    return va !== vb;
+  });
+}
+
+function buildSink(name: string, raw: Raw, issues: IssueList, cwd: string, sinks: Map<string, BuiltSink>): string | undefined {
+  const influx = raw.influxDB;
+  const file = raw.FILE;
+  if (influx !== undefined && file !== undefined) {
+    issues.error([name, 'FILE'], 'and influxDB are both given; a setup writes to one sink: keep one of them');
+    return undefined;
+  }
+  if (influx === undefined && file === undefined) {
+    issues.error([name, 'influxDB'], 'is missing: a setup needs a sink, influxDB {URL, TOKEN, ORG, DB_BUCKET} or FILE {DIRECTORY}');
+    return undefined;
+  }
+  let built: { sink: SinkConfig; credentials: string; credentialKey: string } | undefined;
+  if (isRecord(file)) {
+    if (!isString(file.DIRECTORY)) return undefined;
+    const directory = resolvePath(cwd, file.DIRECTORY);
+    built = { sink: { kind: 'file', id: `file:${directory}`, directory }, credentials: '', credentialKey: 'FILE' };
+  } else if (isRecord(influx)) {
+    built = buildInflux(name, influx, issues);
+  }
+  if (!built) return undefined;
+  const existing = sinks.get(built.sink.id);
+  if (existing) {
+    if (existing.credentials !== built.credentials) {
+      issues.error(
+        [name, 'influxDB', built.credentialKey],
+        `differs from setup ${existing.firstSetup}'s for the same ${built.sink.kind === 'influx-v2' ? 'URL, ORG and DB_BUCKET' : 'URL, database and retention policy'}; setups writing to one place must use the same credentials`,
+      );
+      return undefined;
+    }
+    return existing.sink.id;
+  }
+  sinks.set(built.sink.id, { sink: built.sink, credentials: built.credentials, firstSetup: name });
+  return built.sink.id;
+}
+
+function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkConfig; credentials: string; credentialKey: string } | undefined {
+  const path: KeyPath = [name, 'influxDB'];
+  const version = raw.VERSION === undefined ? defaultOf<number>('influxDB', 'VERSION') : raw.VERSION;
+  if (version !== 1 && version !== 2) return undefined; // reported by the schema
+  let url: string | undefined;
+  if (isString(raw.URL) && !issues.hasErrorUnder([...path, 'URL'])) {
+    try {
+      url = normalizeUrl(raw.URL);
+    } catch {
+      issues.error([...path, 'URL'], `must be an http:// or https:// URL (e.g. http://localhost:8086), not ${JSON.stringify(raw.URL)}`);
+    }
+  }
+  if (version === 2) {
+    let ok = true;
+    for (const key of ['TOKEN', 'ORG', 'DB_BUCKET']) {
+      if (raw[key] === undefined) {
+        ok = false;
+        issues.error([...path, key], `is missing; InfluxDB 2.x (VERSION 2, the default) needs URL, TOKEN, ORG and DB_BUCKET (for InfluxDB 1.x write VERSION: 1)`);
+      }
+    }
+    for (const key of ['DATABASE', 'RETENTION_POLICY', 'USER', 'PASSWORD']) {
+      if (raw[key] !== undefined) {
+        ok = false;
+        issues.error([...path, key], 'is for InfluxDB 1.x: add VERSION: 1, or remove it (InfluxDB 2.x uses TOKEN, ORG, DB_BUCKET)');
+      }
+    }
+    if (!ok || !url || !isString(raw.TOKEN) || !isString(raw.ORG) || !isString(raw.DB_BUCKET)) return undefined;
+    const id = `influx-v2:${url}|${raw.ORG}|${raw.DB_BUCKET}`;
+    return {
+      sink: { kind: 'influx-v2', id, url, token: new Secret(raw.TOKEN), org: raw.ORG, bucket: raw.DB_BUCKET },
+      credentials: raw.TOKEN,
+      credentialKey: 'TOKEN',
+    };
+  }
+  // version 1
+  let ok = true;
+  const database = isString(raw.DATABASE) ? raw.DATABASE : isString(raw.DB_BUCKET) ? raw.DB_BUCKET : undefined;
+  if (raw.DATABASE === undefined && raw.DB_BUCKET === undefined) {
+    ok = false;
+    issues.error([...path, 'DATABASE'], 'is missing; InfluxDB 1.x (VERSION: 1) needs DATABASE (or DB_BUCKET)');
+  }
+  if (raw.PASSWORD !== undefined && raw.USER === undefined) {
+    ok = false;
+    issues.error([...path, 'USER'], 'is missing; PASSWORD is given, so add the USER it belongs to');
+  }
+  for (const key of ['TOKEN', 'ORG']) {
+    if (raw[key] !== undefined) issues.warn([...path, key], 'is not used by InfluxDB 1.x (VERSION: 1); ignored');
+  }
+  if (!ok || !url || database === undefined) return undefined;
+  const rp = isString(raw.RETENTION_POLICY) ? raw.RETENTION_POLICY : undefined;
+  const id = `influx-v1:${url}|${database}|${rp ?? ''}`;
+  const sink: SinkConfig = { kind: 'influx-v1', id, url, database };
+  if (rp !== undefined) sink.retentionPolicy = rp;
+  if (isString(raw.USER)) sink.user = raw.USER;
+  if (isString(raw.PASSWORD)) sink.password = new Secret(raw.PASSWORD);
+  return { sink, credentials: JSON.stringify([raw.USER ?? null, raw.PASSWORD ?? null]), credentialKey: raw.USER !== undefined ? 'USER' : 'PASSWORD' };
+}
+
+/** Two setups reading the same channel of one slot of one mainframe: allowed (e.g. two views), but worth a warning. */
+function warnOverlaps(setups: ReadonlyMap<string, SetupConfig>, issues: IssueList): void {
+  const readers = new Map<string, string[]>();
+  for (const s of setups.values()) {
+    for (const c of s.channels) {
+      const key = `${s.mainframe}|${s.slot}|${c}`;
+      const list = readers.get(key) ?? [];
+      list.push(s.name);
+      readers.set(key, list);
+    }
+  }
+  const reported = new Set<string>();
+  for (const [key, names] of readers) {
+    if (names.length < 2) continue;
+    const [mf, slot] = key.split('|');
+    const pairKey = `${names.join(',')}|${mf}|${slot}`;
+    if (reported.has(pairKey)) continue;
+    reported.add(pairKey);
+    const shared = [...readers].filter(([k, n]) => k.startsWith(`${mf}|${slot}|`) && n.join(',') === names.join(',')).map(([k]) => k.split('|')[2]);
+    issues.warn([names[names.length - 1], 'BOARD'], `setups ${names.join(', ')} all read channel(s) ${shared.join(', ')} of slot ${slot} on mainframe ${mf}; each writes its own points`);
+  }
+}

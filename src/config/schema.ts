@@ -1,0 +1,205 @@
+// The JSON Schema of the config file. The validator uses config/gemcaen.schema.json itself, read at run
+// time, so editors and gemcaen check the same thing; ajv errors become one plain issue per key.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { didYouMean, type IssueList, type KeyPath, shown } from './issues.js';
+
+/** The subset of JSON Schema that gemcaen.schema.json uses (enough to read titles, defaults and hints). */
+export interface SchemaNode {
+  $ref?: string;
+  title?: string;
+  description?: string;
+  type?: string;
+  enum?: readonly unknown[];
+  default?: unknown;
+  examples?: readonly unknown[];
+  required?: readonly string[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
+  items?: SchemaNode;
+  definitions?: Record<string, SchemaNode>;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+}
+
+const SCHEMA_RELATIVE = join('config', 'gemcaen.schema.json');
+
+/** Path of config/gemcaen.schema.json: searched upwards from this module (works from src/ and dist/src/). */
+export function schemaPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, SCHEMA_RELATIVE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find ${SCHEMA_RELATIVE} above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+let cached: { schema: SchemaNode; validate: ValidateFunction } | undefined;
+
+function compiled(): { schema: SchemaNode; validate: ValidateFunction } {
+  if (!cached) {
+    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as SchemaNode;
+    const Ajv = AjvModule.default;
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+    cached = { schema, validate: ajv.compile(schema) };
+  }
+  return cached;
+}
+
+/** The parsed schema (for defaults and hints). */
+export function configSchema(): SchemaNode {
+  return compiled().schema;
+}
+
+function deref(node: SchemaNode): SchemaNode {
+  if (!node.$ref) return node;
+  const name = node.$ref.replace('#/definitions/', '');
+  const target = configSchema().definitions?.[name];
+  if (!target) throw new Error(`schema: unknown $ref ${node.$ref}`);
+  return target;
+}
+
+/** A definition of the schema, e.g. definition('mainframe'). */
+export function definition(name: string): SchemaNode {
+  const node = configSchema().definitions?.[name];
+  if (!node) throw new Error(`schema: no definition ${name}`);
+  return node;
+}
+
+/** The schema's default of a key of a definition: defaultOf('settings', 'LogLevel') → 'info'. */
+export function defaultOf<T>(definitionName: string, key: string): T {
+  const node = definition(definitionName).properties?.[key];
+  if (!node || node.default === undefined) throw new Error(`schema: ${definitionName}.${key} has no default`);
+  return node.default as T;
+}
+
+/** The schema node for a key path of the config (e.g. ['ME0', 'MAINFRAME', 'CAENHV_USER']). */
+export function schemaAt(path: KeyPath): SchemaNode | undefined {
+  let node: SchemaNode | undefined = configSchema();
+  for (const key of path) {
+    if (!node) return undefined;
+    node = deref(node);
+    if (typeof key === 'number') node = node.items;
+    else {
+      const child: SchemaNode | boolean | undefined = node.properties?.[key] ?? node.additionalProperties;
+      node = typeof child === 'object' ? child : undefined;
+    }
+  }
+  return node ? deref(node) : undefined;
+}
+
+/** Validates the tree against the schema; each failing key becomes one issue. Returns true when valid. */
+export function validateAgainstSchema(tree: unknown, issues: IssueList): boolean {
+  const { validate } = compiled();
+  if (validate(tree)) return true;
+  const errors = [...(validate.errors ?? [])];
+  // type errors first, so that a key with a wrong type reports that (not also its enum or range)
+  errors.sort((a, b) => Number(b.keyword === 'type') - Number(a.keyword === 'type'));
+  for (const e of errors) translate(e, issues);
+  return false;
+}
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((seg) => (/^(0|[1-9][0-9]*)$/.test(seg) ? Number(seg) : seg));
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  string: 'text (quote it if it looks like a number)',
+  array: 'a list, e.g. [a, b]',
+  object: 'a mapping of keys',
+};
+
+/** Extra words for keys whose pattern alone says little. */
+const PATTERN_HINTS: Record<string, string> = {
+  CAENHV_BOARD_ADDRESS: 'an IP address or host name with an optional :port (e.g. 192.168.0.10, hv-crate.lab, 127.0.0.1:7900)',
+  URL: 'an http:// or https:// URL (e.g. http://localhost:8086)',
+  HealthListen: 'host:port (e.g. 127.0.0.1:8765), or "" to disable the health endpoint',
+};
+
+function hintOf(node: SchemaNode | undefined): string {
+  if (!node) return '';
+  const n = deref(node);
+  const parts: string[] = [];
+  if (n.title) parts.push(n.title);
+  if (n.enum) parts.push(`one of ${n.enum.join(', ')}`);
+  else if (n.examples && n.examples.length > 0 && typeof n.examples[0] !== 'object') parts.push(`e.g. ${String(n.examples[0])}`);
+  return parts.length ? ` (${parts.join(': ')})` : '';
+}
+
+function translate(e: ErrorObject, issues: IssueList): void {
+  const path = pathOf(e.instancePath);
+  const last = path[path.length - 1];
+  const keyName = typeof last === 'string' ? last : '';
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const child = [...path, missing];
+      issues.error(child, `is missing; add ${missing}${hintOf(schemaAt(child))}`);
+      return;
+    }
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      const parent = schemaAt(path);
+      const known = Object.keys(parent?.properties ?? {});
+      if (path.length === 0) return; // every top-level key is a setup: cannot happen
+      const guess = didYouMean(extra, known);
+      issues.error(
+        [...path, extra],
+        `is not a known key${guess ? `; did you mean ${guess}?` : ''} (known here: ${known.join(', ')})`,
+      );
+      return;
+    }
+    case 'type': {
+      if (path.length === 1 && path[0] !== 'gemcaen') {
+        issues.error(path, `must be a mapping of setup keys (Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD, influxDB or FILE), not ${shown(e.data, path)}`);
+        return;
+      }
+      const word = TYPE_WORDS[String(params.type)] ?? String(params.type);
+      issues.error(path, `must be ${word}, not ${shown(e.data, path)}`);
+      return;
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
+      issues.error(path, `must be one of ${allowed}, not ${shown(e.data, path)}`);
+      return;
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const words: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'greater than', '<': 'less than' };
+      issues.error(path, `must be ${words[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}, not ${shown(e.data, path)}`);
+      return;
+    }
+    case 'pattern': {
+      const hint = PATTERN_HINTS[keyName] ?? `text matching ${String(params.pattern)}`;
+      issues.error(path, `must be ${hint}, not ${shown(e.data, path)}`);
+      return;
+    }
+    case 'minItems':
+      issues.error(path, 'must not be an empty list');
+      return;
+    case 'minLength':
+      issues.error(path, 'must not be empty');
+      return;
+    case 'uniqueItems':
+      issues.error(path, `lists ${shown((e.data as unknown[])[Number(params.j)], path)} twice; remove the duplicate`);
+      return;
+    default:
+      issues.error(path, `${e.message ?? 'is invalid'}`);
+  }
+}
