@@ -1,0 +1,101 @@
+// The writer thread: a thin entry around src/writer/writer.ts. workerData is a WriterInit
+// (src/writer/wire-config.ts); messages are in src/writer/messages.ts.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { toWireError } from '../src/errors.js';
+import type { LogLevel, ToWriter } from '../src/protocol.js';
+import type { FromWriterThread, ToWriterThread } from '../src/writer/messages.js';
+import { sinkFromWire, type WriterInit } from '../src/writer/wire-config.js';
+import { Writer } from '../src/writer/writer.js';
+
+const DEFAULT_STOP_MS = 5000;
+
+if (!parentPort) throw new Error('writer.worker must run in a worker thread');
+const port = parentPort;
+const init = workerData as WriterInit;
+const post = (m: FromWriterThread): void => port.postMessage(m);
+const log = (level: LogLevel, message: string): void => post({ type: 'log', level, message });
+
+const writer = new Writer({
+  sinks: init.sinks.map(sinkFromWire),
+  policies: init.policies ?? {},
+  settings: {
+    spoolDirectory: init.settings.spoolDirectory,
+    spoolMaxBytes: init.settings.spoolMaxMegabytes * 1024 * 1024,
+    batchMaxLines: init.settings.batchMaxLines,
+    batchMaxMs: init.settings.batchMaxMilliseconds,
+  },
+  log,
+  onStateChange: () => post({ type: 'status', sinks: writer.status() }),
+});
+const mainframePorts = new Set<MessagePort>();
+let stopping = false;
+
+/** a mainframe worker's channel: points, flush; 'stop' there only ends that channel */
+function onPortMessage(p: MessagePort, m: ToWriter): void {
+  if (m.type === 'stop') {
+    mainframePorts.delete(p);
+    p.close();
+  } else onPoints(m);
+}
+
+function onPoints(m: ToWriter): void {
+  if (m.type === 'points') {
+    try {
+      writer.accept(m);
+    } catch (err) {
+      log('error', `writer: points of setup ${m.setup} not taken: ${(err as Error).message}`);
+    }
+  } else if (m.type === 'flush') void flushAndReport();
+  else if (m.type === 'stop') void stop(m.reason, DEFAULT_STOP_MS);
+}
+
+async function flushAndReport(): Promise<void> {
+  await writer.flush();
+  post({ type: 'status', sinks: writer.status() });
+}
+
+async function stop(reason: string, timeoutMs: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log('debug', `writer: stopping (${reason})`);
+  for (const p of mainframePorts) p.close();
+  mainframePorts.clear();
+  await writer.stop(timeoutMs);
+  post({ type: 'status', sinks: writer.status() });
+  post({ type: 'stopped' });
+  port.close(); // nothing else keeps the thread alive: it exits
+}
+
+port.on('message', (m: ToWriterThread) => {
+  switch (m.type) {
+    case 'port':
+      if (stopping) {
+        m.port.close();
+        return;
+      }
+      mainframePorts.add(m.port);
+      m.port.on('message', (x: ToWriter) => onPortMessage(m.port, x));
+      m.port.on('close', () => mainframePorts.delete(m.port));
+      break;
+    case 'points':
+      onPoints(m);
+      break;
+    case 'flush':
+      void flushAndReport();
+      break;
+    case 'status':
+      post({ type: 'status', sinks: writer.status() });
+      break;
+    case 'stop':
+      void stop(m.reason, m.timeoutMs ?? DEFAULT_STOP_MS);
+      break;
+  }
+});
+
+writer.start().then(
+  () => post({ type: 'ready' }),
+  (err: unknown) => {
+    post({ type: 'fault', error: toWireError(err) });
+    port.close();
+  },
+);
