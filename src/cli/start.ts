@@ -6,7 +6,7 @@ import { loadConfigForCli, resolveSetups } from '../config/load.js';
 import type { LogLevel } from '../protocol.js';
 import { UsageError } from '../errors.js';
 import { closeLogger, createLogger, registerSecret } from '../log.js';
-import { Daemon } from '../supervisor/daemon.js';
+import type { Daemon } from '../supervisor/daemon.js';
 import { action } from './command.js';
 
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -37,6 +37,8 @@ export function register(program: Command): void {
           if (s.kind === 'influx-v1') registerSecret(s.password?.reveal());
         }
         const log = createLogger({ level: (opts.logLevel as LogLevel | undefined) ?? config.settings.logLevel, directory: config.settings.logDirectory });
+        // loaded here, not at the top: other commands do not need piscina and the supervisor
+        const { Daemon } = await import('../supervisor/daemon.js');
         const daemon = new Daemon({ config, setups, log });
         await runUntilSignal(daemon, log);
       }),
