@@ -14,6 +14,7 @@ import {
   SYSPROP_TYPE,
   UNIT_SYMBOL,
   nameOf,
+  resultMessage,
   type LinkTypeName,
   type SystemTypeName,
 } from './codes.js';
@@ -103,7 +104,10 @@ export class CaenMainframe {
     const out: [number] = [-1];
     const result = lib.fn('CAENHV_InitSystem')(system, link, login.address, login.user, login.password, out);
     if (result !== 0) {
-      const text = lib.errorText(out[0]) || 'connection failed';
+      // After a failed InitSystem the handle is -1 and GetError gives only " Connection failed ":
+      // the result's meaning is added so that the message says what went wrong.
+      const errorText = lib.errorText(out[0]);
+      const text = errorText === '' || /^connection failed$/i.test(errorText) ? `${errorText || 'connection failed'}: ${resultMessage(result)}` : errorText;
       const hint = HINTS[result];
       throw new CaenError(
         'CAENHV_InitSystem',
@@ -200,8 +204,8 @@ export class CaenMainframe {
       for (let slot = 0; slot < n; slot++) {
         const board: BoardInfo = {
           slot,
-          model: modelNames[slot] ?? '',
-          description: descTexts[slot] ?? '',
+          model: (modelNames[slot] ?? '').trim(),
+          description: (descTexts[slot] ?? '').trim(),
           channels: chBuf.readUInt16LE(slot * 2),
           serial: serialBytes === 4 ? serBuf.readUInt32LE(slot * 4) : serBuf.readUInt16LE(slot * 2),
           firmware: firmwareText(maxBuf[slot] ?? 0, minBuf[slot] ?? 0),
@@ -242,8 +246,8 @@ export class CaenMainframe {
     try {
       const board: BoardInfo = {
         slot,
-        model: model[0] ? decodePacked(copyPacked(model[0], 1), 1)[0] ?? '' : '',
-        description: desc[0] ? decodePacked(copyPacked(desc[0], 1), 1)[0] ?? '' : '',
+        model: model[0] ? (decodePacked(copyPacked(model[0], 1), 1)[0] ?? '').trim() : '',
+        description: desc[0] ? (decodePacked(copyPacked(desc[0], 1), 1)[0] ?? '').trim() : '',
         channels: nCh[0],
         serial: serial[0],
         firmware: firmwareText(fwMax[0], fwMin[0]),
