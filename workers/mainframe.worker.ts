@@ -5,7 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SetupConfig } from '../src/config/types.js';
 import { toWireError } from '../src/errors.js';
-import type { MainframeToSupervisor, MainframeWire, PointsMessage, SupervisorToMainframe } from '../src/protocol.js';
+import type { MainframeToSupervisor, MainframeWire, PointsMessage, SupervisorToMainframe, ToWriter } from '../src/protocol.js';
 import { connector } from '../src/poll/connect.js';
 import { MainframePoller, type PollerOptions } from '../src/poll/mainframe-poller.js';
 
@@ -36,7 +36,8 @@ export default async function run(task: MainframeTask): Promise<'stopped'> {
     post({ type: 'fault', error: toWireError(err) });
     throw err;
   } finally {
+    // ends this channel at the writer after the points already posted (a restarted task gets a new one)
+    writer.postMessage({ type: 'stop', reason: 'mainframe task ended' } satisfies ToWriter);
     control.close();
-    writer.close();
   }
 }

@@ -11,6 +11,8 @@ export const BOARD_PARAMS: readonly { name: string; kind: FieldKind }[] = [
   { name: 'Temp', kind: 'float' },
   { name: 'BdStatus', kind: 'int' },
 ];
+/** Board parameters a setup may name in Monitorables: read with GetBdParam, written to CAEN_Board. */
+export const BOARD_MONITORABLES: Readonly<Record<string, FieldKind>> = { Temp: 'float', BdStatus: 'int', HVMax: 'float' };
 
 const TYPE_NAMES = ['NUMERIC', 'ONOFF', 'CHSTATUS', 'BDSTATUS', 'BINARY', 'STRING', 'ENUM', 'CMD'];
 
@@ -45,6 +47,7 @@ export interface SetupPlan {
 export function parametersToRead(setup: SetupConfig): string[] {
   const out: string[] = [];
   for (const m of setup.monitorables) {
+    if (BOARD_MONITORABLES[m] !== undefined) continue;
     const needs = DERIVED[m];
     for (const p of needs ?? [m]) if (!out.includes(p)) out.push(p);
   }
@@ -81,7 +84,12 @@ export function planSetup(
       });
     }
   }
-  return { plan: { setup, model: board.model, chParams, bdParams: BOARD_PARAMS.map((p) => ({ ...p })) }, issues };
+  const bdParams = BOARD_PARAMS.map((p) => ({ ...p }));
+  for (const m of setup.monitorables) {
+    const kind = BOARD_MONITORABLES[m];
+    if (kind !== undefined && !bdParams.some((p) => p.name === m)) bdParams.push({ name: m, kind });
+  }
+  return { plan: { setup, model: board.model, chParams, bdParams }, issues };
 }
 
 export interface ScanContext {

@@ -8,30 +8,12 @@ import type { GemcaenConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LogLevel } from '../protocol.js';
-import { sinkToWire } from '../writer/wire-config.js';
+import type { FromWriterThread, ToWriterThread } from '../writer/messages.js';
+import type { SinkStatus } from '../writer/status.js';
+import { writerInit } from '../writer/wire-config.js';
 import type { DaemonState, SinkHealth } from './state.js';
 
 export const WRITER_WORKER_FILE = new URL('../../workers/writer.worker.js', import.meta.url);
-
-interface SinkStatusLike {
-  id: string;
-  kind?: string;
-  target?: string;
-  state?: string;
-  spooledBytes?: number;
-  spooledLines?: number;
-  writtenLines?: number;
-  droppedLines?: number;
-  lastError?: string;
-  lastErrorAt?: number;
-}
-
-type FromWriter =
-  | { type: 'ready' }
-  | { type: 'log'; level: LogLevel; message: string; sink?: string }
-  | { type: 'status'; sinks?: SinkStatusLike[]; status?: SinkStatusLike }
-  | { type: 'stopped' }
-  | { type: 'fault'; error: { code: string; message: string } };
 
 export class WriterThread {
   #worker: Worker | null = null;
@@ -46,16 +28,15 @@ export class WriterThread {
 
   /** Starts the thread and waits for READY (spool replay under way), bounded. */
   async start(config: GemcaenConfig, sinkIds: readonly string[], timeoutMs = 15_000, filename: URL = WRITER_WORKER_FILE): Promise<void> {
-    const sinks = sinkIds.map((id) => sinkToWire(config.sinks.get(id)!));
     const worker = new Worker(filename, {
-      workerData: { sinks, settings: config.settings },
+      workerData: writerInit(config, sinkIds),
       name: 'gemcaen-writer',
     });
     this.#worker = worker;
-    worker.on('message', (msg: FromWriter) => this.#onMessage(msg));
+    worker.on('message', (msg: FromWriterThread) => this.#onMessage(msg));
     worker.on('error', (err) => this.#log.error(`writer thread failed: ${err.message}`));
     const ready = new Promise<'ready'>((resolve, reject) => {
-      const onMsg = (m: FromWriter) => {
+      const onMsg = (m: FromWriterThread) => {
         if (m.type === 'ready') { worker.off('message', onMsg); resolve('ready'); }
         else if (m.type === 'fault') reject(new GemcaenError(m.error.code, m.error.message));
       };
@@ -67,26 +48,26 @@ export class WriterThread {
     if (first === 'timeout') throw new GemcaenError('WRITER_TIMEOUT', `writer thread not ready after ${timeoutMs} ms`);
   }
 
-  #onMessage(msg: FromWriter): void {
+  #onMessage(msg: FromWriterThread): void {
     switch (msg.type) {
       case 'log':
-        (msg.sink ? this.#log.child({ label: `writer ${msg.sink}` }) : this.#log).log(msg.level, msg.message);
+        this.#log.log(msg.level, msg.message);
         break;
       case 'status':
-        for (const s of msg.sinks ?? (msg.status ? [msg.status] : [])) this.#recordSink(s);
+        for (const s of msg.sinks) this.#recordSink(s);
         break;
       default:
         break;
     }
   }
 
-  #recordSink(s: SinkStatusLike): void {
+  #recordSink(s: SinkStatus): void {
     const prev = this.#state.sinks.get(s.id);
     const h: SinkHealth = {
       id: s.id,
       kind: s.kind ?? prev?.kind ?? 'unknown',
       target: s.target ?? prev?.target ?? '',
-      state: s.state === 'ok' ? 'ok' : s.state ? 'failing' : 'unknown',
+      state: s.state === 'ok' ? 'ok' : 'failing',
       spoolBytes: s.spooledBytes,
       lastError: s.lastError,
       lastErrorMs: s.lastErrorAt,
@@ -99,7 +80,7 @@ export class WriterThread {
   /** Hands the writer end of a mainframe's channel to the writer thread. */
   attachPort(mainframe: string, port: MessagePort): void {
     if (!this.#worker) throw new GemcaenError('WRITER_NOT_STARTED', 'writer thread not started');
-    this.#worker.postMessage({ type: 'port', mainframe, port }, [port]);
+    this.#worker.postMessage({ type: 'port', mainframe, port } satisfies ToWriterThread, [port]);
   }
 
   /** Asks the writer to flush (or spool) and end; terminates it after `timeoutMs`. Idempotent. */
@@ -108,7 +89,8 @@ export class WriterThread {
     if (!worker || this.#stopped) return;
     this.#stopped = true;
     const exited = once(worker, 'exit').then(() => 'exited' as const);
-    worker.postMessage({ type: 'stop', reason });
+    // the writer flushes within its share and spools the rest; we wait a little longer before terminate
+    worker.postMessage({ type: 'stop', reason, timeoutMs: Math.max(500, timeoutMs - 1000) } satisfies ToWriterThread);
     const first = await Promise.race([exited, sleep(timeoutMs, 'timeout' as const, { ref: false })]);
     if (first === 'timeout') {
       await worker.terminate();
