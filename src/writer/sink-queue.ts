@@ -190,7 +190,16 @@ export class SinkQueue {
         await new Promise<void>((r) => (this.#wake = r));
         continue;
       }
-      const result = await this.#sink.write(batch.lines, this.#abort.signal);
+      // one controller per request: the transport adds a listener to the signal it is given
+      const request = new AbortController();
+      const onAbort = (): void => request.abort();
+      this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+      let result: WriteResult;
+      try {
+        result = await this.#sink.write(batch.lines, request.signal);
+      } finally {
+        this.#abort.signal.removeEventListener('abort', onAbort);
+      }
       this.#requests++;
       if (this.#abort.signal.aborted) break;
       const retry = this.#handle(batch, result);
