@@ -88,12 +88,12 @@ export function createLogger(options: LogOptions): Logger {
 /** Ends the logger and waits until every transport has written its last line (bounded). */
 export async function closeLogger(logger: Logger, timeoutMs = 2000): Promise<void> {
   await new Promise<void>((resolve) => {
+    // a referenced timer: the process must not end (exit 13) while waiting for the transports
     const t = setTimeout(resolve, timeoutMs);
-    t.unref();
     logger.on('finish', () => {
       clearTimeout(t);
       // the file transport finishes its stream a tick after the logger
-      setTimeout(resolve, 50).unref();
+      setTimeout(resolve, 50);
     });
     logger.end();
   });

@@ -293,7 +293,8 @@ export class MainframePoller {
   }
 
   #setState(state: CrateState, detail?: string, retryInMs?: number): void {
-    const changed = state !== this.#state;
+    const previous = this.#state;
+    const changed = state !== previous;
     this.#state = state;
     const sinceMs = Date.now();
     if (!changed) return;
@@ -305,7 +306,7 @@ export class MainframePoller {
         case 'connected': this.#log('info', `connected to ${what} (${detail})`); break;
         case 'backoff': this.#log('warn', `${what} unreachable: ${detail}${retry}`); break;
         case 'auth-failed': this.#log('error', `${what} refused the login: ${detail}${retry}`); break;
-        case 'stopped': this.#log('info', `disconnected from ${what} (${detail})`); break;
+        case 'stopped': this.#log('info', previous === 'connected' ? `logged out of ${what} (${detail})` : `stopped trying ${what} (${detail})`); break;
       }
       this.#io.post({ type: 'state', state, sinceMs, detail, retryInMs });
     }
