@@ -1,0 +1,60 @@
+// The daemon's start-up contract without a crate: a bad config exits 2 before anything starts; an
+// unreachable crate does not stop the daemon, is reported by health, and SIGTERM still exits 0.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig } from './run-daemon.js';
+
+const LIB = join(process.cwd(), 'build', 'sim', 'libcaenhvwrapper.so');
+
+function setupYaml(name: string, address: string, dir: string, extra = ''): string {
+  return [
+    `${name}:`,
+    '  Monitorables: [VMon, IMon, Status, Pw]',
+    '  HoldOffTime: 1',
+    '  isGEMDetector: false',
+    mainframeYaml({ address, library: LIB, password: 'topsecret99' }),
+    '  BOARD:',
+    '    SLOT: 2',
+    '    CHANNELS: [0, 1]',
+    '  FILE:',
+    `    DIRECTORY: "${join(dir, 'data')}"`,
+    extra,
+  ].join('\n');
+}
+
+test('a bad config exits 2 with one line per problem, before any log, spool or data file exists', async (t) => {
+  const dir = tempDir(t);
+  const file = writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', '127.0.0.1:1', dir).replace('HoldOffTime: 1', 'HoldOffTime: -4')}`);
+  const d = startDaemon(['-c', file, 'start', 'T1']);
+  assert.equal(await d.exited, 2);
+  assert.ok(d.lines.some((l) => /HoldOffTime/.test(l)), d.lines.join('\n'));
+  for (const sub of ['logs', 'spool', 'data']) assert.equal(existsSync(join(dir, sub)), false, `${sub} was created`);
+
+  const unknown = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', '127.0.0.1:1', dir)}`), 'start', 'T2']);
+  assert.equal(await unknown.exited, 2);
+  assert.match(unknown.lines.join('\n'), /unknown setup T2/);
+  assert.equal(existsSync(join(dir, 'logs')), false);
+
+  const level = startDaemon(['-c', join(dir, 'config.yml'), 'start', 'T1', '--log-level', 'loud']);
+  assert.equal(await level.exited, 2);
+});
+
+test('an unreachable crate: the daemon keeps running, health says backoff (exit 1), SIGTERM exits 0, no secret logged', async (t) => {
+  const dir = tempDir(t);
+  const file = writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', '127.0.0.1:1', dir)}`);
+  const d = startDaemon(['-c', file, 'start', 'T1']);
+  t.after(() => d.stop('SIGKILL'));
+  const url = await d.healthUrl();
+  await d.waitFor(/unreachable/);
+  await sleep(3500); // back-off 1 s, 2 s: at least three login attempts
+  const body = (await (await fetch(url)).json()) as { ok: boolean; crates: { state: string }[] };
+  assert.equal(body.ok, false);
+  assert.equal(body.crates[0].state, 'backoff');
+  assert.equal(await d.stop('SIGTERM'), 0);
+  assert.equal(d.lines.filter((l) => /unreachable/.test(l)).length, 1, 'one line per state change, not per attempt');
+  assert.ok(!d.lines.join('\n').includes('topsecret99'));
+  assert.ok(existsSync(join(dir, 'logs')));
+});
