@@ -34,11 +34,14 @@ export interface BackoffOptions {
   maxMs: number;
 }
 
+/** longest Retry-After honoured */
+export const MAX_RETRY_AFTER_MS = 600_000;
+
 export const DEFAULT_BACKOFF: BackoffOptions = { minMs: 500, maxMs: 30_000 };
 
-/** Capped exponential back-off with full jitter in [d/2, d]; a server's Retry-After wins (capped at 10 × maxMs). */
+/** Capped exponential back-off with jitter in [d/2, d]; a server's Retry-After wins (up to 10 minutes). */
 export function backoffMs(attempt: number, opts: BackoffOptions, retryAfterMs?: number, random: () => number = Math.random): number {
-  if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, opts.maxMs * 10);
+  if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
   const d = Math.min(opts.maxMs, opts.minMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(d / 2 + (random() * d) / 2);
 }
