@@ -80,6 +80,13 @@ export class DaemonState {
     for (const c of channels) this.latest.set(`${c.setup}/${c.channel}`, c);
   }
 
+  /** The latest reading of every channel, by setup (GET /readings). */
+  readings(): Record<string, ChannelReading[]> {
+    const out: Record<string, ChannelReading[]> = {};
+    for (const r of this.latest.values()) (out[r.setup] ??= []).push(r);
+    return out;
+  }
+
   /** The state served at GET /health; `ok` is false when a crate is not connected, a setup is paused, or a sink fails. */
   report(now = Date.now()): HealthReport {
     const age = (ms?: number) => (ms === undefined ? undefined : Math.round((now - ms) / 100) / 10);

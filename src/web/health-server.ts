@@ -6,6 +6,8 @@ import { GemcaenError } from '../errors.js';
 
 export interface HealthSource {
   report(): { ok: boolean };
+  /** latest reading per channel (GET /readings), for status pages */
+  readings?(): unknown;
 }
 
 /** Parses "host:port" (port 0 = any free port). */
@@ -26,8 +28,13 @@ export class HealthServer {
     const { host, port } = parseListen(listen);
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/readings' && this.source.readings) {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify(this.source.readings()));
+        return;
+      }
       if (req.method !== 'GET' || (path !== '/health' && path !== '/')) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'GET /health' }));
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'GET /health or GET /readings' }));
         return;
       }
       const report = this.source.report();
