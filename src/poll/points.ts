@@ -42,8 +42,23 @@ export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/**
+ * The shortest decimal that is the same float32 as `v`: the crate sends float32, and 433.4 must be
+ * written as 433.4, not as its double widening 433.3999938964844.
+ */
+export function float32Decimal(v: number): number {
+  if (!Number.isFinite(v) || v === 0) return v;
+  const f = Math.fround(v);
+  if (f !== v) return v; // not a float32: already a computed double (e.g. Ieq)
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === f) return d;
+  }
+  return v;
+}
+
 function field(kind: FieldKind, value: number): FieldValue {
-  return kind === 'float' ? { type: 'float', value } : { type: 'int', value: Math.trunc(value) };
+  return kind === 'float' ? { type: 'float', value: float32Decimal(value) } : { type: 'int', value: Math.trunc(value) };
 }
 
 /** The fields of one channel: every read parameter, Status bits, and Ieq for GEM setups. */
@@ -62,7 +77,8 @@ export function channelFields(r: SetupReading, index: number): Record<string, Fi
   }
   const setup = r.setup;
   if (setup.isGEM && setup.monitorables.includes('Ieq')) {
-    const vmon = r.values.get('VMon')?.[index];
+    const raw = r.values.get('VMon')?.[index];
+    const vmon = raw === undefined ? undefined : float32Decimal(raw);
     const resistors = setup.gem?.resistorsMOhm;
     if (vmon !== undefined && resistors) {
       const ieq = ieqMicroAmps(vmon, r.names[index] ?? '', resistors);

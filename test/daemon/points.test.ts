@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SetupConfig } from '../../src/config/types.js';
-import { toPoints, type SetupReading } from '../../src/poll/points.js';
+import { float32Decimal, toPoints, type SetupReading } from '../../src/poll/points.js';
 import { kindOf, parametersToRead } from '../../src/poll/plan.js';
 
 function setup(over: Partial<SetupConfig>): SetupConfig {
@@ -62,4 +62,11 @@ test('parameter types map onto field kinds; strings are not logged', () => {
   assert.equal(kindOf({ type: 'ONOFF' }), 'int');
   assert.equal(kindOf({ type: 6 }), 'int');
   assert.equal(kindOf({ type: 'STRING' }), null);
+});
+
+test('float32 readings are written as their shortest decimal', () => {
+  assert.equal(float32Decimal(Math.fround(433.4)), 433.4);
+  assert.equal(float32Decimal(Math.fround(0.217)), 0.217);
+  assert.equal(float32Decimal(Math.fround(-1.5e-7)), -1.5e-7);
+  assert.equal(float32Decimal(0.1 + 0.2), 0.1 + 0.2); // a double stays as it is
 });
