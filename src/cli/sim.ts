@@ -1,15 +1,36 @@
+// `gemcaen sim`: runs the simulated CAEN mainframe (sim/mainframe) that the drop-in
+// build/sim/libcaenhvwrapper.so talks to. Loaded with a dynamic import so src never depends on sim.
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
-import { action } from './command.js';
+
+interface SimEntry {
+  runSim(argv: string[]): Promise<number>;
+}
+
+interface SimOptions {
+  crates?: string;
+  listen?: string;
+  control?: string;
+  seed?: string;
+  freePorts?: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command('sim')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(
-      action(() => {
-        throw new UsageError('NOT_IMPLEMENTED', 'gemcaen sim is not implemented yet');
-      }),
-    );
+    .description('run the simulated CAEN SYx527 mainframe for build/sim/libcaenhvwrapper.so (no hardware needed)')
+    .option('--crates <file>', 'crates to play (YAML, see config/crates.example.yml); default: one SY4527 "demo" crate')
+    .option('--listen <host:port>', 'address of the first crate (default 127.0.0.1:7900)')
+    .option('--control <host:port>', 'control API address (default 127.0.0.1:7990; port 0 picks a free port)')
+    .option('--seed <n>', 'seed of the simulated noise (default 1)')
+    .option('--free-ports', 'every crate listens on a free port (printed in the ready line)')
+    .action(async (opts: SimOptions) => {
+      const argv: string[] = [];
+      if (opts.crates !== undefined) argv.push('--crates', opts.crates);
+      if (opts.listen !== undefined) argv.push('--listen', opts.listen);
+      if (opts.control !== undefined) argv.push('--control', opts.control);
+      if (opts.seed !== undefined) argv.push('--seed', opts.seed);
+      if (opts.freePorts) argv.push('--free-ports');
+      const entry = (await import(new URL('../../sim/mainframe/main.js', import.meta.url).href)) as SimEntry;
+      process.exitCode = await entry.runSim(argv);
+    });
 }

@@ -1,0 +1,1125 @@
+/*
+ * gemcaen simulator: a drop-in libcaenhvwrapper.so with the C ABI of CAEN's HV Wrapper library
+ * (see WRAPPER.md). Every call is forwarded over TCP to the simulated mainframe process
+ * (`gemcaen sim`), where the crate state lives.
+ *
+ * Wire protocol (one request line, one reply line, '\n' terminated, fields separated by '\t'):
+ *   request: <seq> \t <Function> \t <arg> ...
+ *   reply:   <seq> \t <code> \t <field> ...     (code != 0: one field, the error text)
+ * Strings are %XX-escaped ('%', control bytes, 0x7f); floats are "%.9g" text; values the
+ * library cannot type itself (Set*Param buffers) travel as the 8 hex digits of their 4 bytes.
+ * Functions starting with '_' are internal look-ups, not counted as wrapper calls.
+ *
+ * Handles: a table of 100 sessions; each is one TCP connection with its own mutex, its own
+ * last-error text and a sequence number (a reply that arrives after a time-out is skipped).
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+typedef unsigned short ushort;
+typedef unsigned char uchar;
+typedef int CAENHVRESULT;
+typedef int CAENHV_SYSTEM_TYPE_t;
+
+typedef struct {
+  int System;
+  int Board[16];
+} CAENHV_SYSTEMSTATUS_t;
+
+typedef struct {
+  int Type;
+  int SystemHandle;
+  int BoardIndex;
+  int ChannelIndex;
+  char ItemID[20];
+  union {
+    char StringValue[1024];
+    float FloatValue;
+    int IntValue;
+  } Value;
+} CAENHVEVENT_TYPE_t;
+
+enum {
+  RC_OK = 0, RC_SYSERR = 1, RC_TIMEERR = 4, RC_DOWN = 5, RC_MEMORYFAULT = 9,
+  RC_DEVALREADYOPEN = 24, RC_TOOMANYDEVICEOPEN = 25, RC_INVALIDPARAMETER = 26,
+  RC_COMMUNICATIONERROR = 29, RC_NOTYETIMPLEMENTED = 30,
+  RC_NOTCONNECTED = 0x1002, RC_LINKNOTSUPPORTED = 0x1006
+};
+
+enum { PT_NUMERIC = 0, PT_ONOFF = 1, PT_CHSTATUS = 2, PT_BDSTATUS = 3, PT_BINARY = 4, PT_STRING = 5, PT_ENUM = 6, PT_CMD = 7 };
+enum { SP_STR = 0, SP_REAL = 1, SP_UINT2 = 2, SP_UINT4 = 3, SP_INT2 = 4, SP_INT4 = 5, SP_BOOLEAN = 6 };
+
+#define MAX_HANDLES 100
+#define DEFAULT_PORT 7900
+#define DEFAULT_TIMEOUT_MS 5000
+#define ERR_LEN 1024
+
+typedef struct {
+  int used;            /* 0 free, 1 open, 2 being opened */
+  int connected;       /* socket alive */
+  int fd;
+  int system;          /* system type given to InitSystem */
+  int crate_system;    /* system type the crate reports */
+  int link;
+  char arg[256];
+  unsigned seq;
+  int timeout_ms;
+  char *rbuf;          /* received bytes not yet consumed */
+  size_t rlen, rcap;
+  char err[ERR_LEN];
+  pthread_mutex_t mu;
+} Handle;
+
+static Handle handles[MAX_HANDLES];
+static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static const char bad_handle_text[] = " Connection failed ";
+
+static void init_table(void) {
+  for (int i = 0; i < MAX_HANDLES; i++) {
+    pthread_mutex_init(&handles[i].mu, NULL);
+    handles[i].fd = -1;
+  }
+}
+
+static void set_err(Handle *h, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(h->err, ERR_LEN, fmt, ap);
+  va_end(ap);
+}
+
+/* ---------- string builder and escaping ---------- */
+
+typedef struct {
+  char *p;
+  size_t n, cap;
+  int oom;
+} Sb;
+
+static void sb_reserve(Sb *b, size_t extra) {
+  if (b->oom) return;
+  if (b->n + extra + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->n + extra + 1) cap *= 2;
+  char *np = realloc(b->p, cap);
+  if (!np) { b->oom = 1; return; }
+  b->p = np;
+  b->cap = cap;
+}
+
+static void sb_raw(Sb *b, const char *s, size_t len) {
+  sb_reserve(b, len);
+  if (b->oom) return;
+  memcpy(b->p + b->n, s, len);
+  b->n += len;
+  b->p[b->n] = 0;
+}
+
+static void sb_fmt(Sb *b, const char *fmt, ...) {
+  char tmp[128];
+  va_list ap;
+  va_start(ap, fmt);
+  int len = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (len < 0) return;
+  if ((size_t)len >= sizeof tmp) len = sizeof tmp - 1;
+  sb_raw(b, "\t", 1);
+  sb_raw(b, tmp, (size_t)len);
+}
+
+static void sb_str(Sb *b, const char *s) {
+  static const char hex[] = "0123456789ABCDEF";
+  sb_raw(b, "\t", 1);
+  if (!s) return;
+  for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
+    if (*q == '%' || *q < 0x20 || *q == 0x7f) {
+      char e[3] = {'%', hex[*q >> 4], hex[*q & 15]};
+      sb_raw(b, e, 3);
+    } else {
+      sb_raw(b, (const char *)q, 1);
+    }
+  }
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* in place */
+static void unescape(char *s) {
+  char *w = s;
+  for (char *r = s; *r; r++) {
+    if (*r == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
+      *w++ = (char)(hexval(r[1]) * 16 + hexval(r[2]));
+      r += 2;
+    } else {
+      *w++ = *r;
+    }
+  }
+  *w = 0;
+}
+
+/* ---------- handles ---------- */
+
+/* Locks and returns the handle, or returns a result code (the handle is then not locked). */
+static int acquire(int handle, Handle **out) {
+  pthread_once(&init_once, init_table);
+  if (handle < 0 || handle >= MAX_HANDLES) return RC_INVALIDPARAMETER;
+  Handle *h = &handles[handle];
+  pthread_mutex_lock(&table_mu);
+  int used = h->used;
+  pthread_mutex_unlock(&table_mu);
+  if (used != 1) return RC_NOTCONNECTED;
+  pthread_mutex_lock(&h->mu);
+  if (h->used != 1) {
+    pthread_mutex_unlock(&h->mu);
+    return RC_NOTCONNECTED;
+  }
+  *out = h;
+  return RC_OK;
+}
+
+static void release(Handle *h) { pthread_mutex_unlock(&h->mu); }
+
+static void disconnect(Handle *h) {
+  if (h->fd >= 0) close(h->fd);
+  h->fd = -1;
+  h->connected = 0;
+  h->rlen = 0;
+}
+
+/* ---------- request / reply ---------- */
+
+typedef struct {
+  char *line;  /* owned copy of the reply line */
+  char **f;    /* fields after seq and code */
+  int nf;
+  int code;
+} Reply;
+
+static void reply_free(Reply *r) {
+  free(r->line);
+  free(r->f);
+  r->line = NULL;
+  r->f = NULL;
+  r->nf = 0;
+}
+
+static void req_begin(Handle *h, Sb *b, const char *fn) {
+  memset(b, 0, sizeof *b);
+  h->seq++;
+  char tmp[32];
+  int n = snprintf(tmp, sizeof tmp, "%u", h->seq);
+  sb_raw(b, tmp, (size_t)n);
+  sb_str(b, fn);
+}
+
+static int send_all(Handle *h, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = send(h->fd, p, n, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        set_err(h, "Timeout: the crate did not accept the request within %d ms", h->timeout_ms);
+        return RC_TIMEERR;
+      }
+      set_err(h, "Communication error: %s (session closed)", strerror(errno));
+      disconnect(h);
+      return RC_COMMUNICATIONERROR;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return RC_OK;
+}
+
+/* Reads one line (without '\n') into a malloc'd string. */
+static int read_line(Handle *h, char **out) {
+  for (;;) {
+    char *nl = h->rlen ? memchr(h->rbuf, '\n', h->rlen) : NULL;
+    if (nl) {
+      size_t len = (size_t)(nl - h->rbuf);
+      char *line = malloc(len + 1);
+      if (!line) { set_err(h, "Out of memory"); return RC_MEMORYFAULT; }
+      memcpy(line, h->rbuf, len);
+      line[len] = 0;
+      memmove(h->rbuf, nl + 1, h->rlen - len - 1);
+      h->rlen -= len + 1;
+      *out = line;
+      return RC_OK;
+    }
+    if (h->rcap - h->rlen < 4096) {
+      size_t cap = h->rcap ? h->rcap * 2 : 8192;
+      char *nb = realloc(h->rbuf, cap);
+      if (!nb) { set_err(h, "Out of memory"); return RC_MEMORYFAULT; }
+      h->rbuf = nb;
+      h->rcap = cap;
+    }
+    ssize_t r = recv(h->fd, h->rbuf + h->rlen, h->rcap - h->rlen, 0);
+    if (r > 0) { h->rlen += (size_t)r; continue; }
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      set_err(h, "Timeout: no answer from the crate within %d ms", h->timeout_ms);
+      return RC_TIMEERR;
+    }
+    if (r == 0) set_err(h, "Communication error: connection closed by the crate (session closed)");
+    else set_err(h, "Communication error: %s (session closed)", strerror(errno));
+    disconnect(h);
+    return RC_COMMUNICATIONERROR;
+  }
+}
+
+/* Sends the request and waits for its reply. On a non-zero code, h->err holds the text. */
+static int rpc(Handle *h, Sb *req, Reply *rep) {
+  memset(rep, 0, sizeof *rep);
+  if (req->oom) { free(req->p); set_err(h, "Out of memory"); return RC_MEMORYFAULT; }
+  if (!h->connected) {
+    free(req->p);
+    set_err(h, "Not connected: the session to the crate is closed; call CAENHV_DeinitSystem and CAENHV_InitSystem again");
+    return RC_NOTCONNECTED;
+  }
+  sb_raw(req, "\n", 1);
+  int rc = req->oom ? RC_MEMORYFAULT : send_all(h, req->p, req->n);
+  free(req->p);
+  req->p = NULL;
+  if (rc) return rc;
+  for (;;) {
+    char *line = NULL;
+    rc = read_line(h, &line);
+    if (rc) return rc;
+    char *tab = strchr(line, '\t');
+    unsigned seq = (unsigned)strtoul(line, NULL, 10);
+    if (seq != h->seq || !tab) { free(line); continue; } /* a late reply to a timed-out request */
+    int count = 1;
+    for (char *p = tab; *p; p++) if (*p == '\t') count++;
+    char **f = calloc((size_t)count + 1, sizeof(char *));
+    if (!f) { free(line); set_err(h, "Out of memory"); return RC_MEMORYFAULT; }
+    int nf = 0;
+    char *p = tab + 1;
+    for (;;) {
+      char *t = strchr(p, '\t');
+      if (t) *t = 0;
+      f[nf++] = p;
+      if (!t) break;
+      p = t + 1;
+    }
+    for (int i = 0; i < nf; i++) unescape(f[i]);
+    rep->line = line;
+    rep->code = (int)strtol(f[0], NULL, 10);
+    rep->f = f;
+    /* shift so that rep->f[0] is the first field after the code */
+    memmove(f, f + 1, (size_t)nf * sizeof(char *));
+    rep->nf = nf - 1;
+    if (rep->code != RC_OK) {
+      set_err(h, "%s", rep->nf > 0 ? rep->f[0] : "Error");
+      if (rep->code == RC_DOWN) disconnect(h);
+      int code = rep->code;
+      reply_free(rep);
+      return code;
+    }
+    return RC_OK;
+  }
+}
+
+/* A reply with too few fields is a protocol error. */
+static int need(Handle *h, Reply *r, int n) {
+  if (r->nf >= n) return 0;
+  set_err(h, "Communication error: short reply from the crate");
+  reply_free(r);
+  return RC_COMMUNICATIONERROR;
+}
+
+static long fl(Reply *r, int i) { return strtol(r->f[i], NULL, 10); }
+static double fd(Reply *r, int i) { return strtod(r->f[i], NULL); }
+
+static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
+
+/* Packed NUL-separated strings from fields [from, from+n). */
+static char *pack_strings(Reply *r, int from, int n, int stride) {
+  size_t total = 0;
+  for (int i = 0; i < n; i++) total += strlen(r->f[from + i * stride]) + 1;
+  char *buf = xmalloc(total);
+  if (!buf) return NULL;
+  char *w = buf;
+  for (int i = 0; i < n; i++) {
+    size_t l = strlen(r->f[from + i * stride]);
+    memcpy(w, r->f[from + i * stride], l + 1);
+    w += l + 1;
+  }
+  return buf;
+}
+
+/* Fixed 10-byte records followed by an empty record. */
+static char *records10(Reply *r, int from, int n) {
+  char *buf = calloc((size_t)n + 1, 10);
+  if (!buf) return NULL;
+  for (int i = 0; i < n; i++) strncpy(buf + i * 10, r->f[from + i], 9);
+  return buf;
+}
+
+static void write_value(int type, const char *text, void *dst, int i) {
+  if (type == PT_NUMERIC) {
+    float v = (float)strtod(text, NULL);
+    memcpy((char *)dst + 4 * i, &v, 4);
+  } else if (type == PT_ENUM) {
+    int32_t v = (int32_t)strtol(text, NULL, 10);
+    memcpy((char *)dst + 4 * i, &v, 4);
+  } else {
+    uint32_t v = (uint32_t)strtoul(text, NULL, 10);
+    memcpy((char *)dst + 4 * i, &v, 4);
+  }
+}
+
+/* Writes the values of a Get*Param reply: fields [type, v0, v1, ...]. */
+static void write_values(Reply *r, int n, void *dst) {
+  int type = (int)fl(r, 0);
+  if (type == PT_STRING) {
+    char *w = dst;
+    for (int i = 0; i < n; i++) {
+      size_t l = strlen(r->f[1 + i]);
+      memcpy(w, r->f[1 + i], l + 1);
+      w += l + 1;
+    }
+    return;
+  }
+  for (int i = 0; i < n; i++) write_value(type, r->f[1 + i], dst, i);
+}
+
+/* Writes a property reply: [kind, value...]. */
+static int write_prop(Handle *h, Reply *r, void *dst) {
+  const char *kind = r->f[0];
+  if (!strcmp(kind, "u32")) { uint32_t v = (uint32_t)strtoul(r->f[1], NULL, 10); memcpy(dst, &v, 4); }
+  else if (!strcmp(kind, "f32")) { float v = (float)fd(r, 1); memcpy(dst, &v, 4); }
+  else if (!strcmp(kind, "u16")) { uint16_t v = (uint16_t)fl(r, 1); memcpy(dst, &v, 2); }
+  else if (!strcmp(kind, "i16")) { int16_t v = (int16_t)fl(r, 1); memcpy(dst, &v, 2); }
+  else if (!strcmp(kind, "str")) { strcpy(dst, r->f[1]); }
+  else if (!strcmp(kind, "enum")) {
+    int n = (int)fl(r, 1);
+    if (r->nf < 2 + n) return need(h, r, 2 + n);
+    for (int i = 0; i < n; i++) { memset((char *)dst + 15 * i, 0, 15); strncpy((char *)dst + 15 * i, r->f[2 + i], 14); }
+  } else {
+    set_err(h, "Communication error: unknown property kind %s", kind);
+    return RC_COMMUNICATIONERROR;
+  }
+  return RC_OK;
+}
+
+static void sb_hex4(Sb *b, const void *src, int i) {
+  uint32_t v;
+  memcpy(&v, (const char *)src + 4 * i, 4);
+  sb_fmt(b, "%08x", v);
+}
+
+static int applies_first_only(int system) { return system == 2 || system == 3 || system == 16; }
+
+/* ---------- connecting ---------- */
+
+static int connect_to(Handle *h, const char *arg) {
+  char host[256];
+  int port = DEFAULT_PORT;
+  snprintf(host, sizeof host, "%s", arg);
+  char *colon = strrchr(host, ':');
+  if (colon) {
+    char *end = NULL;
+    long p = strtol(colon + 1, &end, 10);
+    if (!*(colon + 1) || *end || p <= 0 || p > 65535) {
+      set_err(h, "Invalid address \"%s\": expected HOST or HOST:PORT", arg);
+      return RC_INVALIDPARAMETER;
+    }
+    port = (int)p;
+    *colon = 0;
+  }
+  char portstr[16];
+  snprintf(portstr, sizeof portstr, "%d", port);
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  int gai = getaddrinfo(host, portstr, &hints, &res);
+  if (gai != 0 || !res) {
+    set_err(h, "Connection failed: cannot resolve %s: %s", host, gai_strerror(gai));
+    return RC_COMMUNICATIONERROR;
+  }
+  int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    freeaddrinfo(res);
+    set_err(h, "Connection failed: socket: %s", strerror(errno));
+    return RC_COMMUNICATIONERROR;
+  }
+  int flags = fcntl(fd, F_GETFL, 0);
+  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  int rc = connect(fd, res->ai_addr, res->ai_addrlen);
+  freeaddrinfo(res);
+  if (rc < 0 && errno == EINPROGRESS) {
+    struct pollfd pfd = {fd, POLLOUT, 0};
+    int pr;
+    do { pr = poll(&pfd, 1, h->timeout_ms); } while (pr < 0 && errno == EINTR);
+    if (pr == 0) {
+      close(fd);
+      set_err(h, "Connection failed: %s:%d did not answer within %d ms", host, port, h->timeout_ms);
+      return RC_TIMEERR;
+    }
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+    if (soerr) errno = soerr, rc = -1; else rc = 0;
+  }
+  if (rc < 0) {
+    int e = errno;
+    close(fd);
+    set_err(h, "Connection failed: %s:%d: %s", host, port, strerror(e));
+    return RC_COMMUNICATIONERROR;
+  }
+  fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  struct timeval tv = {h->timeout_ms / 1000, (h->timeout_ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  h->fd = fd;
+  h->connected = 1;
+  h->rlen = 0;
+  return RC_OK;
+}
+
+/* ---------- exported functions ---------- */
+
+EXPORT char *CAENHVLibSwRel(void) {
+  static char rel[] = "6.1";
+  return rel;
+}
+
+EXPORT CAENHVRESULT CAENHV_InitSystem(CAENHV_SYSTEM_TYPE_t system, int LinkType, void *Arg, const char *UserName,
+                                      const char *Passwd, int *handle) {
+  pthread_once(&init_once, init_table);
+  if (handle) *handle = -1;
+  if (!handle || !Arg) return RC_INVALIDPARAMETER;
+  if (LinkType != 0) return RC_LINKNOTSUPPORTED;
+  const char *arg = Arg;
+  int idx = -1;
+  pthread_mutex_lock(&table_mu);
+  for (int i = 0; i < MAX_HANDLES; i++) {
+    Handle *o = &handles[i];
+    if (o->used && o->system == system && o->link == LinkType && !strcmp(o->arg, arg)) {
+      pthread_mutex_unlock(&table_mu);
+      return RC_DEVALREADYOPEN;
+    }
+  }
+  for (int i = 0; i < MAX_HANDLES; i++) {
+    if (!handles[i].used) { idx = i; break; }
+  }
+  if (idx < 0) {
+    pthread_mutex_unlock(&table_mu);
+    return RC_TOOMANYDEVICEOPEN;
+  }
+  Handle *h = &handles[idx];
+  h->used = 2;
+  h->system = system;
+  h->link = LinkType;
+  snprintf(h->arg, sizeof h->arg, "%s", arg);
+  pthread_mutex_unlock(&table_mu);
+
+  pthread_mutex_lock(&h->mu);
+  const char *env = getenv("CAENHV_SIM_TIMEOUT_MS");
+  h->timeout_ms = env && atoi(env) > 0 ? atoi(env) : DEFAULT_TIMEOUT_MS;
+  h->err[0] = 0;
+  h->seq = 0;
+  int rc = connect_to(h, arg);
+  if (rc == RC_OK) {
+    Sb b;
+    Reply r;
+    req_begin(h, &b, "InitSystem");
+    sb_fmt(&b, "%d", system);
+    sb_fmt(&b, "%d", LinkType);
+    sb_str(&b, arg);
+    sb_str(&b, UserName ? UserName : "");
+    sb_str(&b, Passwd ? Passwd : "");
+    sb_fmt(&b, "%d", (int)getpid());
+    sb_fmt(&b, "%d", idx);
+    rc = rpc(h, &b, &r);
+    if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
+      h->crate_system = (int)fl(&r, 0);
+      reply_free(&r);
+    }
+  }
+  if (rc != RC_OK) disconnect(h);
+  pthread_mutex_unlock(&h->mu);
+  pthread_mutex_lock(&table_mu);
+  h->used = rc == RC_OK ? 1 : 0;
+  pthread_mutex_unlock(&table_mu);
+  if (rc == RC_OK) *handle = idx;
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_DeinitSystem(int handle) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (h->connected) {
+    Sb b;
+    Reply r;
+    req_begin(h, &b, "DeinitSystem");
+    if (rpc(h, &b, &r) == RC_OK) reply_free(&r);
+  }
+  disconnect(h);
+  free(h->rbuf);
+  h->rbuf = NULL;
+  h->rcap = 0;
+  pthread_mutex_lock(&table_mu);
+  h->used = 0;
+  h->arg[0] = 0;
+  pthread_mutex_unlock(&table_mu);
+  release(h);
+  return RC_OK;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetCrateMap(int handle, ushort *NrOfSlot, ushort **NrofChList, char **ModelList,
+                                       char **DescriptionList, ushort **SerNumList, uchar **FmwRelMinList,
+                                       uchar **FmwRelMaxList) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!NrOfSlot || !NrofChList || !ModelList || !DescriptionList || !SerNumList || !FmwRelMinList || !FmwRelMaxList) {
+    set_err(h, "Invalid parameter: NULL output pointer");
+    release(h);
+    return RC_INVALIDPARAMETER;
+  }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetCrateMap");
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
+    int n = (int)fl(&r, 0);
+    if ((rc = need(h, &r, 1 + 6 * n)) == RC_OK) {
+      ushort *nch = xmalloc(sizeof(ushort) * (size_t)n), *ser = xmalloc(sizeof(ushort) * (size_t)n);
+      uchar *fmin = xmalloc((size_t)n), *fmax = xmalloc((size_t)n);
+      char *models = pack_strings(&r, 1, n, 6), *descs = pack_strings(&r, 2, n, 6);
+      if (!nch || !ser || !fmin || !fmax || !models || !descs) {
+        free(nch); free(ser); free(fmin); free(fmax); free(models); free(descs);
+        set_err(h, "Out of memory");
+        rc = RC_MEMORYFAULT;
+      } else {
+        for (int i = 0; i < n; i++) {
+          nch[i] = (ushort)fl(&r, 3 + 6 * i);
+          ser[i] = (ushort)fl(&r, 4 + 6 * i);
+          fmin[i] = (uchar)fl(&r, 5 + 6 * i);
+          fmax[i] = (uchar)fl(&r, 6 + 6 * i);
+        }
+        *NrOfSlot = (ushort)n;
+        *NrofChList = nch;
+        *ModelList = models;
+        *DescriptionList = descs;
+        *SerNumList = ser;
+        *FmwRelMinList = fmin;
+        *FmwRelMaxList = fmax;
+      }
+      reply_free(&r);
+    }
+  }
+  release(h);
+  return rc;
+}
+
+/* Shared by GetSysPropList and GetExecCommList: a count then names, returned packed. */
+static int get_name_list(int handle, const char *fn, ushort *Num, char **List) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!Num || !List) {
+    set_err(h, "Invalid parameter: NULL output pointer");
+    release(h);
+    return RC_INVALIDPARAMETER;
+  }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, fn);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
+    int n = (int)fl(&r, 0);
+    if ((rc = need(h, &r, 1 + n)) == RC_OK) {
+      char *list = pack_strings(&r, 1, n, 1);
+      if (!list) { set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
+      else { *Num = (ushort)n; *List = list; }
+      reply_free(&r);
+    }
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetSysPropList(int handle, ushort *NumProp, char **PropNameList) {
+  return get_name_list(handle, "GetSysPropList", NumProp, PropNameList);
+}
+
+EXPORT CAENHVRESULT CAENHV_GetSysPropInfo(int handle, const char *PropName, unsigned *PropMode, unsigned *PropType) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!PropName || !PropMode || !PropType) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetSysPropInfo");
+  sb_str(&b, PropName);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 2)) == RC_OK) {
+    *PropMode = (unsigned)fl(&r, 0);
+    *PropType = (unsigned)fl(&r, 1);
+    reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetSysProp(int handle, const char *PropName, void *Result) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!PropName || !Result) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetSysProp");
+  sb_str(&b, PropName);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 2)) == RC_OK) {
+    int type = (int)fl(&r, 0);
+    const char *v = r.f[1];
+    switch (type) {
+      case SP_STR: strcpy(Result, v); break;
+      case SP_REAL: { float x = (float)strtod(v, NULL); memcpy(Result, &x, 4); break; }
+      case SP_UINT2: { uint16_t x = (uint16_t)strtoul(v, NULL, 10); memcpy(Result, &x, 2); break; }
+      case SP_INT2: { int16_t x = (int16_t)strtol(v, NULL, 10); memcpy(Result, &x, 2); break; }
+      case SP_INT4: { int32_t x = (int32_t)strtol(v, NULL, 10); memcpy(Result, &x, 4); break; }
+      default: { uint32_t x = (uint32_t)strtoul(v, NULL, 10); memcpy(Result, &x, 4); break; }
+    }
+    reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_SetSysProp(int handle, const char *PropName, void *Set) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!PropName || !Set) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  /* the library must know the property type to read the caller's buffer */
+  req_begin(h, &b, "_SysPropType");
+  sb_str(&b, PropName);
+  rc = rpc(h, &b, &r);
+  int type = SP_STR;
+  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
+    type = (int)fl(&r, 0);
+    reply_free(&r);
+  }
+  if (rc == RC_OK) {
+    req_begin(h, &b, "SetSysProp");
+    sb_str(&b, PropName);
+    switch (type) {
+      case SP_STR: sb_str(&b, Set); break;
+      case SP_REAL: { float x; memcpy(&x, Set, 4); sb_fmt(&b, "%.9g", (double)x); break; }
+      case SP_UINT2: { uint16_t x; memcpy(&x, Set, 2); sb_fmt(&b, "%u", (unsigned)x); break; }
+      case SP_INT2: { int16_t x; memcpy(&x, Set, 2); sb_fmt(&b, "%d", (int)x); break; }
+      case SP_INT4: { int32_t x; memcpy(&x, Set, 4); sb_fmt(&b, "%d", (int)x); break; }
+      default: { uint32_t x; memcpy(&x, Set, 4); sb_fmt(&b, "%u", (unsigned)x); break; }
+    }
+    rc = rpc(h, &b, &r);
+    if (rc == RC_OK) reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetBdParamInfo(int handle, ushort slot, char **ParNameList) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParNameList) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetBdParamInfo");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
+    int n = (int)fl(&r, 0);
+    if ((rc = need(h, &r, 1 + n)) == RC_OK) {
+      char *list = records10(&r, 1, n);
+      if (!list) { set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
+      else *ParNameList = list;
+      reply_free(&r);
+    }
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetBdParamProp(int handle, ushort slot, const char *ParName, const char *PropName,
+                                          void *retval) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParName || !PropName || !retval) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetBdParamProp");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  sb_str(&b, ParName);
+  sb_str(&b, PropName);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 2)) == RC_OK) {
+    rc = write_prop(h, &r, retval);
+    reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetBdParam(int handle, ushort slotNum, const ushort *slotList, const char *ParName,
+                                      void *ParValList) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParName || !ParValList || (slotNum && !slotList)) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetBdParam");
+  sb_str(&b, ParName);
+  sb_fmt(&b, "%u", (unsigned)slotNum);
+  for (int i = 0; i < slotNum; i++) sb_fmt(&b, "%u", (unsigned)slotList[i]);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 1 + slotNum)) == RC_OK) {
+    write_values(&r, slotNum, ParValList);
+    reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_SetBdParam(int handle, ushort slotNum, const ushort *slotList, const char *ParName,
+                                      void *ParValue) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParName || !ParValue || (slotNum && !slotList)) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "SetBdParam");
+  sb_str(&b, ParName);
+  sb_fmt(&b, "%u", (unsigned)slotNum);
+  for (int i = 0; i < slotNum; i++) sb_fmt(&b, "%u", (unsigned)slotList[i]);
+  int nv = applies_first_only(h->crate_system) ? (slotNum ? 1 : 0) : slotNum;
+  sb_fmt(&b, "%d", nv);
+  for (int i = 0; i < nv; i++) sb_hex4(&b, ParValue, i);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK) reply_free(&r);
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_TestBdPresence(int handle, ushort slot, ushort *NrofCh, char **Model, char **Description,
+                                          ushort *SerNum, uchar *FmwRelMin, uchar *FmwRelMax) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!NrofCh || !Model || !Description || !SerNum || !FmwRelMin || !FmwRelMax) {
+    set_err(h, "Invalid parameter: NULL output pointer");
+    release(h);
+    return RC_INVALIDPARAMETER;
+  }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "TestBdPresence");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 6)) == RC_OK) {
+    char *m = strdup(r.f[1]), *d = strdup(r.f[2]);
+    if (!m || !d) { free(m); free(d); set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
+    else {
+      *NrofCh = (ushort)fl(&r, 0);
+      *Model = m;
+      *Description = d;
+      *SerNum = (ushort)fl(&r, 3);
+      *FmwRelMin = (uchar)fl(&r, 4);
+      *FmwRelMax = (uchar)fl(&r, 5);
+    }
+    reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetChParamInfo(int handle, ushort slot, ushort Ch, char **ParNameList, int *ParNumber) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParNameList || !ParNumber) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetChParamInfo");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  sb_fmt(&b, "%u", (unsigned)Ch);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
+    int n = (int)fl(&r, 0);
+    if ((rc = need(h, &r, 1 + n)) == RC_OK) {
+      char *list = records10(&r, 1, n);
+      if (!list) { set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
+      else { *ParNameList = list; *ParNumber = n; }
+      reply_free(&r);
+    }
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetChParamProp(int handle, ushort slot, ushort Ch, const char *ParName,
+                                          const char *PropName, void *retval) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParName || !PropName || !retval) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetChParamProp");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  sb_fmt(&b, "%u", (unsigned)Ch);
+  sb_str(&b, ParName);
+  sb_str(&b, PropName);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 2)) == RC_OK) {
+    rc = write_prop(h, &r, retval);
+    reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetChName(int handle, ushort slot, ushort ChNum, const ushort *ChList,
+                                     char (*ChNameList)[12]) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if ((ChNum && (!ChList || !ChNameList))) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetChName");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  sb_fmt(&b, "%u", (unsigned)ChNum);
+  for (int i = 0; i < ChNum; i++) sb_fmt(&b, "%u", (unsigned)ChList[i]);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, ChNum)) == RC_OK) {
+    for (int i = 0; i < ChNum; i++) {
+      memset(ChNameList[i], 0, 12);
+      strncpy(ChNameList[i], r.f[i], 11);
+    }
+    reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_SetChName(int handle, ushort slot, ushort ChNum, const ushort *ChList, const char *ChName) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ChName || (ChNum && !ChList)) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "SetChName");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  sb_str(&b, ChName);
+  sb_fmt(&b, "%u", (unsigned)ChNum);
+  for (int i = 0; i < ChNum; i++) sb_fmt(&b, "%u", (unsigned)ChList[i]);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK) reply_free(&r);
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetChParam(int handle, ushort slot, const char *ParName, ushort ChNum, const ushort *ChList,
+                                      void *ParValList) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParName || (ChNum && (!ChList || !ParValList))) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "GetChParam");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  sb_str(&b, ParName);
+  sb_fmt(&b, "%u", (unsigned)ChNum);
+  for (int i = 0; i < ChNum; i++) sb_fmt(&b, "%u", (unsigned)ChList[i]);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK && (rc = need(h, &r, 1 + ChNum)) == RC_OK) {
+    write_values(&r, ChNum, ParValList);
+    reply_free(&r);
+  }
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_SetChParam(int handle, ushort slot, const char *ParName, ushort ChNum, const ushort *ChList,
+                                      void *ParValue) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParName || !ParValue || (ChNum && !ChList)) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "SetChParam");
+  sb_fmt(&b, "%u", (unsigned)slot);
+  sb_str(&b, ParName);
+  sb_fmt(&b, "%u", (unsigned)ChNum);
+  for (int i = 0; i < ChNum; i++) sb_fmt(&b, "%u", (unsigned)ChList[i]);
+  /* SY4527, SY5527 and R6060 use the first element for every channel */
+  int nv = applies_first_only(h->crate_system) ? (ChNum ? 1 : 0) : ChNum;
+  sb_fmt(&b, "%d", nv);
+  for (int i = 0; i < nv; i++) sb_hex4(&b, ParValue, i);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK) reply_free(&r);
+  release(h);
+  return rc;
+}
+
+EXPORT CAENHVRESULT CAENHV_GetExecCommList(int handle, ushort *NumComm, char **CommNameList) {
+  return get_name_list(handle, "GetExecCommList", NumComm, CommNameList);
+}
+
+EXPORT CAENHVRESULT CAENHV_ExecComm(int handle, const char *CommName) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!CommName) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  Sb b;
+  Reply r;
+  req_begin(h, &b, "ExecComm");
+  sb_str(&b, CommName);
+  rc = rpc(h, &b, &r);
+  if (rc == RC_OK) reply_free(&r);
+  release(h);
+  return rc;
+}
+
+/* ---------- event mode: not implemented by the simulator ---------- */
+
+static int not_yet(int handle) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  set_err(h, "Not yet implemented: the simulator does not support event mode; poll with CAENHV_GetChParam");
+  release(h);
+  return RC_NOTYETIMPLEMENTED;
+}
+
+EXPORT CAENHVRESULT CAENHV_SubscribeSystemParams(int handle, short Port, const char *paramNameList, unsigned paramNum,
+                                                 char *listOfResultCodes) {
+  (void)Port; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
+  return not_yet(handle);
+}
+
+EXPORT CAENHVRESULT CAENHV_SubscribeBoardParams(int handle, short Port, ushort slot, const char *paramNameList,
+                                                unsigned paramNum, char *listOfResultCodes) {
+  (void)Port; (void)slot; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
+  return not_yet(handle);
+}
+
+EXPORT CAENHVRESULT CAENHV_SubscribeChannelParams(int handle, short Port, ushort slot, ushort ch,
+                                                  const char *paramNameList, unsigned paramNum,
+                                                  char *listOfResultCodes) {
+  (void)Port; (void)slot; (void)ch; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
+  return not_yet(handle);
+}
+
+EXPORT CAENHVRESULT CAENHV_UnSubscribeSystemParams(int handle, short Port, const char *paramNameList,
+                                                   unsigned paramNum, char *listOfResultCodes) {
+  (void)Port; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
+  return not_yet(handle);
+}
+
+EXPORT CAENHVRESULT CAENHV_UnSubscribeBoardParams(int handle, short Port, ushort slot, const char *paramNameList,
+                                                  unsigned paramNum, char *listOfResultCodes) {
+  (void)Port; (void)slot; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
+  return not_yet(handle);
+}
+
+EXPORT CAENHVRESULT CAENHV_UnSubscribeChannelParams(int handle, short Port, ushort slot, ushort ch,
+                                                    const char *paramNameList, unsigned paramNum,
+                                                    char *listOfResultCodes) {
+  (void)Port; (void)slot; (void)ch; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
+  return not_yet(handle);
+}
+
+/* Deprecated single-call forms kept by the 6.0 build; their arguments are not used here. */
+EXPORT CAENHVRESULT CAENHV_Subscribe(int handle) { return not_yet(handle); }
+EXPORT CAENHVRESULT CAENHV_UnSubscribe(int handle) { return not_yet(handle); }
+
+EXPORT CAENHVRESULT CAENHV_GetEventData(int sck, CAENHV_SYSTEMSTATUS_t *SysStatus, CAENHVEVENT_TYPE_t **EventData,
+                                        unsigned *DataNumber) {
+  (void)sck; (void)SysStatus;
+  if (EventData) *EventData = NULL;
+  if (DataNumber) *DataNumber = 0;
+  return RC_NOTYETIMPLEMENTED;
+}
+
+EXPORT CAENHVRESULT CAENHV_FreeEventData(CAENHVEVENT_TYPE_t **EventData) {
+  if (EventData) {
+    free(*EventData);
+    *EventData = NULL;
+  }
+  return RC_OK;
+}
+
+EXPORT CAENHVRESULT CAENHV_Free(void *arg) {
+  free(arg);
+  return RC_OK;
+}
+
+EXPORT char *CAENHV_GetError(int handle) {
+  pthread_once(&init_once, init_table);
+  if (handle < 0 || handle >= MAX_HANDLES) return (char *)bad_handle_text;
+  Handle *h = &handles[handle];
+  pthread_mutex_lock(&table_mu);
+  int used = h->used;
+  pthread_mutex_unlock(&table_mu);
+  if (used != 1) return (char *)bad_handle_text;
+  return h->err;
+}
+
+/* Legacy names of the same functions. */
+EXPORT char *CAENHVGetError(int handle) { return CAENHV_GetError(handle); }
+
+EXPORT CAENHVRESULT CAENHVGetEventData(int sck, CAENHV_SYSTEMSTATUS_t *SysStatus, CAENHVEVENT_TYPE_t **EventData,
+                                       unsigned *DataNumber) {
+  return CAENHV_GetEventData(sck, SysStatus, EventData, DataNumber);
+}
+
+EXPORT CAENHVRESULT CAENHVFreeEventData(CAENHVEVENT_TYPE_t **EventData) { return CAENHV_FreeEventData(EventData); }
+
+/* Millisecond sleep helper the real library exports (a Windows-style Sleep). */
+EXPORT void Sleep(unsigned int ms) {
+  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+  }
+}

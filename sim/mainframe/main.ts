@@ -1,0 +1,127 @@
+// `gemcaen sim`: the simulated CAEN mainframe process. Plays one or more SYx527 crates, each on its
+// own listen address, for the drop-in libcaenhvwrapper.so; serves the control API; prints one
+// machine-readable ready line:  gemcaen-sim ready {"crates":{"demo":"127.0.0.1:7900"},"control":"127.0.0.1:7990"}
+// Runnable directly: node dist/sim/mainframe/main.js [options]
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ControlServer } from './control-server.js';
+import { Crate } from './crate.js';
+import { DEFAULT_HOST, DEFAULT_PORT, defaultCrate, type CrateSpec } from './crate-spec.js';
+import { loadCratesFile, parseListen, SimInputError } from './crates-file.js';
+import { CrateServer } from './session-server.js';
+
+export const DEFAULT_CONTROL = `${DEFAULT_HOST}:7990`;
+
+export const USAGE = `usage: gemcaen sim [--crates FILE] [--listen HOST:PORT] [--control HOST:PORT] [--seed N] [--free-ports]
+  --crates FILE        crates to play (YAML, see config/crates.example.yml); default: one SY4527 "demo" crate
+  --listen HOST:PORT   address of the first crate (default ${DEFAULT_HOST}:${DEFAULT_PORT})
+  --control HOST:PORT  control API address (default ${DEFAULT_CONTROL}; port 0 picks a free port)
+  --seed N             seed of the simulated noise (default 1)
+  --free-ports         every crate listens on a free port (tests), whatever the crates file says`;
+
+export interface SimOptions {
+  crates: CrateSpec[];
+  control: { host: string; port: number };
+  seed: number;
+}
+
+export function parseSimArgs(argv: string[]): SimOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        crates: { type: 'string' },
+        listen: { type: 'string' },
+        control: { type: 'string' },
+        seed: { type: 'string' },
+        'free-ports': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new SimInputError(`${err instanceof Error ? err.message : String(err)} (see gemcaen sim --help)`);
+  }
+  if (values.help) return 'help';
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isInteger(seed)) throw new SimInputError(`--seed: "${values.seed}" is not an integer`);
+  const listen = values.listen === undefined ? undefined : parseListen(values.listen, '--listen');
+  const control = parseListen(values.control ?? DEFAULT_CONTROL, '--control');
+  const crates = values.crates === undefined ? [defaultCrate()] : loadCratesFile(values.crates);
+  if (listen) crates[0] = { ...crates[0], listen };
+  if (values['free-ports']) for (let i = 0; i < crates.length; i++) crates[i] = { ...crates[i], listen: { ...crates[i].listen, port: 0 } };
+  return { crates, control, seed };
+}
+
+export interface RunningSim {
+  crates: Record<string, string>;
+  control: string;
+  servers: CrateServer[];
+  stop(): Promise<void>;
+}
+
+/** Starts the crates and the control API; throws SimInputError when an address cannot be used. */
+export async function startSim(opts: SimOptions): Promise<RunningSim> {
+  const t0 = performance.now();
+  const clock = () => (performance.now() - t0) / 1000;
+  const servers = opts.crates.map((spec) => new CrateServer(new Crate(spec, opts.seed, clock), spec.listen));
+  const control = new ControlServer(servers);
+  const stop = async () => {
+    await control.close().catch(() => undefined);
+    await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
+  };
+  try {
+    const crates: Record<string, string> = {};
+    for (const s of servers) crates[s.crate.name] = await s.listen();
+    const controlAddress = await control.listen(opts.control);
+    return { crates, control: controlAddress, servers, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The whole `gemcaen sim` command: runs until SIGINT/SIGTERM; 0 on a clean stop, 2 on bad input. */
+export async function runSim(argv: string[]): Promise<number> {
+  let sim: RunningSim;
+  try {
+    const opts = parseSimArgs(argv);
+    if (opts === 'help') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    sim = await startSim(opts);
+  } catch (err) {
+    if (err instanceof SimInputError) {
+      process.stderr.write(`gemcaen sim: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  process.stdout.write(`gemcaen-sim ready ${JSON.stringify({ crates: sim.crates, control: sim.control })}\n`);
+  await new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await sim.stop();
+  return 0;
+}
+
+function isMain(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) process.exitCode = await runSim(process.argv.slice(2));

@@ -1,0 +1,303 @@
+// The TCP server of one simulated crate: each connection is a session of the drop-in library.
+// Applies the injected faults (down, idle drop, latency, failing calls, refused logins) and counts calls.
+import { createServer, type Server, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Code, SimError } from './codes.js';
+import { Counters, type SessionCounters } from './counters.js';
+import type { Crate } from './crate.js';
+import type { ListenAddress } from './crate-spec.js';
+import { SimInputError } from './crates-file.js';
+import { errorReply, okReply, parseRequest, type Request, type WireValue } from './wire.js';
+
+export interface FailNext {
+  count: number;
+  code: number;
+  /** only calls of this wrapper function (e.g. CAENHV_GetChParam), or any call when null */
+  fn: string | null;
+}
+
+export interface FaultState {
+  down: boolean;
+  /** sessions with no traffic for this long are closed by the crate; null: never */
+  idleDropSeconds: number | null;
+  /** added before every answer */
+  latencyMs: number;
+  refuseLogins: boolean;
+  failNext: FailNext | null;
+}
+
+interface Session {
+  id: number;
+  socket: Socket;
+  queue: Promise<void>;
+  entry?: SessionCounters;
+  user?: string;
+  closing: boolean;
+}
+
+type Handler = (args: string[], session: Session) => WireValue[];
+
+let nextSessionId = 1;
+
+function int(s: string | undefined, what: string): number {
+  if (s === undefined || !/^\d+$/.test(s)) throw new SimError(Code.INVALIDPARAMETER, `Invalid parameter: ${what}`);
+  return Number(s);
+}
+
+/** `n` then n integers from args[at...] */
+function intList(args: string[], at: number, what: string): number[] {
+  const n = int(args[at], `${what} count`);
+  return Array.from({ length: n }, (_, i) => int(args[at + 1 + i], what));
+}
+
+export function canonicalFn(fn: string): string {
+  return fn.startsWith('CAENHV_') ? fn : `CAENHV_${fn}`;
+}
+
+export class CrateServer {
+  readonly counters: Counters;
+  readonly faults: FaultState = { down: false, idleDropSeconds: null, latencyMs: 0, refuseLogins: false, failNext: null };
+  private server: Server | null = null;
+  private readonly sessions = new Set<Session>();
+  private readonly handlers: Record<string, Handler>;
+  address = '';
+
+  constructor(
+    readonly crate: Crate,
+    private readonly listenAt: ListenAddress,
+  ) {
+    this.counters = new Counters(crate.name);
+    crate.sessionsText = () =>
+      this.counters
+        .openSessions()
+        .map((s) => `${s.id} ${s.user} ${s.peer}`)
+        .join(';');
+    this.handlers = this.makeHandlers();
+  }
+
+  listen(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const server = createServer((socket) => this.accept(socket));
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        const where = `${this.listenAt.host}:${this.listenAt.port}`;
+        if (err.code === 'EADDRINUSE') reject(new SimInputError(`crate ${this.crate.name}: address ${where} is already in use; choose another port (--listen or listen: in the crates file)`));
+        else reject(new SimInputError(`crate ${this.crate.name}: cannot listen on ${where}: ${err.code ?? err.message}`));
+      });
+      server.listen(this.listenAt.port, this.listenAt.host, () => {
+        const a = server.address();
+        this.address = typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a);
+        this.server = server;
+        resolve(this.address);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions) this.closeSession(s, 'dropped');
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+
+  setDown(down: boolean): void {
+    this.faults.down = down;
+  }
+
+  setIdleDrop(seconds: number | null): void {
+    this.faults.idleDropSeconds = seconds && seconds > 0 ? seconds : null;
+    for (const s of this.sessions) s.socket.setTimeout(this.faults.idleDropSeconds ? this.faults.idleDropSeconds * 1000 : 0);
+  }
+
+  /** Closes every open session now, as a crate reboot or a network cut would. */
+  dropSessions(): number {
+    let n = 0;
+    for (const s of this.sessions) {
+      this.closeSession(s, 'dropped');
+      n++;
+    }
+    return n;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.faults.down) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const session: Session = { id: nextSessionId++, socket, queue: Promise.resolve(), closing: false };
+    this.sessions.add(session);
+    if (this.faults.idleDropSeconds) socket.setTimeout(this.faults.idleDropSeconds * 1000);
+    socket.on('timeout', () => this.closeSession(session, 'idle'));
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.closeSession(session, 'client'));
+    let buffered = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        session.queue = session.queue.then(() => this.handle(session, line)).catch(() => undefined);
+      }
+    });
+  }
+
+  private closeSession(s: Session, reason: string): void {
+    if (!this.sessions.has(s)) return;
+    this.sessions.delete(s);
+    s.closing = true;
+    if (s.entry) this.counters.closed(s.entry, reason);
+    if (reason === 'logout' || reason === 'down') s.socket.end();
+    else s.socket.destroy();
+  }
+
+  private send(s: Session, text: string): void {
+    if (!s.closing && !s.socket.destroyed) s.socket.write(text, 'latin1');
+  }
+
+  private async handle(session: Session, line: string): Promise<void> {
+    if (session.closing) return;
+    const req = parseRequest(line);
+    if (!req) {
+      this.closeSession(session, 'dropped');
+      return;
+    }
+    const internal = req.fn.startsWith('_');
+    const fn = canonicalFn(req.fn);
+    if (!internal) {
+      this.counters.call(fn, session.entry);
+      if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
+      if (session.closing) return;
+    }
+    if (this.faults.down) {
+      this.send(session, errorReply(req.seq, Code.DOWN, 'CFE server down'));
+      this.closeSession(session, 'down');
+      return;
+    }
+    const fail = this.faults.failNext;
+    if (!internal && fail && fail.count > 0 && (fail.fn === null || fail.fn === fn)) {
+      fail.count--;
+      if (fail.count === 0) this.faults.failNext = null;
+      const text = fail.code < 0 ? `Mainframe error ${fail.code} (injected by the simulator)` : `Simulated failure ${fail.code} (injected by the simulator)`;
+      this.send(session, errorReply(req.seq, fail.code, text));
+      if (fn === 'CAENHV_InitSystem') this.counters.loginFailed();
+      return;
+    }
+    this.send(session, this.dispatch(session, req, fn));
+    if (fn === 'CAENHV_DeinitSystem') this.closeSession(session, 'logout');
+  }
+
+  private dispatch(session: Session, req: Request, fn: string): string {
+    try {
+      if (fn !== 'CAENHV_InitSystem' && !session.entry)
+        throw new SimError(Code.NOTCONNECTED, 'Not connected: log in with CAENHV_InitSystem first');
+      const handler = this.handlers[req.fn];
+      if (!handler) throw new SimError(Code.NOTYETIMPLEMENTED, `Not implemented by the simulator: ${req.fn}`);
+      return okReply(req.seq, handler(req.args, session));
+    } catch (err) {
+      if (err instanceof SimError) return errorReply(req.seq, err.code, err.message);
+      return errorReply(req.seq, Code.SYSERR, `Simulator internal error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private makeHandlers(): Record<string, Handler> {
+    const c = this.crate;
+    return {
+      InitSystem: (a, s) => {
+        if (s.entry) throw new SimError(Code.INVALIDPARAMETER, 'Already logged in on this session');
+        const [system, , , user, password, pid, handle] = a;
+        try {
+          if (this.faults.refuseLogins) throw new SimError(Code.LOGINFAILED, 'Login failed: the crate refuses logins');
+          c.login(user ?? '', password ?? '', Number(system));
+        } catch (err) {
+          this.counters.loginFailed();
+          throw err;
+        }
+        s.user = user;
+        const peer = `${s.socket.remoteAddress ?? ''}:${s.socket.remotePort ?? ''}`;
+        s.entry = this.counters.opened({ id: s.id, user: user ?? '', pid: Number(pid) || 0, clientHandle: Number(handle) || 0, peer });
+        s.entry.calls.CAENHV_InitSystem = 1;
+        s.entry.total = 1;
+        return [c.systemType, s.id, c.name];
+      },
+      DeinitSystem: () => [],
+      GetCrateMap: () => {
+        const map = c.crateMap();
+        return [map.length, ...map.flatMap((b) => [b.model, b.description, b.channels, b.serial, b.fmwMin, b.fmwMax])];
+      },
+      GetSysPropList: () => {
+        const l = c.sysPropList();
+        return [l.length, ...l];
+      },
+      GetSysPropInfo: (a) => {
+        const i = c.sysPropInfo(a[0] ?? '');
+        return [i.mode, i.type];
+      },
+      _SysPropType: (a) => [c.sysPropInfo(a[0] ?? '').type],
+      GetSysProp: (a) => {
+        const p = c.getSysProp(a[0] ?? '');
+        return [p.type, p.value];
+      },
+      SetSysProp: (a) => {
+        c.setSysProp(a[0] ?? '', a[1] ?? '');
+        return [];
+      },
+      GetBdParamInfo: (a) => {
+        const l = c.bdParamInfo(int(a[0], 'slot'));
+        return [l.length, ...l];
+      },
+      GetBdParamProp: (a) => {
+        const p = c.bdParamProp(int(a[0], 'slot'), a[1] ?? '', a[2] ?? '');
+        return [p.kind, p.value];
+      },
+      GetBdParam: (a) => {
+        const v = c.getBdParam(intList(a, 1, 'slot'), a[0] ?? '');
+        return [v.type, ...v.values];
+      },
+      SetBdParam: (a) => {
+        const slots = intList(a, 1, 'slot');
+        const at = 2 + slots.length;
+        const n = int(a[at], 'value count');
+        c.setBdParam(slots, a[0] ?? '', a.slice(at + 1, at + 1 + n));
+        return [];
+      },
+      TestBdPresence: (a) => {
+        const b = c.testBoard(int(a[0], 'slot'));
+        return [b.channels, b.model, b.description, b.serial, b.fmwMin, b.fmwMax];
+      },
+      GetChParamInfo: (a) => {
+        const l = c.chParamInfo(int(a[0], 'slot'), int(a[1], 'channel'));
+        return [l.length, ...l];
+      },
+      GetChParamProp: (a) => {
+        const p = c.chParamProp(int(a[0], 'slot'), int(a[1], 'channel'), a[2] ?? '', a[3] ?? '');
+        return [p.kind, p.value];
+      },
+      GetChName: (a) => c.getChName(int(a[0], 'slot'), intList(a, 1, 'channel')),
+      SetChName: (a) => {
+        c.setChName(int(a[0], 'slot'), a[1] ?? '', intList(a, 2, 'channel'));
+        return [];
+      },
+      GetChParam: (a) => {
+        const v = c.getChParam(int(a[0], 'slot'), a[1] ?? '', intList(a, 2, 'channel'));
+        return [v.type, ...v.values];
+      },
+      SetChParam: (a) => {
+        const chs = intList(a, 2, 'channel');
+        const at = 3 + chs.length;
+        const n = int(a[at], 'value count');
+        c.setChParam(int(a[0], 'slot'), a[1] ?? '', chs, a.slice(at + 1, at + 1 + n));
+        return [];
+      },
+      GetExecCommList: () => {
+        const l = c.commands();
+        return [l.length, ...l];
+      },
+      ExecComm: (a) => {
+        c.exec(a[0] ?? '');
+        return [];
+      },
+    };
+  }
+}
