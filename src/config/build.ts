@@ -23,7 +23,7 @@ type Raw = Record<string, unknown>;
 /** Channel parameters gemcaen knows (boards differ: other names are read if the board has them). */
 export const KNOWN_MONITORABLES = [
   'VMon', 'IMon', 'V0Set', 'V1Set', 'I0Set', 'I1Set', 'RUp', 'RDWn', 'Trip', 'SVMax', 'Pw', 'POn', 'PDwn',
-  'Status', 'Ieq', 'Temp', 'BdStatus', 'ImonRange', 'IMonRange', 'IMonH', 'IMonL', 'TripInt', 'TripExt', 'ZCDetect', 'ZCAdjust',
+  'Status', 'Ieq', 'Temp', 'BdStatus', 'ImonRange', 'IMonRange', 'IMonH', 'IMonL', 'TripInt', 'TripExt', 'ZCDetect', 'ZCAdjust', 'HVMax',
 ] as const;
 
 export interface BuildOptions {

@@ -100,7 +100,10 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3))) return best;
+  // an abbreviation: DIR → DIRECTORY
+  if (w.length >= 3) return candidates.find((c) => c.toLowerCase().startsWith(w));
+  return undefined;
 }
 
 function editDistance(a: string, b: string): number {

@@ -42,12 +42,13 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, merge: true, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
+    // the first syntax error only (the others usually follow from it), and only its first sentence:
+    // yaml's excerpt of the source line could show a password
+    const e = doc.errors[0];
+    const what = e.code === 'DUPLICATE_KEY' ? 'a key appears twice in one mapping (two setups with one name?)' : e.message.split(' at line ')[0].split('\n')[0];
+    const more = doc.errors.length > 1 ? ` (first of ${doc.errors.length} syntax errors)` : '';
     const issues = new IssueList(file);
-    for (const e of doc.errors) {
-      // the first sentence only: yaml's excerpt of the source line could show a password
-      const what = e.code === 'DUPLICATE_KEY' ? 'a key appears twice in one mapping (two setups with one name?)' : e.message.split(' at line ')[0].split('\n')[0];
-      issues.fileError(`is not valid YAML: ${what}; fix the syntax`, e.linePos?.[0]?.line);
-    }
+    issues.fileError(`is not valid YAML: ${what}${more}; fix the syntax`, lines.linePos(e.pos[0]).line);
     throw new ConfigError(issues.errors, 'CONFIG_YAML');
   }
   const issues = new IssueList(file, doc, lines);

@@ -100,7 +100,19 @@ export function validateAgainstSchema(tree: unknown, issues: IssueList): boolean
   const errors = [...(validate.errors ?? [])];
   // type errors first, so that a key with a wrong type reports that (not also its enum or range)
   errors.sort((a, b) => Number(b.keyword === 'type') - Number(a.keyword === 'type'));
-  for (const e of errors) translate(e, issues);
+  // a misspelt required key is one mistake: report the unknown key with "did you mean", not also the missing one
+  const misspelt = new Set<string>();
+  const missing = new Set(errors.filter((e) => e.keyword === 'required').map((e) => `${e.instancePath}/${String(e.params.missingProperty)}`));
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const known = Object.keys(schemaAt(pathOf(e.instancePath))?.properties ?? {});
+    const guess = didYouMean(String(e.params.additionalProperty), known);
+    if (guess && missing.has(`${e.instancePath}/${guess}`)) misspelt.add(`${e.instancePath}/${guess}`);
+  }
+  for (const e of errors) {
+    if (e.keyword === 'required' && misspelt.has(`${e.instancePath}/${String(e.params.missingProperty)}`)) continue;
+    translate(e, issues);
+  }
   return false;
 }
 
@@ -133,10 +145,13 @@ function hintOf(node: SchemaNode | undefined): string {
   if (!node) return '';
   const n = deref(node);
   const parts: string[] = [];
-  if (n.title) parts.push(n.title);
+  const firstSentence = n.description?.split(/(?<=\.)\s+(?=[A-Z])/)[0].replace(/\.$/, '');
+  if (n.type === 'boolean') parts.push(`true or false (${n.title ?? ''})`);
+  else if (firstSentence && firstSentence.length <= 120) parts.push(firstSentence);
+  else if (n.title) parts.push(n.title);
   if (n.enum) parts.push(`one of ${n.enum.join(', ')}`);
-  else if (n.examples && n.examples.length > 0 && typeof n.examples[0] !== 'object') parts.push(`e.g. ${String(n.examples[0])}`);
-  return parts.length ? ` (${parts.join(': ')})` : '';
+  else if (n.examples && n.examples.length > 0 && typeof n.examples[0] !== 'object' && !parts.join().includes('e.g.')) parts.push(`e.g. ${String(n.examples[0])}`);
+  return parts.length ? `: ${parts.join('; ')}` : '';
 }
 
 function translate(e: ErrorObject, issues: IssueList): void {
