@@ -57,7 +57,9 @@ function line(colors: boolean): winston.Logform.Format {
 
 export function createLogger(options: LogOptions): Logger {
   const transports: winston.transport[] = [];
-  const colors = options.colors ?? (Boolean(process.stdout.isTTY) || Boolean(process.env.FORCE_COLOR));
+  const force = process.env.FORCE_COLOR;
+  const colors =
+    options.colors ?? (process.env.NO_COLOR ? false : force !== undefined && force !== '' ? force !== '0' && force !== 'false' : Boolean(process.stdout.isTTY));
   if (options.console !== false) {
     transports.push(
       new winston.transports.Console({

@@ -1,0 +1,133 @@
+// Mainframe-side recovery, end to end with the real CLI and two simulated crates: a crate taken down
+// and up is reconnected and logging resumes while the other crate keeps logging; a removed board
+// pauses only its setup; a keepalive prevents idle drops; nothing stays logged in at exit.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startSim, type SimHandle } from '../helpers/sim.js';
+import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig } from './run-daemon.js';
+
+const CRATES = `
+crates:
+  - name: a
+    system: SY4527
+    slots:
+      2: { model: A1535, channels: { 0: { name: A_CH0, V0Set: 100, Pw: 1 } } }
+  - name: b
+    system: SY4527
+    slots:
+      3: { model: A1535, channels: { 0: { name: B_CH0, V0Set: 200, Pw: 1 } } }
+`;
+
+let sim: SimHandle;
+before(async () => {
+  sim = await startSim({ cratesYaml: CRATES });
+});
+after(async () => {
+  await sim?.stop();
+});
+
+function setup(name: string, address: string, slot: number, dataDir: string, extra: string[] = []): string {
+  return [
+    `${name}:`,
+    '  Monitorables: [VMon, V0Set, Status]',
+    '  HoldOffTime: 0.5',
+    '  HeartbeatSeconds: 1',
+    '  isGEMDetector: false',
+    mainframeYaml({ address, library: sim.libraryPath }),
+    ...extra,
+    '  BOARD:',
+    `    SLOT: ${slot}`,
+    '    CHANNELS: [0]',
+    '  FILE:',
+    `    DIRECTORY: "${dataDir}"`,
+  ].join('\n');
+}
+
+/** timestamps (ms) of the V0Set lines of one setup in the file sink's files */
+function times(dataDir: string, setupName: string): number[] {
+  if (!existsSync(dataDir)) return [];
+  const out: number[] = [];
+  for (const f of readdirSync(dataDir)) {
+    for (const line of readFileSync(join(dataDir, f), 'utf8').split('\n')) {
+      if (line.includes(`setup=${setupName}`) && line.includes('V0Set=')) out.push(Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+  }
+  return out.sort((x, y) => x - y);
+}
+
+async function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+test('crate a down and up: reconnect, logging resumes; crate b unaffected; a removed board pauses only its setup', async (t) => {
+  const dir = tempDir(t);
+  const data = join(dir, 'data');
+  const file = writeConfig(dir, [settingsYaml(dir), setup('RA', sim.crates.a, 2, data), setup('RB', sim.crates.b, 3, data)].join('\n'));
+  const d = startDaemon(['-c', file, 'start', 'RA', 'RB']);
+  t.after(() => d.stop('SIGKILL'));
+  await until('both crates connected', () => d.lines.filter((l) => /connected to SY4527/.test(l)).length === 2);
+  await until('first lines of both setups', () => times(data, 'RA').length > 0 && times(data, 'RB').length > 0);
+
+  await sim.control.crateDown('a');
+  t.after(() => sim.control.crateUp('a'));
+  const downMs = Date.now();
+  await d.waitFor(new RegExp(`\\[${sim.crates.a.replace(/\./g, '\\.')}\\].*unreachable`));
+  await sleep(3000);
+  const raDuring = times(data, 'RA').filter((x) => x > downMs + 500);
+  const rbDuring = times(data, 'RB').filter((x) => x > downMs + 500);
+  assert.equal(raDuring.length, 0, 'nothing read from a crate that is down');
+  assert.ok(rbDuring.length >= 2, `crate b kept logging (V0Set heartbeat every 1 s) while a was down (${rbDuring.length} lines)`);
+  const health = (await (await fetch(await d.healthUrl())).json()) as { ok: boolean; crates: { id: string; state: string }[] };
+  assert.equal(health.ok, false);
+  assert.equal(health.crates.find((c) => c.id === sim.crates.a.toLowerCase())?.state, 'backoff');
+  assert.equal(health.crates.find((c) => c.id === sim.crates.b.toLowerCase())?.state, 'connected');
+
+  await sim.control.crateUp('a');
+  const upMs = Date.now();
+  await until('crate a connected again', () => d.lines.filter((l) => l.includes(`connected to SY4527 at ${sim.crates.a}`)).length === 2);
+  await until('RA logging again', () => times(data, 'RA').some((x) => x > upMs));
+  assert.equal(d.lines.filter((l) => /unreachable/.test(l)).length, 1, 'one warning for the outage, not one per attempt');
+
+  // a removed board pauses only its setup, and resumes when it is back
+  await sim.control.removeBoard(3, 'b');
+  t.after(() => sim.control.insertBoard(3, 'b').catch(() => undefined));
+  await d.waitFor(/RB: paused/);
+  const removedMs = Date.now();
+  await sleep(1500);
+  assert.equal(times(data, 'RB').filter((x) => x > removedMs).length, 0);
+  assert.ok(times(data, 'RA').filter((x) => x > removedMs).length > 0, 'RA keeps logging');
+  await sim.control.insertBoard(3, 'b');
+  await d.waitFor(/RB: slot 3 \(A1535\) is back/);
+  await until('RB logging again', () => times(data, 'RB').some((x) => x > removedMs + 1500));
+
+  assert.equal(await d.stop('SIGTERM'), 0);
+  assert.equal((await sim.control.counters('a')).openSessions, 0);
+  assert.equal((await sim.control.counters('b')).openSessions, 0);
+  assert.ok((await sim.control.counters('a')).sessionsOpened >= 2);
+});
+
+test('a keepalive prevents the crate from dropping an idle session when HoldOffTime is long', async (t) => {
+  const dir = tempDir(t);
+  const data = join(dir, 'data');
+  await sim.control.resetCounters('a');
+  await sim.control.idleDrop(1.5, 'a');
+  t.after(() => sim.control.idleDrop(null, 'a'));
+  const text = setup('KA', sim.crates.a, 2, data).replace('HoldOffTime: 0.5', 'HoldOffTime: 4').replace('    CAENHV_LIBRARY', '    KEEPALIVE_SECONDS: 0.5\n    CAENHV_LIBRARY');
+  const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${text}`), 'start', 'KA']);
+  t.after(() => d.stop('SIGKILL'));
+  await d.waitFor(/connected to SY4527/);
+  await sleep(5000);
+  const c = await sim.control.counters('a');
+  assert.equal(c.sessionsDropped, 0, 'no idle drop');
+  assert.equal(c.sessionsOpened, 1);
+  assert.ok((c.calls.CAENHV_GetSysPropList ?? 0) >= 3, `keepalive calls: ${c.calls.CAENHV_GetSysPropList}`);
+  assert.equal(await d.stop('SIGTERM'), 0);
+  assert.equal((await sim.control.counters('a')).openSessions, 0);
+});
