@@ -8,6 +8,7 @@ import { didYouMean, type IssueList, type KeyPath, shown } from './issues.js';
 
 /** The subset of JSON Schema that gemcaen.schema.json uses (enough to read titles, defaults and hints). */
 export interface SchemaNode {
+  $schema?: string;
   $ref?: string;
   title?: string;
   description?: string;
