@@ -34,8 +34,6 @@ const CH_NAME_RECORD = 12;
 const PARAM_NAME_RECORD = 10;
 
 const HINTS: Readonly<Record<number, string>> = {
-  [CAENHVResult.DEVALREADYOPEN]: 'this process already has a handle on this mainframe; share it',
-  [CAENHVResult.TOOMANYDEVICEOPEN]: 'too many handles open in this process',
   [CAENHVResult.USERPASSFAILED]: 'check CAENHV_USER and CAENHV_PASSWORD',
   [CAENHVResult.LOGINFAILED]: 'check CAENHV_USER, CAENHV_PASSWORD and the crate address',
   [CAENHVResult.LINKNOTSUPPORTED]: 'check CAENHV_LINK_TYPE',
