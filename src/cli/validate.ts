@@ -1,10 +1,11 @@
 // `gemcaen validate [setup…]`: checks the config file and shows what gemcaen would run.
-import { relative, isAbsolute } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadConfigForCli, resolveSetups } from '../config/load.js';
 import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
 import { action } from './command.js';
 
 interface ValidateOptions {
@@ -25,12 +26,28 @@ export function register(program: Command): void {
         const opts = command.optsWithGlobals<ValidateOptions>();
         const config = loadConfigForCli(opts);
         const setups = names.length > 0 ? resolveSetups(config, names) : [...config.setups.values()];
-        const warnings = config.warnings ?? [];
+        const warnings = [...(config.warnings ?? []), ...missingFiles(config, setups)];
         if (opts.strict && warnings.length > 0) throw new ConfigError(warnings, 'CONFIG_WARNINGS');
         for (const w of warnings) process.stderr.write(`gemcaen: warning: ${w.where}: ${w.message}\n`);
         process.stdout.write(opts.json ? `${JSON.stringify(summary(config, setups), null, 2)}\n` : render(config, setups));
       }),
     );
+}
+
+/** Files the chosen setups need that are not there (checked here, not by the loader: a config stays loadable anywhere). */
+function missingFiles(config: GemcaenConfig, setups: readonly SetupConfig[]): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const id of new Set(setups.map((s) => s.mainframe))) {
+    const mf = config.mainframes.get(id);
+    const owner = setups.find((s) => s.mainframe === id)?.name ?? id;
+    if (mf?.library && mf.library.includes('/') && !existsSync(mf.library)) {
+      out.push({ where: `setup ${owner}: MAINFRAME.CAENHV_LIBRARY`, message: `${shortPath(mf.library)} does not exist (for the simulator's library run npm run build; for CAEN's, give its path)` });
+    }
+    if (mf?.simulated?.cratesFile && !existsSync(mf.simulated.cratesFile)) {
+      out.push({ where: `setup ${owner}: MAINFRAME.SIMULATOR_CRATES`, message: `${shortPath(mf.simulated.cratesFile)} does not exist` });
+    }
+  }
+  return out;
 }
 
 function shortPath(p: string): string {
