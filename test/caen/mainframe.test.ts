@@ -191,6 +191,47 @@ describe('reads', () => {
   });
 });
 
+describe('lib-alloc lists', () => {
+  test('every list the library allocates is freed once with CAENHV_Free; a failed call frees nothing', async () => {
+    const freed: bigint[] = [];
+    const original = lib.free.bind(lib);
+    lib.free = (p) => {
+      if (p !== null && p !== 0n) freed.push(p);
+      original(p);
+    };
+    try {
+      const count = (fn: () => unknown): number => {
+        freed.length = 0;
+        fn();
+        return freed.length;
+      };
+      assert.equal(count(() => mf.crateMap()), 6);
+      assert.equal(count(() => mf.boardPresence(0)), 2);
+      assert.equal(count(() => mf.sysPropList()), 1);
+      assert.equal(count(() => mf.commands()), 1);
+      assert.equal(count(() => mf.chParamNames(0, 3)), 1);
+      assert.equal(count(() => mf.bdParamNames(0)), 1);
+      assert.equal(new Set(freed).size, freed.length);
+      // a failed call returns no list and frees nothing it did not get
+      await sim.control.failNext(1, 4, 'CAENHV_GetCrateMap');
+      freed.length = 0;
+      assert.throws(() => mf.crateMap(), CaenError);
+      assert.equal(freed.length, 0);
+    } finally {
+      lib.free = original;
+    }
+  });
+});
+
+describe('channel names', () => {
+  test('SetChName gives the listed channels one name; longer than 11 characters is refused', async () => {
+    mf.setChannelName(2, [20, 21], 'SPARE');
+    assert.deepEqual(mf.channelNames(2, [20, 21]), ['SPARE', 'SPARE']);
+    assert.equal((await sim.control.getChannel(2, 21)).name, 'SPARE');
+    assert.throws(() => mf.setChannelName(2, [20], 'TWELVE_CHARS'), (e: unknown) => e instanceof UsageError && e.code === 'CHANNEL_NAME_TOO_LONG');
+  });
+});
+
 describe('writes', () => {
   test('SetChParam sets every listed channel in one call (value repeated), read back from the crate', async () => {
     await sim.control.resetCounters();
