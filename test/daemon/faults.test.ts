@@ -1,0 +1,90 @@
+// Crate faults seen by the running daemon (real CLI, one simulated crate): a dropped session (dead
+// socket) and a negative result reconnect and logging resumes; refused credentials are one loud
+// error and a failing health, not a tight retry loop.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startSim, type SimHandle } from '../helpers/sim.js';
+import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig, type RunningDaemon } from './run-daemon.js';
+import { join } from 'node:path';
+
+let sim: SimHandle;
+before(async () => {
+  sim = await startSim();
+});
+after(async () => {
+  await sim?.stop();
+});
+
+function start(t: { after(fn: () => unknown): void }, dir: string): RunningDaemon {
+  const text = [
+    settingsYaml(dir),
+    'F1:',
+    '  Monitorables: [VMon, Status]',
+    '  HoldOffTime: 0.3',
+    '  isGEMDetector: false',
+    mainframeYaml({ address: sim.address, library: sim.libraryPath }),
+    '  BOARD:',
+    '    SLOT: 2',
+    '    CHANNELS: [0, 1]',
+    '  FILE:',
+    `    DIRECTORY: "${join(dir, 'data')}"`,
+  ].join('\n');
+  const d = startDaemon(['-c', writeConfig(dir, text), 'start', 'F1', '--log-level', 'debug']);
+  t.after(() => d.stop('SIGKILL'));
+  return d;
+}
+
+async function scansAfter(d: RunningDaemon, sinceIndex: number, n: number): Promise<void> {
+  const end = Date.now() + 15_000;
+  while (d.lines.slice(sinceIndex).filter((l) => /F1: scan of 2 channels/.test(l)).length < n) {
+    if (Date.now() > end) throw new Error(`fewer than ${n} scans after line ${sinceIndex}:\n${d.lines.slice(sinceIndex).join('\n')}`);
+    await sleep(100);
+  }
+}
+
+test('a dropped session and a negative result: deinit, log in again, scans resume, no session left', async (t) => {
+  const dir = tempDir(t);
+  const d = start(t, dir);
+  await d.waitFor(/connected to SY4527/);
+  await scansAfter(d, 0, 2);
+
+  await sim.control.resetCounters();
+  assert.equal(await sim.control.dropSessions(), 1);
+  let mark = d.lines.length;
+  await d.waitFor(/unreachable: connection lost/);
+  await scansAfter(d, mark, 2);
+  let c = await sim.control.counters();
+  assert.equal(c.sessionsOpened, 1, 'one new login after the drop');
+  assert.equal(c.openSessions, 1);
+
+  mark = d.lines.length;
+  await sim.control.failNext(1, -7, 'GetChParam');
+  const end = Date.now() + 10_000;
+  while (d.lines.slice(mark).filter((l) => /connected to SY4527/.test(l)).length < 1 && Date.now() < end) await sleep(100);
+  assert.match(d.lines.slice(mark).join('\n'), /unreachable: connection lost: CAENHV_GetChParam failed: .*-7/);
+  await scansAfter(d, d.lines.length, 2);
+  c = await sim.control.counters();
+  assert.equal(c.sessionsOpened, 2);
+  assert.equal(c.openSessions, 1, 'the old handle was deinitialised before the new login');
+
+  assert.equal(await d.stop('SIGTERM'), 0);
+  assert.equal((await sim.control.counters()).openSessions, 0);
+});
+
+test('refused credentials: one error line, health auth-failed, no tight retry loop, clean stop', async (t) => {
+  const dir = tempDir(t);
+  await sim.control.resetCounters();
+  await sim.control.refuseLogins(true);
+  t.after(() => sim.control.refuseLogins(false));
+  const d = start(t, dir);
+  await d.waitFor(/refused the login/);
+  await sleep(2000);
+  const c = await sim.control.counters();
+  assert.equal(c.loginFailures, 1, 'no retry within seconds');
+  assert.equal(d.lines.filter((l) => /error/.test(l) && /refused the login/.test(l)).length, 1);
+  const h = (await (await fetch(await d.healthUrl())).json()) as { ok: boolean; crates: { state: string }[] };
+  assert.equal(h.ok, false);
+  assert.equal(h.crates[0].state, 'auth-failed');
+  assert.equal(await d.stop('SIGTERM'), 0);
+});
