@@ -18,9 +18,11 @@ export const USAGE = `usage: gemcaen sim [--crates FILE] [--listen HOST:PORT] [-
   --listen HOST:PORT   address of the first crate (default ${DEFAULT_HOST}:${DEFAULT_PORT})
   --control HOST:PORT  control API address (default ${DEFAULT_CONTROL}; port 0 picks a free port)
   --seed N             seed of the simulated noise (default 1)
-  --free-ports         every crate listens on a free port (tests), whatever the crates file says`;
+  --free-ports         every crate listens on a free port (tests); an explicit --listen still applies to the first
+  --exit-with-stdin    stop when standard input closes (a parent that dies takes the simulator with it)`;
 
 export interface SimOptions {
+  exitWithStdin?: boolean;
   crates: CrateSpec[];
   control: { host: string; port: number };
   seed: number;
@@ -37,6 +39,7 @@ export function parseSimArgs(argv: string[]): SimOptions | 'help' {
         control: { type: 'string' },
         seed: { type: 'string' },
         'free-ports': { type: 'boolean' },
+        'exit-with-stdin': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -51,9 +54,9 @@ export function parseSimArgs(argv: string[]): SimOptions | 'help' {
   const listen = values.listen === undefined ? undefined : parseListen(values.listen, '--listen');
   const control = parseListen(values.control ?? DEFAULT_CONTROL, '--control');
   const crates = values.crates === undefined ? [defaultCrate()] : loadCratesFile(values.crates);
-  if (listen) crates[0] = { ...crates[0], listen };
   if (values['free-ports']) for (let i = 0; i < crates.length; i++) crates[i] = { ...crates[i], listen: { ...crates[i].listen, port: 0 } };
-  return { crates, control, seed };
+  if (listen) crates[0] = { ...crates[0], listen };
+  return { crates, control, seed, exitWithStdin: values['exit-with-stdin'] === true };
 }
 
 export interface RunningSim {
@@ -87,12 +90,14 @@ export async function startSim(opts: SimOptions): Promise<RunningSim> {
 /** The whole `gemcaen sim` command: runs until SIGINT/SIGTERM; 0 on a clean stop, 2 on bad input. */
 export async function runSim(argv: string[]): Promise<number> {
   let sim: RunningSim;
+  let exitWithStdin = false;
   try {
     const opts = parseSimArgs(argv);
     if (opts === 'help') {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
+    exitWithStdin = opts.exitWithStdin === true;
     sim = await startSim(opts);
   } catch (err) {
     if (err instanceof SimInputError) {
@@ -106,10 +111,18 @@ export async function runSim(argv: string[]): Promise<number> {
     const onSignal = () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.stdin.off('end', onSignal);
+      process.stdin.off('close', onSignal);
+      if (exitWithStdin) process.stdin.destroy();
       resolve();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    if (exitWithStdin) {
+      process.stdin.on('end', onSignal);
+      process.stdin.on('close', onSignal);
+      process.stdin.resume();
+    }
   });
   await sim.stop();
   return 0;

@@ -42,7 +42,7 @@ export interface StartSimOptions {
 
 export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
   let tmp: string | undefined;
-  const args = [join(repoRoot, 'dist', 'sim', 'mainframe', 'main.js'), '--free-ports', '--control', '127.0.0.1:0', '--seed', String(opts.seed ?? 1)];
+  const args = [join(repoRoot, 'dist', 'sim', 'mainframe', 'main.js'), '--free-ports', '--exit-with-stdin', '--control', '127.0.0.1:0', '--seed', String(opts.seed ?? 1)];
   if (opts.cratesYaml !== undefined) {
     tmp = mkdtempSync(join(tmpdir(), 'gemcaen-sim-'));
     const file = join(tmp, 'crates.yml');
@@ -50,7 +50,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
     args.push('--crates', file);
   }
   args.push(...(opts.extraArgs ?? []));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const cleanup = () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   };

@@ -300,6 +300,18 @@ describe('event mode', () => {
   });
 });
 
+describe('legacy and helper symbols', () => {
+  test('CAENHVGetError is CAENHV_GetError; Sleep waits the given milliseconds', () => {
+    const legacy = ffi.lib.func('const char *CAENHVGetError(int handle)') as (h: number) => string;
+    assert.equal(legacy(h), ffi.GetError(h));
+    assert.equal(legacy(-1), ' Connection failed ');
+    const sleepMs = ffi.lib.func('void Sleep(uint32_t ms)') as (ms: number) => void;
+    const t0 = performance.now();
+    sleepMs(30);
+    assert.ok(performance.now() - t0 >= 29);
+  });
+});
+
 describe('other system types', () => {
   test('SetChParam on an SY1527 takes one value per channel', async () => {
     const old = await startSim({

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { defaultCrate, DEFAULT_PORT } from '../../sim/mainframe/crate-spec.js';
 import { loadCratesFile, parseCrates } from '../../sim/mainframe/crates-file.js';
 import { GemElectrodes } from '../../sim/mainframe/catalog.js';
+import { startSim } from '../helpers/sim.js';
+import { login, loadCaen } from './caen-ffi.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const simMain = join(root, 'dist', 'sim', 'mainframe', 'main.js');
@@ -134,4 +136,35 @@ test('config/crates.example.yml parses, and its demo crate is exactly the defaul
   assert.equal(crates[1].system, 'SY1527');
   assert.equal(crates[1].slots[3].channels?.[0]?.PDwn, 1);
   assert.throws(() => parseCrates('crates:\n  - name: a\n    listen: 127.0.0.1:7000\n    slots: {}\n  - name: b\n    listen: 127.0.0.1:7000\n    slots: {}\n', 'f.yml'), /127\.0\.0\.1:7000 is used twice/);
+});
+
+test('started by startSim(), the simulator exits (0) when the parent closes its stdin', async () => {
+  const sim = await startSim();
+  const exited = new Promise<number | null>((r) => sim.process.once('exit', (code) => r(code)));
+  sim.process.stdin?.end();
+  assert.equal(await exited, 0);
+  await sim.stop();
+});
+
+test('an InitSystem Arg without a port connects to the default port 7900', async (t) => {
+  const probe = createServer();
+  const free = await new Promise<boolean>((r) => {
+    probe.once('error', () => r(false));
+    probe.listen(DEFAULT_PORT, '127.0.0.1', () => r(true));
+  });
+  if (!free) {
+    t.skip('port 7900 is in use on this machine');
+    return;
+  }
+  await new Promise<void>((r) => probe.close(() => r()));
+  const sim = await startSim({ extraArgs: ['--listen', `127.0.0.1:${DEFAULT_PORT}`] });
+  try {
+    assert.equal(sim.address, `127.0.0.1:${DEFAULT_PORT}`);
+    const ffi = loadCaen(sim.libraryPath);
+    const h = login(ffi, '127.0.0.1');
+    assert.equal((await sim.control.counters()).openSessions, 1);
+    assert.equal(ffi.DeinitSystem(h), 0);
+  } finally {
+    await sim.stop();
+  }
 });
