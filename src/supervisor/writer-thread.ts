@@ -27,7 +27,7 @@ export class WriterThread {
   }
 
   /** Starts the thread and waits for READY (spool replay under way), bounded. */
-  async start(config: GemcaenConfig, sinkIds: readonly string[], timeoutMs = 15_000, filename: URL = WRITER_WORKER_FILE): Promise<void> {
+  async start(config: GemcaenConfig, sinkIds: readonly string[], timeoutMs = 15_000, filename: URL = WRITER_WORKER_FILE, statusEveryMs = 5000): Promise<void> {
     const worker = new Worker(filename, {
       workerData: writerInit(config, sinkIds),
       name: 'gemcaen-writer',
@@ -46,7 +46,13 @@ export class WriterThread {
     });
     const first = await Promise.race([ready, sleep(timeoutMs, 'timeout' as const, { ref: false })]);
     if (first === 'timeout') throw new GemcaenError('WRITER_TIMEOUT', `writer thread not ready after ${timeoutMs} ms`);
+    // sink numbers (spool size, lines written) for the health endpoint; state changes come unasked
+    const ask = () => worker.postMessage({ type: 'status' } satisfies ToWriterThread);
+    ask();
+    this.#statusTimer = setInterval(ask, statusEveryMs);
+    this.#statusTimer.unref();
   }
+  #statusTimer: NodeJS.Timeout | undefined;
 
   #onMessage(msg: FromWriterThread): void {
     switch (msg.type) {
@@ -88,6 +94,7 @@ export class WriterThread {
     const worker = this.#worker;
     if (!worker || this.#stopped) return;
     this.#stopped = true;
+    clearInterval(this.#statusTimer);
     const exited = once(worker, 'exit').then(() => 'exited' as const);
     // the writer flushes within its share and spools the rest; we wait a little longer before terminate
     worker.postMessage({ type: 'stop', reason, timeoutMs: Math.max(500, timeoutMs - 1000) } satisfies ToWriterThread);

@@ -99,8 +99,16 @@ test('daemon → VictoriaMetrics (v2 sink): schema, changes, heartbeat, clean st
   assert.ok(i0.timestamps.length < scans / 2, `I0Set written ${i0.timestamps.length} times in ${scans.toFixed(1)} s of 1 s scans`);
 
   // health: connected, calls per scan = one GetChParam per parameter + Temp + BdStatus
-  const health = (await (await fetch(await d.healthUrl())).json()) as { ok: boolean; setups: { name: string; callsPerScan: number }[] };
+  const health = (await (await fetch(await d.healthUrl())).json()) as {
+    ok: boolean;
+    setups: { name: string; callsPerScan: number }[];
+    sinks: { state: string; written?: number; target: string }[];
+  };
   assert.equal(health.ok, true);
+  assert.equal(health.sinks.length, 1);
+  assert.equal(health.sinks[0].state, 'ok');
+  assert.ok((health.sinks[0].written ?? 0) > 0, 'the writer reports lines written');
+  assert.ok(!health.sinks[0].target.includes('tok-e2e-secret'));
   assert.equal(health.setups.find((s) => s.name === 'VMBoard')?.callsPerScan, 6 + 2);
   assert.equal(health.setups.find((s) => s.name === 'VMGEM')?.callsPerScan, 2 + 2);
 
