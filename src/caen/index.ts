@@ -7,3 +7,4 @@ export type * from './types.js';
 export { findCaenLibrary, librarySearchDirs, STANDARD_LIBRARY_DIRS, libraryVersion, compareVersions } from './discover.js';
 export { CaenLibrary } from './library.js';
 export { CaenMainframe, listText } from './mainframe.js';
+export { initArg } from './address.js';

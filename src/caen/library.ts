@@ -137,7 +137,9 @@ export class CaenLibrary {
     try {
       handle = koffi.load(path);
     } catch (err) {
-      throw new GemcaenError('LIBRARY_LOAD_FAILED', `cannot load the CAEN HV wrapper library ${path}: ${reason(err)}`, {
+      const why = reason(err);
+      const hint = /libssl|libcrypto/.test(why) ? '; this CAEN build needs OpenSSL 1.1 (libssl.so.1.1, libcrypto.so.1.1) installed' : '';
+      throw new GemcaenError('LIBRARY_LOAD_FAILED', `cannot load the CAEN HV wrapper library ${path}: ${why}${hint}`, {
         cause: err,
         details: { path },
       });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { compareVersions, findCaenLibrary, libraryVersion, librarySearchDirs, STANDARD_LIBRARY_DIRS } from '../../src/caen/discover.js';
 import { CaenLibrary } from '../../src/caen/library.js';
 import { GemcaenError } from '../../src/errors.js';
@@ -106,4 +107,23 @@ test('a loadable library that is not CAEN\'s is LIBRARY_LOAD_FAILED naming the m
   assert.equal(e.code, 'LIBRARY_LOAD_FAILED');
   assert.ok(e.message.includes(libm));
   assert.match(e.message, /CAENHVLibSwRel is missing/);
+});
+
+test('a CAEN build whose OpenSSL 1.1 is missing: LIBRARY_LOAD_FAILED with the loader reason and the fix', (t) => {
+  const d = dir('openssl', []);
+  const cc = process.env.CC ?? 'cc';
+  const run = (args: string[]): boolean => spawnSync(cc, args, { cwd: d, stdio: 'ignore' }).status === 0;
+  writeFileSync(join(d, 'ssl.c'), 'int SSL_library_init(void) { return 1; }\n');
+  writeFileSync(join(d, 'wrap.c'), 'extern int SSL_library_init(void);\nconst char *CAENHVLibSwRel(void) { SSL_library_init(); return "6.1"; }\n');
+  const ok =
+    run(['-shared', '-fPIC', '-o', 'libssl.so.1.1', '-Wl,-soname,libssl.so.1.1', 'ssl.c']) &&
+    run(['-shared', '-fPIC', '-o', 'libcaenhvwrapper.so.6.1', 'wrap.c', join(d, 'libssl.so.1.1')]);
+  if (!ok) return t.skip(`no working C compiler (${cc})`);
+  rmSync(join(d, 'libssl.so.1.1'));
+  const path = join(d, 'libcaenhvwrapper.so.6.1');
+  const e = codeOf(() => CaenLibrary.open(path));
+  assert.equal(e.code, 'LIBRARY_LOAD_FAILED');
+  assert.ok(e.message.includes(path));
+  assert.match(e.message, /libssl\.so\.1\.1/);
+  assert.match(e.message, /needs OpenSSL 1\.1/);
 });
