@@ -82,6 +82,24 @@ describe('version and handles', () => {
   });
 });
 
+describe('handle table', () => {
+  test('100 handles at most: the next InitSystem answers TOOMANYDEVICEOPEN (25); Deinit frees them', async () => {
+    const port = sim.address.split(':')[1];
+    const opened: number[] = [];
+    try {
+      // distinct Arg strings for one crate: the port with leading zeros
+      for (let i = 1; opened.length < 99; i++) opened.push(login(ffi, `127.0.0.1:${'0'.repeat(i)}${port}`));
+      const extra = [0];
+      assert.equal(ffi.InitSystem(SY4527, TCPIP, `127.0.0.1:${'0'.repeat(120)}${port}`, 'admin', 'admin', extra), 25);
+      assert.equal(extra[0], -1);
+      assert.equal((await sim.control.counters()).openSessions, 100);
+    } finally {
+      for (const x of opened) assert.equal(ffi.DeinitSystem(x), RC.OK);
+    }
+    assert.equal((await sim.control.counters()).openSessions, 1);
+  });
+});
+
 describe('crate map and boards', () => {
   test('GetCrateMap: six lib-alloc lists, packed model/description strings, empty slots empty', () => {
     const n = [0];
