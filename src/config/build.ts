@@ -358,7 +358,12 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
   let url: string | undefined;
   if (isString(raw.URL) && !issues.hasErrorUnder([...path, 'URL'])) {
     try {
-      url = normalizeUrl(raw.URL);
+      const parsed = new URL(raw.URL);
+      if (parsed.username || parsed.password) {
+        issues.error([...path, 'URL'], 'must not contain a user or password (they would be printed and logged with the URL); use TOKEN, or USER and PASSWORD with VERSION: 1');
+      } else {
+        url = normalizeUrl(raw.URL);
+      }
     } catch {
       issues.error([...path, 'URL'], `must be an http:// or https:// URL (e.g. http://localhost:8086), not ${JSON.stringify(raw.URL)}`);
     }

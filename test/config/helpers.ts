@@ -66,5 +66,6 @@ export function secretValuesIn(text: string): string[] {
     const v = m[1].trim();
     if (v.length >= 6 && !v.startsWith('${') && !users.has(v)) out.push(v);
   }
+  for (const m of text.matchAll(/\/\/[^@/\s:]*:([^@/\s]+)@/g)) out.push(m[1]);
   return out;
 }
