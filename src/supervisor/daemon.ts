@@ -79,8 +79,8 @@ export class Daemon {
       if (!mf.simulated || this.stopRequested) continue;
       const sim = new SimulatedCrate(mf, this.#o.log.child({ label: `sim ${mf.address}` }));
       this.#sims.push(sim);
-      await sim.start();
-      this.#log.info(`simulated crate ${mf.systemType} listening on ${mf.address}`);
+      await sim.start(10_000, this.#sims.length === 1);
+      this.#log.info(`simulated crate ${mf.systemType} listening on ${mf.address}${sim.controlAddress ? ` (control API http://${sim.controlAddress}/)` : ''}`);
     }
     if (this.stopRequested) return;
     await this.#writer.start(config, sinkIds);

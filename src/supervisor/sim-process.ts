@@ -19,10 +19,19 @@ export class SimulatedCrate {
   #child: ChildProcess | null = null;
   constructor(private readonly mf: MainframeConfig, private readonly log: Logger) {}
 
-  async start(timeoutMs = 10_000): Promise<void> {
-    const args = [SIM_MAIN, '--listen', this.mf.address];
+  /** the simulator's control API ("127.0.0.1:7990"), from its ready line */
+  controlAddress: string | undefined;
+
+  /**
+   * Starts the simulator and waits for its ready line. `defaultControl`: keep the simulator's own
+   * control port (7990); otherwise a free one, so several simulated crates do not collide.
+   * stdin stays a pipe with --exit-with-stdin: if gemcaen dies, the simulator goes with it.
+   */
+  async start(timeoutMs = 10_000, defaultControl = true): Promise<void> {
+    const args = [SIM_MAIN, '--listen', this.mf.address, '--exit-with-stdin'];
+    if (!defaultControl) args.push('--control', '127.0.0.1:0');
     if (this.mf.simulated?.cratesFile) args.push('--crates', this.mf.simulated.cratesFile);
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
     const log = this.log;
     const lines = createInterface({ input: child.stdout! });
@@ -31,7 +40,15 @@ export class SimulatedCrate {
     const ready = new Promise<'ready'>((resolve, reject) => {
       lines.on('line', (l) => {
         log.debug(l);
-        if (READY.test(l)) resolve('ready');
+        if (!READY.test(l)) return;
+        const json = /\{.*\}/.exec(l);
+        try {
+          const info = json ? (JSON.parse(json[0]) as { control?: string }) : {};
+          this.controlAddress = info.control;
+        } catch {
+          /* a ready line without details */
+        }
+        resolve('ready');
       });
       child.once('exit', (code, signal) => reject(new GemcaenError('SIM_EXITED', `simulated crate ${this.mf.address} exited (${signal ?? code}) before it was ready`)));
       child.once('error', (err) => reject(new GemcaenError('SIM_FAILED', `cannot start the simulated crate: ${err.message}`)));
