@@ -1,21 +1,15 @@
-// The minimal triple-GEM mapping the poller needs (electrode alias, Ieq). The GEM module (src/gem)
-// refines this; the poller only calls these two functions.
+// The triple-GEM mapping the poller needs (electrode alias, Ieq, board and name checks). The rules
+// live in src/gem (shared with the CLI); this file is the poller's narrow view of them.
+import { electrodeSuffixOf, ieqMicroAmps as ieqOf, resistorOf } from '../gem/index.js';
 
-/** Electrode alias by channel % 7, as the original wrote it into the `ChannelName` tag. */
-export const ELECTRODE_ALIASES = ['G3Bot', 'G3Top', 'G2Bot', 'G2Top', 'G1Bot', 'G1Top', 'Drift'] as const;
-
-export function electrodeAlias(channel: number): string {
-  return ELECTRODE_ALIASES[channel % 7];
-}
+export { ELECTRODE_ALIASES, electrodeAlias, gemBoardProblem, gemNamesProblem } from '../gem/index.js';
 
 /**
  * Equivalent divider current in µA: VMon (V) / R (MΩ), R chosen by the channel name's suffix after
  * the last `_` (e.g. `ME0_L1_G3BOT` → G3BOT). Undefined when the suffix has no resistor.
  */
 export function ieqMicroAmps(vmon: number, channelName: string, resistorsMOhm: Readonly<Record<string, number>>): number | undefined {
-  const cut = channelName.lastIndexOf('_');
-  const suffix = (cut >= 0 ? channelName.slice(cut + 1) : channelName).trim().toUpperCase();
-  const r = resistorsMOhm[suffix];
-  if (r === undefined || !(r > 0)) return undefined;
-  return vmon / r;
+  const suffix = electrodeSuffixOf(channelName);
+  const r = suffix === undefined ? undefined : resistorOf(suffix, resistorsMOhm);
+  return r === undefined ? undefined : ieqOf(vmon, r);
 }

@@ -5,6 +5,7 @@
 import type { SetupConfig } from '../config/types.js';
 import type { ChannelReading, CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PointsMessage } from '../protocol.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { gemBoardProblem, gemNamesProblem } from './gem-mapping.js';
 import { planSetup, scanSetup, type SetupPlan } from './plan.js';
 import { toPoints, type SetupReading } from './points.js';
 import { classify, errorText, type BoardInfoLike, type CaenSession } from './session.js';
@@ -87,7 +88,7 @@ export class MainframePoller {
           await this.#sleep(Math.min(dueMs - now, 60_000));
           continue;
         }
-        if (due && due.nextDueMs <= now) this.#poll(due, now);
+        if (due && due.nextDueMs <= now) await this.#poll(due, now);
         else this.#keepalive();
       }
     } finally {
@@ -166,8 +167,9 @@ export class MainframePoller {
       this.#pause(s, `no board in slot ${slot}`);
       return;
     }
-    if (s.setup.isGEM && !board.model.includes('A1515')) {
-      this.#pause(s, `slot ${slot} holds a ${board.model}, not an A1515: a GEM setup needs a triple-GEM board (fix BOARD.SLOT or isGEMDetector)`, 'error');
+    const boardProblem = s.setup.isGEM ? gemBoardProblem(slot, board.model) : undefined;
+    if (boardProblem) {
+      this.#pause(s, boardProblem, 'error');
       return;
     }
     const maxCh = Math.max(...s.setup.channels);
@@ -175,7 +177,18 @@ export class MainframePoller {
       this.#pause(s, `slot ${slot} (${board.model}) has ${board.channels} channels, the setup asks for channel ${maxCh}`, 'error');
       return;
     }
+    // GEM: every electrode needs a divider resistor, chosen by its channel name's suffix
+    let names: string[] | undefined;
+    if (s.setup.isGEM) {
+      names = this.#countingSession().channelNames(slot, s.setup.channels).map((n) => n.trim());
+      const namesProblem = gemNamesProblem(slot, s.setup.channels, names, s.setup.gem?.resistorsMOhm ?? {});
+      if (namesProblem) {
+        this.#pause(s, namesProblem, 'error');
+        return;
+      }
+    }
     const { plan, issues } = planSetup(this.#countingSession(), s.setup, board, (e) => classify(e) === 'request');
+    if (names) plan.names = names;
     for (const i of issues) this.#report(s, i.key, i.level, i.message);
     s.plan = plan;
     if (s.paused !== null) {
@@ -200,7 +213,7 @@ export class MainframePoller {
     return best;
   }
 
-  #poll(s: SetupSlot, now: number): void {
+  async #poll(s: SetupSlot, now: number): Promise<void> {
     const session = this.#session!;
     const holdOff = s.setup.holdOffSeconds * 1000;
     // start-to-start cadence; a late scan does not cause a burst of catch-up scans
@@ -218,7 +231,7 @@ export class MainframePoller {
         this.#preparePlan(s, { slot: s.setup.slot, model, channels });
         if (!s.plan) return;
       }
-      const reading = scanSetup(s.plan!, {
+      const reading = await scanSetup(s.plan!, {
         session,
         mainframe: this.#mf.id,
         shouldStop: () => this.stopping,

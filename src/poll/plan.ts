@@ -104,8 +104,15 @@ export interface ScanContext {
   onBoardParamDropped: (name: string, err: unknown) => void;
 }
 
-/** Reads one setup: names (first time), one GetChParam per parameter, one GetBdParam per board parameter. */
-export function scanSetup(plan: SetupPlan, ctx: ScanContext): SetupReading | null {
+/** Lets the worker's event loop run (a stop message is delivered only between two calls). */
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Reads one setup: names (first time), one GetChParam per parameter, one GetBdParam per board
+ * parameter. Each call is synchronous; between two calls the event loop runs, so a stop request
+ * ends the scan after the call in progress. Returns null when stopped.
+ */
+export async function scanSetup(plan: SetupPlan, ctx: ScanContext): Promise<SetupReading | null> {
   const { session, setup } = { session: ctx.session, setup: plan.setup };
   const channels = setup.channels;
   const timeMs = Date.now();
@@ -116,6 +123,7 @@ export function scanSetup(plan: SetupPlan, ctx: ScanContext): SetupReading | nul
   const values = new Map<string, number[]>();
   const kinds = new Map<string, FieldKind>();
   for (const p of plan.chParams) {
+    await yieldToEvents();
     if (ctx.shouldStop()) return null;
     ctx.count();
     values.set(p.name, session.readChParam(setup.slot, p.name, channels));
@@ -123,6 +131,7 @@ export function scanSetup(plan: SetupPlan, ctx: ScanContext): SetupReading | nul
   }
   const board = new Map<string, { value: number; kind: FieldKind }>();
   for (const p of [...plan.bdParams]) {
+    await yieldToEvents();
     if (ctx.shouldStop()) return null;
     try {
       ctx.count();

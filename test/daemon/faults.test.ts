@@ -88,3 +88,30 @@ test('refused credentials: one error line, health auth-failed, no tight retry lo
   assert.equal(h.crates[0].state, 'auth-failed');
   assert.equal(await d.stop('SIGTERM'), 0);
 });
+
+test('SIGTERM during a slow call: the call finishes, the handle is deinitialised, exit 0; a second signal forces exit 1', async (t) => {
+  const dir = tempDir(t);
+  await sim.control.resetCounters();
+  const d = start(t, dir);
+  await d.waitFor(/connected to SY4527/);
+  await scansAfter(d, 0, 1);
+  await sim.control.latency(1500);
+  t.after(() => sim.control.latency(0));
+  await sleep(800); // inside a 1.5 s call
+  const t0 = Date.now();
+  assert.equal(await d.stop('SIGTERM'), 0);
+  const took = Date.now() - t0;
+  assert.ok(took < 10_000, `stopped in ${took} ms`);
+  assert.equal((await sim.control.counters()).openSessions, 0, 'DeinitSystem ran after the call in progress');
+
+  const d2 = start(t, tempDir(t));
+  await d2.waitFor(/connected to SY4527/);
+  await sleep(1000);
+  d2.child.kill('SIGTERM');
+  await d2.waitFor(/SIGTERM received/);
+  const t1 = Date.now();
+  d2.child.kill('SIGTERM');
+  assert.equal(await d2.exited, 1);
+  assert.ok(Date.now() - t1 < 1000, 'the second signal does not wait for the stop');
+  assert.match(d2.lines.join('\n'), /forcing the exit/);
+});
