@@ -30,3 +30,19 @@ export function electrodeSuffixOf(channelName: string): ElectrodeSuffix | undefi
   const suffix = channelName.slice(channelName.lastIndexOf('_') + 1).trim().toUpperCase();
   return (ELECTRODE_SUFFIXES as readonly string[]).includes(suffix) ? (suffix as ElectrodeSuffix) : undefined;
 }
+
+/** The alias of a channel's electrode (`channel % 7`): G3Bot … Drift. */
+export function electrodeAlias(channel: number): string {
+  return ELECTRODE_ALIASES[((channel % 7) + 7) % 7] as string;
+}
+
+/** The suffix the original's naming convention expects at a channel's position (`channel % 7`). */
+export function expectedSuffix(channel: number): ElectrodeSuffix {
+  return ELECTRODE_SUFFIXES[((channel % 7) + 7) % 7] as ElectrodeSuffix;
+}
+
+/** The divider resistor (MOhm) of a suffix in a setup's table, or undefined when it has none (or not > 0). */
+export function resistorOf(suffix: string, resistorsMOhm: Readonly<Record<string, number>>): number | undefined {
+  const r = resistorsMOhm[suffix];
+  return r !== undefined && Number.isFinite(r) && r > 0 ? r : undefined;
+}

@@ -1,0 +1,63 @@
+// The text a person typed for a parameter value, turned into the number the board takes, by the
+// parameter's Type (WRAPPER.md §4): NUMERIC a finite number, ONOFF a 0/1 word. Refusals are UsageErrors.
+import type { ParamMeta } from '../caen/types.js';
+import { UsageError } from '../errors.js';
+
+const ON_WORDS = ['on', '1', 'true', 'yes', 'enable', 'enabled'];
+const OFF_WORDS = ['off', '0', 'false', 'no', 'disable', 'disabled'];
+
+/** The words an ONOFF parameter accepts, for messages: "on/off/1/0/Kill/Ramp". */
+export function onOffWords(meta: ParamMeta): string {
+  const words = ['on', 'off', '1', '0'];
+  if (meta.onState && !words.includes(meta.onState.toLowerCase())) words.push(meta.onState);
+  if (meta.offState && !words.includes(meta.offState.toLowerCase())) words.push(meta.offState);
+  return words.join('/');
+}
+
+/** The value of `text` for parameter `meta`; `where` names the parameter in messages ("slot 0 V0Set"). */
+export function parseParamValue(text: string, meta: ParamMeta, where: string): number {
+  const t = text.trim();
+  switch (meta.type) {
+    case 'NUMERIC': {
+      const v = t === '' ? Number.NaN : Number(t);
+      if (!Number.isFinite(v)) {
+        throw new UsageError('VALUE_NOT_NUMBER', `${where}: "${text}" is not a number; give a finite number${meta.unit ? ` in ${meta.unit}` : ''}, e.g. --value 450`, {
+          details: { value: text, type: meta.type },
+        });
+      }
+      return v;
+    }
+    case 'ONOFF': {
+      const w = t.toLowerCase();
+      if (ON_WORDS.includes(w) || (meta.onState !== undefined && w === meta.onState.toLowerCase())) return 1;
+      if (OFF_WORDS.includes(w) || (meta.offState !== undefined && w === meta.offState.toLowerCase())) return 0;
+      throw new UsageError('VALUE_NOT_ONOFF', `${where}: "${text}" is not an on/off value; use one of ${onOffWords(meta)}`, {
+        details: { value: text, type: meta.type },
+      });
+    }
+    default:
+      throw new UsageError(
+        'PARAM_NOT_SETTABLE',
+        `${where} is of type ${meta.type}, which gemcaen set does not write (only NUMERIC and ONOFF parameters); use the crate's own tools for it`,
+        { details: { type: meta.type } },
+      );
+  }
+}
+
+/** A value as the board shows it: ONOFF by its state word, NUMERIC with the parameter's decimals. */
+export function formatParamValue(value: number | undefined, meta: ParamMeta): string {
+  if (value === undefined || Number.isNaN(value)) return '?';
+  if (meta.type === 'ONOFF') return value === 1 ? (meta.onState ?? 'On') : value === 0 ? (meta.offState ?? 'Off') : String(value);
+  if (meta.type === 'NUMERIC') {
+    const d = meta.decimal !== undefined && meta.decimal > 0 ? Math.min(meta.decimal, 6) : 0;
+    return value.toFixed(d);
+  }
+  return String(value);
+}
+
+/** Half a unit of the last decimal the board keeps, at least float32 precision: two values closer than this agree. */
+export function tolerance(meta: ParamMeta, value: number): number {
+  if (meta.type !== 'NUMERIC') return 0;
+  const d = meta.decimal !== undefined && meta.decimal > 0 ? meta.decimal : 0;
+  return Math.max(0.5 * 10 ** -d, Math.abs(value) * 2 ** -22);
+}
