@@ -5,6 +5,8 @@ import { ConfigError, ExitCode, GemcaenError, UsageError } from '../errors.js';
 export function exitCodeOf(err: unknown): number {
   if (err instanceof ConfigError || err instanceof UsageError) return ExitCode.USAGE;
   if (err instanceof GemcaenError && err.code === 'DECLINED') return ExitCode.DECLINED;
+  // Ctrl-C / SIGTERM while a command held a crate session (src/cli/open-setup.ts): the shell's 128 + SIGINT
+  if (err instanceof GemcaenError && err.code === 'INTERRUPTED') return 130;
   return ExitCode.FAILURE;
 }
 

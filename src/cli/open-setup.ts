@@ -120,8 +120,8 @@ export async function withCrate<T>(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (abort.signal.aborted) {
-      process.exitCode = 130;
-      // a pending prompt may hold the event loop: leave once the error has been printed
+      // the error becomes exit 130 in action(); a pending prompt that ignored ctx.signal may still hold
+      // the event loop: leave once the error has been printed, as Node's default SIGINT would have
       setTimeout(() => process.exit(130), 500).unref();
     }
   }
