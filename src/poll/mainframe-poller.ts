@@ -177,18 +177,9 @@ export class MainframePoller {
       this.#pause(s, `slot ${slot} (${board.model}) has ${board.channels} channels, the setup asks for channel ${maxCh}`, 'error');
       return;
     }
-    // GEM: every electrode needs a divider resistor, chosen by its channel name's suffix
-    let names: string[] | undefined;
-    if (s.setup.isGEM) {
-      names = this.#countingSession().channelNames(slot, s.setup.channels).map((n) => n.trim());
-      const namesProblem = gemNamesProblem(slot, s.setup.channels, names, s.setup.gem?.resistorsMOhm ?? {});
-      if (namesProblem) {
-        this.#pause(s, namesProblem, 'error');
-        return;
-      }
-    }
+    // GEM channel names without an electrode suffix only cost Ieq (warned once in #deliver): VMon,
+    // IMon and Status of a stack must keep being logged whatever the channels are called
     const { plan, issues } = planSetup(this.#countingSession(), s.setup, board, (e) => classify(e) === 'request');
-    if (names) plan.names = names;
     for (const i of issues) this.#report(s, i.key, i.level, i.message);
     s.plan = plan;
     if (s.paused !== null) {
@@ -250,6 +241,11 @@ export class MainframePoller {
   }
 
   #deliver(s: SetupSlot, reading: SetupReading, calls: number, durationMs: number): void {
+    const gem = s.setup.gem;
+    if (s.setup.isGEM && gem && s.setup.monitorables.includes('Ieq')) {
+      const problem = gemNamesProblem(s.setup.slot, reading.channels, reading.names, gem.resistorsMOhm);
+      if (problem) this.#report(s, 'gem-names', 'warn', `${s.setup.name}: Ieq not written for these electrodes: ${problem}`);
+    }
     const points = toPoints(reading);
     this.#io.points({ type: 'points', setup: s.setup.name, sink: s.setup.sink, points });
     const channels: ChannelReading[] = reading.channels.map((channel, i) => {
