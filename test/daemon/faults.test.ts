@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig, type RunningDaemon } from './run-daemon.js';
 import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let sim: SimHandle;
 before(async () => {
@@ -114,4 +115,36 @@ test('SIGTERM during a slow call: the call finishes, the handle is deinitialised
   assert.equal(await d2.exited, 1);
   assert.ok(Date.now() - t1 < 1000, 'the second signal does not wait for the stop');
   assert.match(d2.lines.join('\n'), /forcing the exit/);
+});
+
+test('GEM: a channel without an electrode suffix loses only its Ieq, with one warning; the stack keeps logging', async (t) => {
+  const dir = tempDir(t);
+  await sim.control.setChannel(0, 8, 'name', 'BADNAME');
+  t.after(() => sim.control.setChannel(0, 8, 'name', 'GEM2_G3TOP'));
+  const data = join(dir, 'data');
+  const text = [
+    settingsYaml(dir),
+    'G2:',
+    '  Monitorables: [VMon, Ieq]',
+    '  HoldOffTime: 0.3',
+    '  isGEMDetector: true',
+    mainframeYaml({ address: sim.address, library: sim.libraryPath }),
+    '  BOARD:',
+    '    SLOT: 0',
+    '    LAYER: 2',
+    '  FILE:',
+    `    DIRECTORY: "${data}"`,
+  ].join('\n');
+  const d = startDaemon(['-c', writeConfig(dir, text), 'start', 'G2']);
+  t.after(() => d.stop('SIGKILL'));
+  await d.waitFor(/Ieq not written/);
+  await sleep(1500);
+  assert.equal(await d.stop('SIGTERM'), 0);
+  assert.equal(d.lines.filter((l) => /Ieq not written/.test(l)).length, 1);
+  const lines = readdirSync(data).flatMap((f) => readFileSync(join(data, f), 'utf8').split('\n')).filter((l) => l.startsWith('HV,'));
+  const ch07 = lines.filter((l) => l.includes('channel=07'));
+  const ch08 = lines.filter((l) => l.includes('channel=08'));
+  assert.ok(ch07.length > 0 && ch07.every((l) => /Ieq=/.test(l)));
+  assert.ok(ch08.length > 0 && ch08.every((l) => /VMon=/.test(l) && !/Ieq=/.test(l)));
+  assert.ok(ch08.every((l) => l.includes('ChannelName=G3Top')), 'the alias comes from the channel index');
 });
