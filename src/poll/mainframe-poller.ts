@@ -76,7 +76,7 @@ export class MainframePoller {
             await this.#sleep(wait);
             continue;
           }
-          const delay = this.#tryConnect();
+          const delay = await this.#tryConnect();
           if (delay > 0) this.#reconnectAtMs = Date.now() + delay;
           continue;
         }
@@ -100,7 +100,7 @@ export class MainframePoller {
   // ---- connection ----
 
   /** One login attempt. Returns 0 when connected, else how long to wait before the next one. */
-  #tryConnect(): number {
+  async #tryConnect(): Promise<number> {
     if (this.#state !== 'backoff' && this.#state !== 'auth-failed') this.#setState('connecting');
     let session: CaenSession;
     try {
@@ -124,7 +124,18 @@ export class MainframePoller {
     for (const s of this.#setups) {
       s.plan = null;
       s.nextDueMs = 0;
-      this.#preparePlan(s, bySlot.get(s.setup.slot));
+      if (this.stopping) break;
+      try {
+        await this.#preparePlan(s, bySlot.get(s.setup.slot));
+      } catch (err) {
+        if (classify(err) === 'board-absent') {
+          this.#pause(s, `board in slot ${s.setup.slot} not present (${errorText(err)})`);
+          continue;
+        }
+        // a connection error while reading metadata: the same as a failed login
+        this.#disconnect();
+        return this.#connectFailed(err);
+      }
     }
     return 0;
   }
@@ -161,7 +172,7 @@ export class MainframePoller {
 
   // ---- setups ----
 
-  #preparePlan(s: SetupSlot, board: BoardInfoLike | undefined): void {
+  async #preparePlan(s: SetupSlot, board: BoardInfoLike | undefined): Promise<void> {
     const slot = s.setup.slot;
     if (!board || !board.model) {
       this.#pause(s, `no board in slot ${slot}`);
@@ -179,7 +190,7 @@ export class MainframePoller {
     }
     // GEM channel names without an electrode suffix only cost Ieq (warned once in #deliver): VMon,
     // IMon and Status of a stack must keep being logged whatever the channels are called
-    const { plan, issues } = planSetup(this.#countingSession(), s.setup, board, (e) => classify(e) === 'request');
+    const { plan, issues } = await planSetup(this.#countingSession(), s.setup, board, (e) => classify(e) === 'request', () => this.stopping);
     for (const i of issues) this.#report(s, i.key, i.level, i.message);
     s.plan = plan;
     if (s.paused !== null) {
@@ -219,7 +230,7 @@ export class MainframePoller {
         const model = info && typeof info === 'object' && 'model' in info ? info.model : undefined;
         if (!model) return this.#pause(s, s.paused ?? `no board in slot ${s.setup.slot}`);
         const channels = info && 'channels' in info && typeof info.channels === 'number' ? info.channels : 0;
-        this.#preparePlan(s, { slot: s.setup.slot, model, channels });
+        await this.#preparePlan(s, { slot: s.setup.slot, model, channels });
         if (!s.plan) return;
       }
       const reading = await scanSetup(s.plan!, {

@@ -54,6 +54,9 @@ export function parametersToRead(setup: SetupConfig): string[] {
   return out;
 }
 
+/** Lets the worker's event loop run (a stop message is delivered only between two calls). */
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export type PlanIssue = { level: 'error' | 'warn'; key: string; message: string };
 
 /**
@@ -61,15 +64,18 @@ export type PlanIssue = { level: 'error' | 'warn'; key: string; message: string 
  * connection by the binding). A parameter the board does not have is left out and reported.
  * Connection errors propagate.
  */
-export function planSetup(
+export async function planSetup(
   session: CaenSession,
   setup: SetupConfig,
   board: BoardInfoLike,
   isRequestError: (err: unknown) => boolean,
-): { plan: SetupPlan; issues: PlanIssue[] } {
+  shouldStop: () => boolean = () => false,
+): Promise<{ plan: SetupPlan; issues: PlanIssue[] }> {
   const issues: PlanIssue[] = [];
   const chParams: SetupPlan['chParams'] = [];
   for (const name of parametersToRead(setup)) {
+    await yieldToEvents();
+    if (shouldStop()) break;
     try {
       const kind = kindOf(session.paramMeta(setup.slot, name));
       if (kind === null) {
@@ -103,9 +109,6 @@ export interface ScanContext {
   /** a board parameter the board refused: dropped from the plan for this connection */
   onBoardParamDropped: (name: string, err: unknown) => void;
 }
-
-/** Lets the worker's event loop run (a stop message is delivered only between two calls). */
-const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Reads one setup: names (first time), one GetChParam per parameter, one GetBdParam per board

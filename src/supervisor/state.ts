@@ -51,7 +51,7 @@ export interface HealthReport {
   startedAt: string;
   uptimeSeconds: number;
   phase: string;
-  crates: (CrateHealth & { since: string; lastScanAgeSeconds?: number })[];
+  crates: (CrateHealth & { since: string; lastScanAgeSeconds?: number; callsPerRound: number })[];
   setups: (SetupHealth & { lastScanAgeSeconds?: number })[];
   sinks: SinkHealth[];
   problems: string[];
@@ -93,7 +93,9 @@ export class DaemonState {
     const problems: string[] = [];
     const crates = [...this.crates.values()].map((c) => {
       if (this.phase === 'running' && c.state !== 'connected') problems.push(`crate ${c.id}: ${c.state}${c.detail ? ` (${c.detail})` : ''}`);
-      return { ...c, since: new Date(c.sinceMs).toISOString(), lastScanAgeSeconds: age(c.lastScanMs) };
+      // wrapper calls of one round over the crate's setups (each at its last scan)
+      const callsPerRound = c.setups.reduce((n, name) => n + (this.setups.get(name)?.callsPerScan ?? 0), 0);
+      return { ...c, since: new Date(c.sinceMs).toISOString(), lastScanAgeSeconds: age(c.lastScanMs), callsPerRound };
     });
     const setups = [...this.setups.values()].map((s) => {
       if (s.paused) problems.push(`setup ${s.name}: paused${s.reason ? ` (${s.reason})` : ''}`);
