@@ -3,6 +3,7 @@
 // then one GetChParam to read every channel back. A read-back that differs from the request (clamped
 // by SVMax, refused by an interlock, changed by someone else) is reported, not hidden.
 import { GemcaenError } from '../errors.js';
+import { float32Decimal } from '../poll/points.js';
 import type { ChangePlan, ChangeRow } from './change.js';
 import type { ControlSession } from './session.js';
 import { tolerance } from './value.js';
@@ -57,7 +58,7 @@ export function applyPlan(session: ControlSession, plan: ChangePlan): ApplyResul
     }
   }
   const channels = plan.rows.map((r) => r.channel);
-  const readBack = meta.mode === 'WRONLY' ? channels.map(() => Number.NaN) : session.readChParam(target.slot, param, channels);
+  const readBack = meta.mode === 'WRONLY' ? channels.map(() => Number.NaN) : session.readChParam(target.slot, param, channels).map(float32Decimal);
   const rows: AppliedRow[] = plan.rows.map((r, i) => {
     const rb = readBack[i] ?? Number.NaN;
     const ok = Number.isNaN(rb) ? meta.mode === 'WRONLY' : Math.abs(rb - r.next) <= tolerance(meta, r.next);

@@ -4,6 +4,7 @@
 import type { ParamMeta } from '../caen/types.js';
 import { listText } from '../caen/mainframe.js';
 import { UsageError } from '../errors.js';
+import { float32Decimal } from '../poll/points.js';
 import type { ControlSession } from './session.js';
 import { channelLabel, type ControlTarget } from './target.js';
 import { formatParamValue } from './value.js';
@@ -63,14 +64,17 @@ export function writableParam(session: ControlSession, target: ControlTarget, pa
 export function checkRange(meta: ParamMeta, param: string, value: number, who: string): void {
   if (meta.type !== 'NUMERIC') return;
   const unit = meta.unit ? ` ${meta.unit}` : '';
-  if (meta.min !== undefined && value < meta.min) {
-    throw new UsageError('VALUE_BELOW_MIN', `${who}: ${param} ${value}${unit} is below the board's minimum ${meta.min}${unit} (Minval)`, {
-      details: { param, value, min: meta.min },
+  // Minval/Maxval are float32: compare with their shortest decimal (a Maxval of 437.4 must accept 437.4)
+  const min = meta.min === undefined ? undefined : float32Decimal(meta.min);
+  const max = meta.max === undefined ? undefined : float32Decimal(meta.max);
+  if (min !== undefined && value < min) {
+    throw new UsageError('VALUE_BELOW_MIN', `${who}: ${param} ${value}${unit} is below the board's minimum ${min}${unit} (Minval)`, {
+      details: { param, value, min },
     });
   }
-  if (meta.max !== undefined && value > meta.max) {
-    throw new UsageError('VALUE_ABOVE_MAX', `${who}: ${param} ${value}${unit} is above the board's maximum ${meta.max}${unit} (Maxval)`, {
-      details: { param, value, max: meta.max },
+  if (max !== undefined && value > max) {
+    throw new UsageError('VALUE_ABOVE_MAX', `${who}: ${param} ${value}${unit} is above the board's maximum ${max}${unit} (Maxval)`, {
+      details: { param, value, max },
     });
   }
 }
@@ -83,7 +87,7 @@ export function checkVoltageLimits(session: ControlSession, plan: ChangePlan, bo
   if (!VOLTAGE_SET_PARAMS.includes(plan.param)) return;
   const { target } = plan;
   const channels = plan.rows.map((r) => r.channel);
-  const svmax = boardParams.includes('SVMax') ? session.readChParam(target.slot, 'SVMax', channels) : undefined;
+  const svmax = boardParams.includes('SVMax') ? session.readChParam(target.slot, 'SVMax', channels).map(float32Decimal) : undefined;
   const maxElectrode = target.setup.isGEM ? target.setup.gem?.maxElectrodeVolts : undefined;
   plan.rows.forEach((row, i) => {
     const limit = svmax?.[i];
@@ -107,7 +111,7 @@ export function checkVoltageLimits(session: ControlSession, plan: ChangePlan, bo
 /** The current values of the plan's parameter (one GetChParam), NaN for a write-only parameter. */
 export function readCurrent(session: ControlSession, target: ControlTarget, param: string, meta: ParamMeta, channels: readonly number[]): number[] {
   if (meta.mode === 'WRONLY') return channels.map(() => Number.NaN);
-  return session.readChParam(target.slot, param, channels);
+  return session.readChParam(target.slot, param, channels).map(float32Decimal);
 }
 
 /** The rows of a plan whose channels all get their own value. */

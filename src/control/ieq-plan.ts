@@ -2,6 +2,7 @@
 // equivalent divider current (V0Set = Ieq x R, rounded to the board's precision). Never touches Pw.
 import type { ParamMeta } from '../caen/types.js';
 import { UsageError } from '../errors.js';
+import { float32Decimal } from '../poll/points.js';
 import { ieqMicroAmps, stackTotals, v0SetForIeq, type Electrode, type StackTotals } from '../gem/index.js';
 import { checkRange, checkVoltageLimits, rowsFor, writableParam, type ChangePlan } from './change.js';
 import type { ControlSession } from './session.js';
@@ -43,7 +44,9 @@ export function readStack(session: ControlSession, target: ControlTarget): Stack
   const channels = electrodes.map((e) => e.channel);
   const v0setMeta = session.paramMeta(target.slot, 'V0Set', channels[0]);
   const read: Record<string, number[]> = {};
-  for (const p of IEQ_READ_PARAMS) read[p] = session.readChParam(target.slot, p, channels);
+  // float32 from the crate, as its shortest decimal (433.4, not 433.3999938964844): Ieq is then the same
+  // number the daemon logs
+  for (const p of IEQ_READ_PARAMS) read[p] = session.readChParam(target.slot, p, channels).map(float32Decimal);
   const rows: ElectrodeReading[] = electrodes.map((e, i) => {
     const vmon = read.VMon?.[i] ?? Number.NaN;
     return {
