@@ -337,8 +337,10 @@ export class CaenMainframe {
     try {
       this.#call('CAENHV_GetChParamInfo', `slot ${slot}, channel ${channel}`, (f) => f(this.#handle, slot, channel, list, count));
       if (!list[0]) return [];
-      const buf = count[0] > 0 ? copyBytes(list[0], count[0] * PARAM_NAME_RECORD) : copyRecordsUntilEmpty(list[0], PARAM_NAME_RECORD);
-      return decodeRecords(buf, PARAM_NAME_RECORD, count[0] > 0 ? count[0] : undefined);
+      // ParNumber counts the records; a count outside 1..4096 is not trusted and the list is read up to its empty record
+      const counted = count[0] > 0 && count[0] <= 4096;
+      const buf = counted ? copyBytes(list[0], count[0] * PARAM_NAME_RECORD) : copyRecordsUntilEmpty(list[0], PARAM_NAME_RECORD);
+      return decodeRecords(buf, PARAM_NAME_RECORD, counted ? count[0] : undefined);
     } finally {
       this.#lib.free(list[0]);
     }
@@ -405,7 +407,8 @@ export class CaenMainframe {
         throw err;
       }
     };
-    const typeCode = prop('Type')!.readUInt32LE(0);
+    readProp('Type', buf.fill(0)); // every parameter has a Type: a failure here is thrown as is
+    const typeCode = buf.readUInt32LE(0);
     const modeCode = prop('Mode')?.readUInt32LE(0);
     const meta: ParamMeta = {
       name: param,
