@@ -1,0 +1,71 @@
+// CPU and memory of a process from /proc (Linux): utime+stime of all its threads over wall time, VmRSS.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { max, mean } from './stats.js';
+
+let clockTicks: number | undefined;
+
+/** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK; 100 on Linux). */
+export function clkTck(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+export interface ProcSample {
+  /** performance.now() of the sample, ms */
+  atMs: number;
+  /** user + system CPU of the process (all threads, children not included), seconds */
+  cpuSeconds: number;
+  /** resident set size, KiB */
+  rssKiB: number;
+}
+
+export function sampleProc(pid: number): ProcSample {
+  const atMs = performance.now();
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after "(comm)": state is field 3; utime 14, stime 15 (1-based)
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(rest[14 - 3]);
+  const stime = Number(rest[15 - 3]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return { atMs, cpuSeconds: (utime + stime) / clkTck(), rssKiB: rss ? Number(rss[1]) : NaN };
+}
+
+export interface ProcSummary {
+  seconds: number;
+  /** CPU over the whole window, % of one core */
+  cpuMeanPercent: number;
+  /** the busiest sampling interval, % of one core */
+  cpuMaxPercent: number;
+  rssMeanMiB: number;
+  rssMaxMiB: number;
+  samples: number;
+}
+
+/** Summarises consecutive samples of one process (at least two). */
+export function summarise(samples: readonly ProcSample[]): ProcSummary {
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const perInterval: number[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const dt = (samples[i].atMs - samples[i - 1].atMs) / 1000;
+    if (dt > 0) perInterval.push((100 * (samples[i].cpuSeconds - samples[i - 1].cpuSeconds)) / dt);
+  }
+  const seconds = (last.atMs - first.atMs) / 1000;
+  const rss = samples.map((s) => s.rssKiB / 1024);
+  return {
+    seconds,
+    cpuMeanPercent: seconds > 0 ? (100 * (last.cpuSeconds - first.cpuSeconds)) / seconds : NaN,
+    cpuMaxPercent: max(perInterval),
+    rssMeanMiB: mean(rss),
+    rssMaxMiB: max(rss),
+    samples: samples.length,
+  };
+}
