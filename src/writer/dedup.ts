@@ -1,6 +1,6 @@
 // Decides which field values are worth writing: a value is written when it changed (beyond the
 // quantity's deadband, compared with the last WRITTEN value so slow drifts are still written) or when
-// the setup's heartbeat interval passed since it was last written. Decided per setup × series × field.
+// the setup's heartbeat interval passed since it was last written. Decided per sink × setup × series × field.
 // Time is the points' own timestamps, so the decision does not depend on when the writer sees them.
 import type { FieldValue, Point } from '../protocol.js';
 
@@ -20,7 +20,7 @@ interface Written {
 
 export class Dedup {
   readonly #policies: ReadonlyMap<string, DedupPolicy>;
-  /** key: setup \0 measurement \0 sorted tags \0 field */
+  /** key: sink \0 setup \0 measurement \0 sorted tags \0 field */
   readonly #last = new Map<string, Written>();
 
   constructor(policies: Readonly<Record<string, DedupPolicy>>) {
@@ -39,10 +39,10 @@ export class Dedup {
    * The point with only the fields that must be written, or undefined when none must be.
    * Remembers what it lets through as written.
    */
-  filter(setup: string, point: Point): Point | undefined {
+  filter(setup: string, point: Point, sink = ''): Point | undefined {
     const policy = this.#policies.get(setup) ?? DEFAULT_POLICY;
     const heartbeatMs = policy.heartbeatSeconds * 1000;
-    const series = seriesKey(setup, point);
+    const series = seriesKey(sink + '\0' + setup, point);
     let kept: Record<string, FieldValue> | undefined;
     for (const [name, value] of Object.entries(point.fields)) {
       const key = series + name;

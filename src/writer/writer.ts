@@ -126,7 +126,7 @@ export class Writer {
     }
     const lines: string[] = [];
     for (const p of msg.points) {
-      const kept = this.#dedup.filter(msg.setup, p);
+      const kept = this.#dedup.filter(msg.setup, p, msg.sink);
       if (!kept) continue;
       const line = toLine(kept);
       if (line !== undefined) lines.push(line);
