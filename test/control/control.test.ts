@@ -1,0 +1,221 @@
+// src/control against the simulated crate through the real binding: value parsing by parameter Type,
+// channel lists, the plan's checks (no SetChParam on refusal), one SetChParam per distinct value,
+// read-back comparison, and the confirmation rules (y / anything else / no answer / --yes / keepalive).
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startSim, type SimHandle } from '../helpers/sim.js';
+import { CaenLibrary } from '../../src/caen/library.js';
+import { CaenMainframe } from '../../src/caen/mainframe.js';
+import type { ParamMeta } from '../../src/caen/types.js';
+import { DEFAULT_RESISTORS_MOHM, layerChannels } from '../../src/gem/index.js';
+import type { SetupConfig } from '../../src/config/types.js';
+import { GemcaenError, UsageError } from '../../src/errors.js';
+import {
+  applyPlan,
+  checkChannelsInSetup,
+  confirmChange,
+  parseChannelList,
+  parseParamValue,
+  planIeq,
+  planSet,
+  readStack,
+  resolveTarget,
+  tolerance,
+  writeGroups,
+  type ControlSession,
+} from '../../src/control/index.js';
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof GemcaenError, String(err));
+    return err.code;
+  }
+  assert.fail('expected an error');
+}
+
+async function asyncCode(p: Promise<unknown>): Promise<{ code: string; usage: boolean }> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof GemcaenError, String(err));
+    return { code: err.code, usage: err instanceof UsageError };
+  }
+  assert.fail('expected an error');
+}
+
+describe('values by parameter type', () => {
+  const numeric: ParamMeta = { name: 'V0Set', type: 'NUMERIC', typeCode: 0, mode: 'RDWR', min: 0, max: 1000, unit: 'V', decimal: 1 };
+  const pdwn: ParamMeta = { name: 'PDwn', type: 'ONOFF', typeCode: 1, mode: 'RDWR', onState: 'Kill', offState: 'Ramp' };
+  const binary: ParamMeta = { name: 'TripInt', type: 'BINARY', typeCode: 4, mode: 'RDWR' };
+
+  test('NUMERIC: finite numbers only', () => {
+    assert.equal(parseParamValue(' 450.5 ', numeric, 'V0Set'), 450.5);
+    assert.equal(parseParamValue('1e2', numeric, 'V0Set'), 100);
+    for (const bad of ['', 'abc', '12V', 'NaN', 'Infinity', '-Infinity']) assert.equal(code(() => parseParamValue(bad, numeric, 'V0Set')), 'VALUE_NOT_NUMBER', bad);
+  });
+
+  test('ONOFF: on/off/1/0 and the board state words, any case', () => {
+    for (const w of ['on', 'ON', '1', 'Kill', 'kill', 'true']) assert.equal(parseParamValue(w, pdwn, 'PDwn'), 1, w);
+    for (const w of ['off', 'Off', '0', 'Ramp', 'false']) assert.equal(parseParamValue(w, pdwn, 'PDwn'), 0, w);
+    assert.throws(() => parseParamValue('2', pdwn, 'PDwn'), /use one of on\/off\/1\/0\/Kill\/Ramp/);
+  });
+
+  test('other types are refused with the reason', () => {
+    assert.throws(() => parseParamValue('1', binary, 'TripInt'), /TripInt is of type BINARY, which gemcaen set does not write/);
+  });
+
+  test('tolerance: half a unit of the last decimal kept, or float32 precision', () => {
+    assert.equal(tolerance(numeric, 400), 0.05);
+    assert.equal(tolerance(pdwn, 1), 0);
+  });
+});
+
+describe('channel lists', () => {
+  test('numbers, commas and ranges; duplicates once', () => {
+    assert.deepEqual(parseChannelList('3'), [3]);
+    assert.deepEqual(parseChannelList('0-2, 5,1'), [0, 1, 2, 5]);
+    for (const bad of ['', 'a', '1,,2', '3-1', '-1', '1.5']) assert.equal(code(() => parseChannelList(bad)), 'CHANNEL_INVALID', bad);
+  });
+
+  test('channels outside the setup are named with the setup channels', () => {
+    assert.throws(() => checkChannelsInSetup('S', [0, 1, 2, 3], [2, 7, 9]), /channels 7, 9 are not in setup S; its channels are 0-3/);
+    checkChannelsInSetup('S', [0, 1, 2, 3], [3, 0]);
+  });
+
+  test('write groups: one per distinct value, in order', () => {
+    const rows = [5, 6, 7, 8].map((channel, i) => ({ channel, label: '', current: 0, next: [1, 2, 1, 3][i] as number }));
+    assert.deepEqual(writeGroups(rows), [
+      { value: 1, channels: [5, 7] },
+      { value: 2, channels: [6] },
+      { value: 3, channels: [8] },
+    ]);
+  });
+});
+
+describe('confirmation', () => {
+  const base = { output: new PassThrough(), command: 'gemcaen set X' };
+
+  test('--yes asks nothing', async () => {
+    const input = new PassThrough();
+    await confirmChange('Apply?', { ...base, yes: true, input });
+    assert.equal(input.listenerCount('data'), 0);
+  });
+
+  test('"y" or "yes" applies, anything else declines (DECLINED), no answer is CONFIRMATION_REQUIRED (a usage error)', async () => {
+    for (const answer of ['y\n', 'YES\n', ' y \n']) {
+      const input = new PassThrough();
+      input.end(answer);
+      await confirmChange('Apply?', { ...base, yes: false, input });
+    }
+    for (const answer of ['n\n', '\n', 'yy\n', 'ok\n']) {
+      const input = new PassThrough();
+      input.end(answer);
+      assert.deepEqual(await asyncCode(confirmChange('Apply?', { ...base, yes: false, input })), { code: 'DECLINED', usage: false }, answer);
+    }
+    const input = new PassThrough();
+    input.end();
+    assert.deepEqual(await asyncCode(confirmChange('Apply?', { ...base, yes: false, input })), { code: 'CONFIRMATION_REQUIRED', usage: true });
+  });
+
+  test('the session is kept alive while the question waits', async () => {
+    const input = new PassThrough();
+    let calls = 0;
+    const waiting = confirmChange('Apply?', { ...base, yes: false, input, keepalive: () => calls++, keepaliveMs: 20 });
+    await sleep(120);
+    input.end('y\n');
+    await waiting;
+    assert.ok(calls >= 3, `keepalive called ${calls} times`);
+    const after = calls;
+    await sleep(60);
+    assert.equal(calls, after, 'no keepalive after the answer');
+  });
+});
+
+describe('plans and writes on the simulated crate', () => {
+  let sim: SimHandle;
+  let mf: CaenMainframe;
+  const plain: SetupConfig = {
+    name: 'Drift', monitorables: ['VMon'], holdOffSeconds: 1, isGEM: false, mainframe: 'm', slot: 2, channels: [0, 1, 2, 3],
+    sink: 'f', heartbeatSeconds: 300, deadbands: {},
+  };
+  const gem: SetupConfig = {
+    ...plain, name: 'Gem', isGEM: true, slot: 0, layer: 2, channels: layerChannels(2), gem: { resistorsMOhm: DEFAULT_RESISTORS_MOHM },
+  };
+
+  before(async () => {
+    sim = await startSim({ seed: 4 });
+    mf = CaenMainframe.connect(CaenLibrary.open(sim.libraryPath), { systemType: 'SY4527', linkType: 'TCPIP', address: sim.address, user: 'admin', password: 'admin' });
+  });
+  after(async () => {
+    mf?.deinit();
+    await sim?.stop();
+  });
+  beforeEach(async () => {
+    await sim.control.resetCounters();
+  });
+  const sets = async (): Promise<number> => (await sim.control.counters()).calls.CAENHV_SetChParam ?? 0;
+
+  test('a set plan reads the current values; refusals make no SetChParam', async () => {
+    const target = resolveTarget(mf, plain);
+    const plan = planSet(mf, target, { channels: [1, 3], param: 'V0Set', value: '2222' });
+    assert.deepEqual(plan.rows.map((r) => [r.channel, r.current, r.next]), [[1, 2000, 2222], [3, 3000, 2222]]);
+    assert.equal(code(() => planSet(mf, target, { channels: [1], param: 'IMon', value: '1' })), 'PARAM_READ_ONLY');
+    assert.equal(code(() => planSet(mf, target, { channels: [1], param: 'I0Set', value: '3001' })), 'VALUE_ABOVE_MAX');
+    assert.equal(code(() => planSet(mf, target, { channels: [1], param: 'RUp', value: '0' })), 'VALUE_BELOW_MIN');
+    assert.equal(code(() => planSet(mf, target, { channels: [1], param: 'Foo', value: '0' })), 'PARAM_UNKNOWN');
+    assert.equal(await sets(), 0);
+  });
+
+  test('one value for several channels is one SetChParam; the read-back is compared', async () => {
+    const target = resolveTarget(mf, plain);
+    const result = applyPlan(mf, planSet(mf, target, { channels: [0, 1, 2], param: 'RUp', value: '33' }));
+    assert.equal(result.writes, 1);
+    assert.equal(await sets(), 1);
+    assert.deepEqual(result.rows.map((r) => [r.readBack, r.ok]), [[33, true], [33, true], [33, true]]);
+    assert.equal((await sim.control.getChannel(2, 2)).params.RUp, 33);
+  });
+
+  test('a read-back that differs (clamped by the board) is reported as a mismatch', () => {
+    const target = resolveTarget(mf, plain);
+    const plan = planSet(mf, target, { channels: [0, 1], param: 'V0Set', value: '1234.5' });
+    // the board keeps channel 1 at 1200 (as an SVMax lowered by another client would)
+    const clamping: ControlSession = new Proxy(mf, {
+      get(t, prop, receiver) {
+        if (prop === 'readChParam') {
+          return (slot: number, param: string, channels: readonly number[]) =>
+            t.readChParam(slot, param, channels).map((v, i) => (channels[i] === 1 && param === 'V0Set' ? 1200 : v));
+        }
+        const v = Reflect.get(t, prop, receiver) as unknown;
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+    const result = applyPlan(clamping, plan);
+    assert.deepEqual(result.mismatches.map((r) => [r.channel, r.readBack, r.next]), [[1, 1200, 1234.5]]);
+    assert.equal(result.rows[0]?.ok, true);
+  });
+
+  test('ieq plan: seven distinct V0Set values = seven SetChParam on an SY4527 (first element only); Pw never written', async () => {
+    const target = resolveTarget(mf, gem);
+    const stack = readStack(mf, target);
+    assert.deepEqual(stack.electrodes.map((e) => e.v0set), [431, 362, 604, 380, 302, 386, 776]);
+    const plan = planIeq(mf, stack, 650);
+    await sim.control.resetCounters();
+    const result = applyPlan(mf, plan);
+    assert.equal(result.writes, 7);
+    assert.equal(await sets(), 7);
+    assert.equal(result.mismatches.length, 0);
+    const expected = Object.values(DEFAULT_RESISTORS_MOHM).map((r) => Number((650 * r).toFixed(1)));
+    assert.deepEqual(result.rows.map((r) => r.readBack), expected);
+    for (const c of layerChannels(2)) assert.equal((await sim.control.getChannel(0, c)).params.Pw, 1);
+  });
+
+  test('ieq plan refusals: above SVMax names the electrode; a non-GEM setup has no stack', () => {
+    const stack = readStack(mf, resolveTarget(mf, gem));
+    assert.throws(() => planIeq(mf, stack, 820), /Drift \(ch 13 GEM2_G0BOT\): V0Set 922\.5 V is above the channel's SVMax 900\.0 V/);
+    assert.equal(code(() => readStack(mf, resolveTarget(mf, plain))), 'NOT_GEM_SETUP');
+  });
+});
