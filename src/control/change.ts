@@ -40,9 +40,11 @@ export function checkChannelsInSetup(setupName: string, setupChannels: readonly 
   }
 }
 
-/** The metadata of a writable channel parameter: PARAM_UNKNOWN lists the board's parameters, PARAM_READ_ONLY refuses RDONLY. */
-export function writableParam(session: ControlSession, target: ControlTarget, param: string, channel: number): ParamMeta {
-  const names = session.chParamNames(target.slot, channel);
+/**
+ * The metadata of a writable channel parameter: PARAM_UNKNOWN lists the board's parameters (`names`, from
+ * GetChParamInfo), PARAM_READ_ONLY refuses RDONLY.
+ */
+export function writableParam(session: ControlSession, target: ControlTarget, param: string, channel: number, names: readonly string[]): ParamMeta {
   if (!names.includes(param)) {
     const guess = names.find((n) => n.toLowerCase() === param.toLowerCase());
     throw new UsageError(

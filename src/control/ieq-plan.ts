@@ -79,7 +79,7 @@ export function planIeq(session: ControlSession, stack: StackReading, microAmps:
   }
   const channels = stack.electrodes.map((e) => e.channel);
   const boardParams = session.chParamNames(target.slot, channels[0] as number);
-  const meta = writableParam(session, target, 'V0Set', channels[0] as number);
+  const meta = writableParam(session, target, 'V0Set', channels[0] as number, boardParams);
   const next = stack.electrodes.map((e) => v0SetForIeq(microAmps, e.resistorMOhm, meta.decimal));
   const plan: ChangePlan = { target, param: 'V0Set', meta, rows: rowsFor(target, channels, next, stack.electrodes.map((e) => e.v0set)) };
   for (const row of plan.rows) checkRange(meta, 'V0Set', row.next, `${row.label} at ${microAmps} uA`);

@@ -35,7 +35,7 @@ export function planSet(session: ControlSession, target: ControlTarget, req: Set
   const first = req.channels[0];
   if (first === undefined) throw new UsageError('CHANNEL_INVALID', 'no channel given: use --channel N[,M…]');
   const boardParams = session.chParamNames(target.slot, first);
-  const meta = writableParam(session, target, req.param, first);
+  const meta = writableParam(session, target, req.param, first, boardParams);
   const where = `${req.param} of the ${target.board.model} in slot ${target.slot}`;
   const value = parseParamValue(req.value, meta, where);
   checkRange(meta, req.param, value, `slot ${target.slot}`);

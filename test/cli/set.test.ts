@@ -155,6 +155,9 @@ describe('applied', () => {
     const r = await set(['Drift', '--channel', '0,1', '--param', 'V0Set', '--value', '1650.5', '--yes']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await setCalls(), 1, 'one SetChParam for both channels');
+    const c = (await sim.control.counters()).calls;
+    assert.equal(c.CAENHV_GetChParamInfo, 1, 'parameter list read once');
+    assert.equal(c.CAENHV_GetChParam, 3, 'current value, SVMax, read-back: one call each for both channels');
     for (const ch of [0, 1]) assert.equal((await sim.control.getChannel(2, ch)).params.V0Set, 1650.5);
     assert.match(r.stdout, /applied \(1 SetChParam call\); read back:/);
     assert.match(r.stdout, /│ 0 +│ DRIFT0 +│ 1650\.5 +│ 1650\.5 +│ ok/);
