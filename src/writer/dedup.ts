@@ -3,6 +3,7 @@
 // the setup's heartbeat interval passed since it was last written. Decided per sink × setup × series × field.
 // Time is the points' own timestamps, so the decision does not depend on when the writer sees them.
 import type { FieldValue, Point } from '../protocol.js';
+import { seriesHead } from './line-protocol.js';
 
 export interface DedupPolicy {
   /** write an unchanged value again after this long (default 300) */
@@ -20,8 +21,8 @@ interface Written {
 
 export class Dedup {
   readonly #policies: ReadonlyMap<string, DedupPolicy>;
-  /** key: sink \0 setup \0 measurement \0 sorted tags \0 field */
-  readonly #last = new Map<string, Written>();
+  /** sink \0 setup \0 escaped measurement and sorted tags → field → last written */
+  readonly #last = new Map<string, Map<string, Written>>();
 
   constructor(policies: Readonly<Record<string, DedupPolicy>>) {
     const map = new Map<string, DedupPolicy>();
@@ -39,37 +40,38 @@ export class Dedup {
    * The point with only the fields that must be written, or undefined when none must be.
    * Remembers what it lets through as written.
    */
-  filter(setup: string, point: Point, sink = ''): Point | undefined {
+  filter(setup: string, point: Point, sink = '', head = seriesHead(point)): Point | undefined {
     const policy = this.#policies.get(setup) ?? DEFAULT_POLICY;
     const heartbeatMs = policy.heartbeatSeconds * 1000;
-    const series = seriesKey(sink + '\0' + setup, point);
+    const seriesKey = sink + '\0' + setup + '\0' + head;
+    let series = this.#last.get(seriesKey);
+    if (!series) this.#last.set(seriesKey, (series = new Map()));
     let kept: Record<string, FieldValue> | undefined;
-    for (const [name, value] of Object.entries(point.fields)) {
-      const key = series + name;
-      const last = this.#last.get(key);
+    for (const name in point.fields) {
+      const value = point.fields[name];
+      const last = series.get(name);
       const due =
         last === undefined ||
         point.timeMs - last.atMs >= heartbeatMs ||
         point.timeMs < last.atMs || // clock went back: do not hide values for the gap
         changed(last.value, value, policy.deadbands[name]);
       if (!due) continue;
-      this.#last.set(key, { value, atMs: point.timeMs });
+      if (last) {
+        last.value = value;
+        last.atMs = point.timeMs;
+      } else series.set(name, { value, atMs: point.timeMs });
       (kept ??= {})[name] = value;
     }
     if (kept === undefined) return undefined;
     return { measurement: point.measurement, tags: point.tags, fields: kept, timeMs: point.timeMs };
   }
 
-  /** number of (setup, series, field) values remembered */
+  /** number of (sink, setup, series, field) values remembered */
   get size(): number {
-    return this.#last.size;
+    let n = 0;
+    for (const m of this.#last.values()) n += m.size;
+    return n;
   }
-}
-
-function seriesKey(setup: string, p: Point): string {
-  let key = setup + '\0' + p.measurement;
-  for (const t of Object.keys(p.tags).sort()) key += '\0' + t + '=' + p.tags[t];
-  return key + '\0\0';
 }
 
 function changed(last: FieldValue, now: FieldValue, deadband: number | undefined): boolean {

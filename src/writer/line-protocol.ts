@@ -4,12 +4,14 @@ import type { FieldValue, Point } from '../protocol.js';
 
 /** Measurement names: escape backslash-less specials (comma, space) and control characters. */
 export function escapeMeasurement(s: string): string {
-  return s.replace(/[, \n\r\t]/g, escapeChar);
+  return MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, \n\r\t]/g, escapeChar) : s;
 }
+const MEASUREMENT_SPECIAL = /[, \n\r\t]/;
+const KEY_SPECIAL = /[,= \n\r\t]/;
 
 /** Tag keys, tag values and field keys: comma, equals sign, space and control characters. */
 export function escapeKey(s: string): string {
-  return s.replace(/[,= \n\r\t]/g, escapeChar);
+  return KEY_SPECIAL.test(s) ? s.replace(/[,= \n\r\t]/g, escapeChar) : s;
 }
 
 /** String field values: double-quoted, with backslash and double quote escaped; newlines written as \n. */
@@ -47,20 +49,30 @@ export function formatField(v: FieldValue): string | undefined {
  * One line of line protocol (without the trailing newline), or undefined when no field can be written.
  * Tags are sorted by key (the order InfluxDB stores them in); empty tag values are left out (not allowed).
  */
-export function toLine(p: Point): string | undefined {
-  const fields: string[] = [];
-  for (const key of Object.keys(p.fields).sort()) {
+export function toLine(p: Point, head = seriesHead(p)): string | undefined {
+  let fields = '';
+  for (const key of sortedKeys(p.fields)) {
     const text = formatField(p.fields[key]);
-    if (text !== undefined) fields.push(`${escapeKey(key)}=${text}`);
+    if (text !== undefined) fields += (fields === '' ? '' : ',') + escapeKey(key) + '=' + text;
   }
-  if (fields.length === 0) return undefined;
+  if (fields === '') return undefined;
+  return head + ' ' + fields + ' ' + Math.round(p.timeMs);
+}
+
+/** measurement and sorted tags, escaped: the series part of a line (also the series identity for dedup) */
+export function seriesHead(p: Pick<Point, 'measurement' | 'tags'>): string {
   let head = escapeMeasurement(p.measurement);
-  for (const key of Object.keys(p.tags).sort()) {
+  for (const key of sortedKeys(p.tags)) {
     const value = p.tags[key];
     if (value === '' || value === undefined) continue;
-    head += `,${escapeKey(key)}=${escapeKey(value)}`;
+    head += ',' + escapeKey(key) + '=' + escapeKey(value);
   }
-  return `${head} ${fields.join(',')} ${Math.round(p.timeMs)}`;
+  return head;
+}
+
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  return keys.length > 1 ? keys.sort() : keys;
 }
 
 /** The ms timestamp at the end of a line written by toLine. */

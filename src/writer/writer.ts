@@ -9,7 +9,7 @@ import type { Backlog } from './backlog.js';
 import { MemoryBacklog } from './backlog.js';
 import { createSink } from './create-sink.js';
 import { Dedup, type DedupPolicy } from './dedup.js';
-import { toLine } from './line-protocol.js';
+import { seriesHead, toLine } from './line-protocol.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './outcome.js';
 import { SinkQueue } from './sink-queue.js';
 import { fileSafe } from './sinks/file.js';
@@ -126,9 +126,10 @@ export class Writer {
     }
     const lines: string[] = [];
     for (const p of msg.points) {
-      const kept = this.#dedup.filter(msg.setup, p, msg.sink);
+      const head = seriesHead(p);
+      const kept = this.#dedup.filter(msg.setup, p, msg.sink, head);
       if (!kept) continue;
-      const line = toLine(kept);
+      const line = toLine(kept, head);
       if (line !== undefined) lines.push(line);
     }
     queue.accept(lines);
