@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   if (parts.has(4)) {
     const writerRounds = quick ? 8 : 24;
     say(`[4]   ${writerRounds} rounds of ${parallelCrates} full crates (${writerRounds * parallelCrates * SLOTS * (CHANNELS + 1)} lines per run) into VictoriaMetrics, batches of 5000 lines...`);
-    w = await measureWriter({ url: vm!.url, rounds: writerRounds, crates: parallelCrates, batchLines: 5000, repeats: quick ? 1 : 2 });
+    w = await measureWriter({ url: vm!.url, rounds: writerRounds, crates: parallelCrates, batchLines: 5000, repeats: quick ? 1 : 3 });
     for (const r of w.runs) {
       say(`      ${r.method.padEnd(8)} ${fmt(r.linesPerSecond, 0).padStart(7)} lines/s (${r.lines} lines in ${fmt(r.seconds, 2)} s, ${r.requests} requests; VictoriaMetrics holds ${r.storedVMon}/${r.expectedVMon} VMon samples)`);
     }
@@ -168,6 +168,7 @@ async function main(): Promise<void> {
   }
   if (parts.has(5)) {
     say(`[5]   the daemon (real CLI child process) logging ${daemonCrates} full crates at 1 Hz into VictoriaMetrics, ${daemonSeconds} s sampled from /proc...`);
+    await Promise.all(Array.from({ length: daemonCrates }, (_, c) => sim!.control.latency(latencyMs, crateName(c))));
     d = await measureDaemon({ cli: CLI, addresses: addresses.slice(0, daemonCrates), library: sim.libraryPath, victoriaUrl: vm!.url, warmupSeconds: quick ? 3 : 5, seconds: daemonSeconds, simPid: sim.process.pid });
     say(`      CPU ${fmt(d.daemon.cpuMeanPercent)} % mean, ${fmt(d.daemon.cpuMaxPercent)} % max (1 s intervals); RSS ${fmt(d.daemon.rssMeanMiB)} MiB mean, ${fmt(d.daemon.rssMaxMiB)} MiB max`);
     say(`      ${d.setups} setups, ${d.channels} channels: ${fmt(d.scansPerSetupPerSecond, 3)} scans per setup per second, ${fmt(d.linesPerSecond, 0)} lines/s written, ${d.callsPerSecond} calls/s; health ok: ${d.healthOk}; exit ${d.exitCode}`);

@@ -13,7 +13,7 @@ import { toLine } from '../../src/writer/line-protocol.js';
 import { Writer } from '../../src/writer/writer.js';
 import { CHANNELS, SLOTS } from './fixtures.js';
 import { benchSetups, roundMessages } from './points-fixture.js';
-import { mean } from './stats.js';
+import { median } from './stats.js';
 import { countSamples } from './victoria-count.js';
 
 export type WriteMethod = 'writer' | 'raw' | 'raw-gzip';
@@ -34,6 +34,7 @@ export interface WriterBenchResult {
   linesPerRun: number;
   bytesPerLine: number;
   runs: WriteRun[];
+  /** median lines/s over the repeats */
   writerMean: number;
   rawMean: number;
   rawGzipMean: number;
@@ -130,7 +131,8 @@ export async function measureWriter(o: WriterBenchOptions): Promise<WriterBenchR
   // time ranges in the past, one per run, after a warm-up round that creates the series
   const runMs = (o.rounds + 10) * 1000;
   const t0 = Date.now() - 3600_000;
-  const warm = plan('raw', t0, 1, o.crates);
+  // warm-up (not timed): creates the series and lets VictoriaMetrics settle, as a full-size raw run
+  const warm = plan('raw', t0, o.rounds, o.crates);
   await runRaw(o.url, warm, o.batchLines, false);
   const methods: WriteMethod[] = [];
   for (let i = 0; i < o.repeats; i++) methods.push('writer', 'raw', 'raw-gzip');
@@ -147,7 +149,7 @@ export async function measureWriter(o: WriterBenchOptions): Promise<WriterBenchR
     const storedVMon = await countSamples(o.url, '{__name__="CAEN_Board_Monitor_VMon"}', p.startMs, p.startMs + o.rounds * 1000, expectedVMon);
     runs.push({ method, lines: r.lines, seconds: r.seconds, linesPerSecond: r.lines / r.seconds, requests: r.requests, storedVMon, expectedVMon });
   }
-  const rate = (m: WriteMethod) => mean(runs.filter((r) => r.method === m).map((r) => r.linesPerSecond));
+  const rate = (m: WriteMethod) => median(runs.filter((r) => r.method === m).map((r) => r.linesPerSecond));
   return {
     batchLines: o.batchLines,
     linesPerRun: runs[0]?.lines ?? 0,
