@@ -68,3 +68,26 @@ test('over the bound the oldest segment is dropped and its unacknowledged lines 
   assert.deepEqual(got, lines(1100 - got.length, got.length));
   s.close();
 });
+
+test('writer over a full spool (database unreachable): oldest lines dropped, counted in status and logged once per drop', async (t) => {
+  const { makeWriter, msg, point, f, collectLogs } = await import('./util.js');
+  const { Secret } = await import('../../src/config/secret.js');
+  const dir = tempDir(t);
+  const logs = collectLogs();
+  const w = makeWriter([{ kind: 'influx-v2', id: 'dead', url: 'http://127.0.0.1:9', token: new Secret('x'), org: 'o', bucket: 'b' }], dir, {
+    log: logs.log,
+    settings: { spoolMaxBytes: 20_000, segmentBytes: 4_000, batchMaxLines: 100, backoff: { minMs: 1000, maxMs: 1000 } },
+  });
+  await w.start();
+  const N = 2000;
+  for (let k = 0; k < N; k += 100)
+    w.accept(msg('dead', Array.from({ length: 100 }, (_, j) => point({ ChannelName: 'x' }, { VMon: f(k + j) }, 1_700_000_000_000 + k + j))));
+  await w.stop(100);
+  const st = w.status()[0];
+  assert.ok(st.droppedLines > 0);
+  assert.equal(st.droppedLines + st.spooledLines, N, 'every line is either spooled or counted as dropped');
+  assert.ok(st.spooledBytes <= 20_000);
+  const warns = logs.lines.filter((l) => l.level === 'warn' && l.message.includes('spool full'));
+  assert.ok(warns.length >= 1);
+  assert.match(warns[warns.length - 1].message, new RegExp(`${st.droppedLines} dropped in total`));
+});
