@@ -74,14 +74,18 @@ async function waitStored(run: Run, atLeast: number, timeoutMs = 20_000): Promis
 
 /** waits until the writer reports nothing left in its spool and the sink writing again */
 async function caughtUp(d: RunningDaemon, timeoutMs: number): Promise<void> {
+  let last: unknown;
   await until('the sink to write again with an empty spool', async () => {
     const h = await health(d);
     const s = h?.sinks[0];
+    last = s ?? last;
     return s !== undefined && s.state === 'ok' && (s.extra?.spooledLines ?? 1) === 0;
-  }, timeoutMs, 250);
+  }, timeoutMs, 250).catch((err: Error) => {
+    throw new Error(`${err.message}; last sink health: ${JSON.stringify(last)}; writer lines:\n${d.lines.filter((l) => /\[writer\]/.test(l) && !/debug/.test(l)).join('\n')}`);
+  });
 }
 
-test(`fault 1: database down ${DOWN_SECONDS} s while logging: every point produced is stored`, { timeout: (DOWN_SECONDS + 90) * 1000 }, async (t) => {
+test(`fault 1: database down ${DOWN_SECONDS} s while logging: every point produced is stored`, { timeout: (DOWN_SECONDS + 130) * 1000 }, async (t) => {
   const run = await prepare(t, 'DBDOWN');
   const d = daemon(t, run.file, [run.setup]);
   await waitStored(run, 3);
@@ -92,7 +96,7 @@ test(`fault 1: database down ${DOWN_SECONDS} s while logging: every point produc
   const h = await health(d);
   assert.equal(h?.sinks[0]?.state, 'failing', 'the sink reports the outage');
   await influx.start();
-  await caughtUp(d, 60_000);
+  await caughtUp(d, 90_000);
   await sleep(1000);
   assert.equal(await d.stop('SIGTERM'), 0);
   const produced = scans(d, run.setup);

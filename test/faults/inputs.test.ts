@@ -1,0 +1,122 @@
+// Issue 7, bad input through the real CLI:
+//  7. every malformed config of test/cases/ (the config tests' own folders) given to `gemcaen start`:
+//     exit 2, one "gemcaen: " line per issue, nothing started (no log, spool or data file appears);
+//  8. bad `gemcaen set` inputs against a simulated crate: each refused with one line, and the crate
+//     received no SetChParam at all.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CASES, pool, runCli as runConfigCli } from '../config/helpers.js';
+import { errorLines, runCli as runSetCli, tempDir as controlTempDir, writeConfig as writeControlConfig } from '../control/cli-kit.js';
+import { startSim, type SimHandle } from '../helpers/sim.js';
+import { figure } from './kit.js';
+
+interface ErrorCase {
+  name: string;
+  dir: string;
+  env: Record<string, string>;
+  issues: number;
+}
+
+function malformedCases(): ErrorCase[] {
+  return readdirSync(CASES)
+    .filter((name) => existsSync(join(CASES, name, 'expected.json')))
+    .sort()
+    .flatMap((name) => {
+      const dir = join(CASES, name);
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { env?: Record<string, string>; error?: { messages: unknown[] } };
+      return expected.error ? [{ name, dir, env: expected.env ?? {}, issues: expected.error.messages.length }] : [];
+    });
+}
+
+test('fault 7: every malformed config given to `gemcaen start`: one line per issue, exit 2, nothing started', { timeout: 120_000 }, async () => {
+  const cases = malformedCases();
+  assert.ok(cases.length >= 50, `only ${cases.length} malformed configs`);
+  const before = new Map(cases.map((c) => [c.name, readdirSync(c.dir).sort().join(',')]));
+  const results = await pool(cases, 4, (c) => runConfigCli(['--config', join(c.dir, 'config.yml'), 'start', 'anything', '--log-level', 'debug'], c.env, c.dir));
+  const problems: string[] = [];
+  let oneLine = 0;
+  let exit2 = 0;
+  cases.forEach((c, i) => {
+    const r = results[i];
+    const lines = r.stderr.replace(/\n$/, '').split('\n');
+    const wellFormed = r.stdout === '' && lines.length === c.issues && lines.every((l) => l.startsWith('gemcaen: ') && !/^\s+at |internal error/.test(l));
+    if (wellFormed) oneLine++;
+    if (r.code === 2) exit2++;
+    if (!wellFormed || r.code !== 2) problems.push(`${c.name}: exit ${r.code}, ${lines.length} line(s) for ${c.issues} issue(s):\n${r.stdout}${r.stderr}`);
+    const after = readdirSync(c.dir).sort().join(',');
+    if (after !== before.get(c.name)) problems.push(`${c.name}: start created files: ${after}`);
+  });
+  figure(7, `${cases.length} malformed configs given to start: ${oneLine} answered with one line per issue, ${exit2} exit 2, ${problems.length} problems`);
+  assert.deepEqual(problems, []);
+});
+
+let sim: SimHandle;
+let tmp: ReturnType<typeof controlTempDir>;
+let config: string;
+before(async () => {
+  sim = await startSim({ seed: 7 });
+  tmp = controlTempDir('gemcaen-fault-');
+  config = writeControlConfig(tmp.dir, sim, {
+    Drift: { slot: 2, channels: [0, 1, 2, 3] },
+    Gem: { slot: 0, layer: 1 },
+    GemCapped: { slot: 0, layer: 2, extra: ['  MaxElectrodeVolts: 850'] },
+  });
+});
+after(async () => {
+  await sim?.stop();
+  tmp?.cleanup();
+});
+
+/** bad `set` inputs: [arguments after `set`, the exit code expected] (exit 3 = declined at the prompt) */
+const BAD_SETS: readonly { args: string[]; code: number; input?: string; parser?: true }[] = [
+  { args: ['Drift', '--channel', 'x1', '--param', 'V0Set', '--value', '100', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '1,5', '--param', 'V0Set', '--value', '100', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '-1', '--param', 'V0Set', '--value', '100', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '', '--param', 'V0Set', '--value', '100', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'VSet', '--value', '100', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'v0set', '--value', '100', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'VMon', '--value', '100', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'Status', '--value', '1', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '12O0', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', 'Infinity', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', 'NaN', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '1e9', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'Pw', '--value', 'maybe', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'TripInt', '--value', '1', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '-5', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '3600', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'I0Set', '--value', '3001', '--yes'], code: 2 },
+  { args: ['Gem', '--channel', '6', '--param', 'V0Set', '--value', '950', '--yes'], code: 2 },
+  { args: ['GemCapped', '--channel', '13', '--param', 'V0Set', '--value', '870', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '2', '--param', 'V0Set', '--value', '2400'], code: 2 },
+  { args: ['Drift', '--channel', '2', '--param', 'V0Set', '--value', '2400'], code: 3, input: 'n\n' },
+  { args: ['Drift', '--channel', '2', '--param', 'V0Set', '--value', '2400'], code: 3, input: '\n' },
+  { args: ['Nope', '--channel', '0', '--param', 'V0Set', '--value', '1', '--yes'], code: 2 },
+  // commander's own usage error: "error: required option '--value <value>' not specified" and the help
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--yes'], code: 2, parser: true },
+];
+
+test('fault 8: every bad `set` input is refused with one line and no SetChParam reaches the crate', { timeout: 120_000 }, async () => {
+  await sim.control.resetCounters();
+  const problems: string[] = [];
+  let refused = 0;
+  for (const c of BAD_SETS) {
+    const r = await runSetCli(['--config', config, 'set', ...c.args], c.input);
+    const lines = c.parser ? r.stderr.split('\n').filter((l) => l.startsWith('error: ')) : errorLines(r);
+    if (r.code === c.code && lines.length === 1) refused++;
+    else problems.push(`set ${c.args.join(' ')}: exit ${r.code} (want ${c.code}), ${lines.length} error line(s):\n${r.stderr}`);
+  }
+  const counters = await sim.control.counters();
+  const sets = (counters.calls.CAENHV_SetChParam ?? 0) + (counters.calls.CAENHV_SetBdParam ?? 0);
+  figure(8, `${BAD_SETS.length} bad set inputs: ${refused} refused with one line, ${sets} SetChParam/SetBdParam sent, ${counters.openSessions} sessions left open`);
+  assert.deepEqual(problems, []);
+  assert.equal(sets, 0, 'no set call reached the crate');
+  assert.equal(counters.openSessions, 0);
+  // the same crate and config do accept a good set, so the zero above is not for want of trying
+  const ok = await runSetCli(['--config', config, 'set', 'Drift', '--channel', '3', '--param', 'V0Set', '--value', '2950', '--yes']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal((await sim.control.counters()).calls.CAENHV_SetChParam, 1);
+});
