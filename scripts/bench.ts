@@ -163,6 +163,7 @@ async function main(): Promise<void> {
     for (const r of w.runs) {
       say(`      ${r.method.padEnd(8)} ${fmt(r.linesPerSecond, 0).padStart(7)} lines/s (${r.lines} lines in ${fmt(r.seconds, 2)} s, ${r.requests} requests; VictoriaMetrics holds ${r.storedVMon}/${r.expectedVMon} VMon samples)`);
     }
+    say(`      median: writer ${fmt(w.writerMean, 0)}, raw ${fmt(w.rawMean, 0)}, raw gzip ${fmt(w.rawGzipMean, 0)} lines/s; ${parallelCrates} full crates at 1 Hz make ${parallelCrates * SLOTS * (CHANNELS + 1)} lines/s`);
     rows.push({ part: '4', figure: 'writer lines/s (Writer, spool, v2 sink)', measured: w.writerMean, ideal: w.rawMean, unit: '/s', idealIs: 'raw POST of the same lines (fetch), same batch', digits: 0 });
     rows.push({ part: '4', figure: 'writer lines/s vs gzip raw POST', measured: w.writerMean, ideal: w.rawGzipMean, unit: '/s', idealIs: 'raw POST, gzip body (as the writer sends)', digits: 0 });
   }
@@ -203,6 +204,8 @@ async function main(): Promise<void> {
   }
   if (w) {
     details.push(['4', 'lines per run / bytes per line / batch', `${w.linesPerRun} / ${fmt(w.bytesPerLine, 0)} / ${w.batchLines} lines`]);
+    const load = parallelCrates * SLOTS * (CHANNELS + 1);
+    details.push(['4', `headroom: writer lines/s ÷ what ${parallelCrates} full crates make at 1 Hz (${load} lines/s)`, `${fmt(w.writerMean / load, 1)} ×`]);
     for (const r of w.runs) details.push(['4', r.method, `${fmt(r.linesPerSecond, 0)} lines/s (${fmt(r.seconds, 2)} s, ${r.requests} requests, ${r.storedVMon}/${r.expectedVMon} VMon samples stored)`]);
   }
   if (d) {
