@@ -90,7 +90,9 @@ async function cleanup(): Promise<void> {
   sim = undefined;
   vm = undefined;
 }
+let interrupted = false;
 process.once('SIGINT', () => {
+  interrupted = true;
   say('bench: interrupted, stopping the servers');
   void cleanup().finally(() => process.exit(130));
 });
@@ -224,6 +226,7 @@ async function main(): Promise<void> {
 main().then(
   () => clearTimeout(watchdog),
   async (err: unknown) => {
+    if (interrupted) return; // the SIGINT handler stops the servers and exits 130
     console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
     await cleanup();
     process.exit(1);
