@@ -77,6 +77,9 @@ export type MainframeToSupervisor =
       channels: ChannelReading[];
     }
   | { type: 'fault'; error: WireError }
+  /** the CAEN handle this worker holds (null once it has logged out): the supervisor remembers it so
+   * that, should the thread die with it open, the next worker releases it before logging in again */
+  | { type: 'session'; handle: number | null }
   | { type: 'stopped' };
 
 export type SupervisorToMainframe = { type: 'stop'; reason: string };

@@ -6,7 +6,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SetupConfig } from '../src/config/types.js';
 import { toWireError } from '../src/errors.js';
 import type { MainframeToSupervisor, MainframeWire, PointsMessage, SupervisorToMainframe, ToWriter } from '../src/protocol.js';
-import { connector } from '../src/poll/connect.js';
+import { connector, releaseStaleHandles } from '../src/poll/connect.js';
 import { MainframePoller, type PollerOptions } from '../src/poll/mainframe-poller.js';
 
 export interface MainframeTask {
@@ -15,11 +15,17 @@ export interface MainframeTask {
   control: MessagePort;
   writer: MessagePort;
   options?: PollerOptions;
+  /** handles a previous thread of this mainframe left open when it died: released before logging in */
+  staleHandles?: number[];
 }
 
 export default async function run(task: MainframeTask): Promise<'stopped'> {
   const { control, writer } = task;
   const post = (msg: MainframeToSupervisor) => control.postMessage(msg);
+  for (const [handle, result] of releaseStaleHandles(task.mainframe, task.staleHandles ?? [])) {
+    post({ type: 'log', level: 'warn', message: `released handle ${handle} left open by a worker that died (DeinitSystem result ${result})` });
+    post({ type: 'session', handle: null });
+  }
   const poller = new MainframePoller(task.mainframe, task.setups, {
     post,
     points: (msg: PointsMessage) => writer.postMessage(msg),

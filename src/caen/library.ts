@@ -189,6 +189,15 @@ export class CaenLibrary {
     return (this.fn('CAENHV_GetError')(handle) ?? '').trim();
   }
 
+  /**
+   * Binding of CAENHV_DeinitSystem() for a bare handle number, with no CaenMainframe around it: used to
+   * release a handle that a thread which died left open (the handle table is per process). Returns the
+   * result code (0 OK; 0x1002 NOTCONNECTED when the slot was already free).
+   */
+  releaseHandle(handle: number): number {
+    return this.fn('CAENHV_DeinitSystem')(handle);
+  }
+
   /** Binding of CAENHV_Free() for a lib-alloc pointer; NULL is ignored. Never throws. */
   free(p: CPointer): void {
     if (p === null || p === 0n) return;

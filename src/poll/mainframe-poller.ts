@@ -16,7 +16,8 @@ export interface PollerIO {
   /** to the writer (writer port) */
   points(msg: PointsMessage): void;
   /** opens the library (once) and logs in: one InitSystem */
-  connect(): CaenSession;
+  /** logs in (resolving a host name first where the link needs an IP) */
+  connect(): CaenSession | Promise<CaenSession>;
 }
 
 export interface PollerOptions {
@@ -104,11 +105,12 @@ export class MainframePoller {
     if (this.#state !== 'backoff' && this.#state !== 'auth-failed') this.#setState('connecting');
     let session: CaenSession;
     try {
-      session = this.#io.connect();
+      session = await this.#io.connect();
     } catch (err) {
       return this.#connectFailed(err);
     }
     this.#session = session;
+    if (session.handle !== undefined) this.#io.post({ type: 'session', handle: session.handle });
     this.#lastCallMs = Date.now();
     let boards: BoardInfoLike[];
     try {
@@ -161,6 +163,7 @@ export class MainframePoller {
     } catch (err) {
       this.#log('debug', `DeinitSystem: ${errorText(err)}`);
     }
+    this.#io.post({ type: 'session', handle: null });
   }
 
   #lost(err: unknown): void {

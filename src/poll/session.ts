@@ -16,6 +16,8 @@ export interface ParamMetaLike {
 export interface CaenSession {
   /** wrapper calls made through this handle, when the binding counts them */
   readonly calls?: number;
+  /** the wrapper's handle number */
+  readonly handle?: number;
   deinit(): void;
   crateMap(): BoardInfoLike[];
   boardPresence(slot: number): BoardInfoLike | null | undefined | { model?: string; channels?: number };

@@ -11,6 +11,7 @@ import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Backoff } from '../poll/backoff.js';
 import type { MainframeToSupervisor, MainframeWire, SupervisorToMainframe } from '../protocol.js';
+import { pinCaenLibrary } from './pin-library.js';
 import type { DaemonState } from './state.js';
 
 export const MAINFRAME_WORKER_FILE = new URL('../../workers/mainframe.worker.js', import.meta.url);
@@ -34,6 +35,8 @@ interface Runner {
   control: MessagePort | null;
   task: Promise<void>;
   wake: (() => void) | null;
+  /** the CAEN handle the worker last reported open; set while it is logged in */
+  openHandle: number | null;
 }
 
 function toWire(mf: MainframeConfig): MainframeWire {
@@ -73,7 +76,8 @@ export class MainframeWorkers {
       maxQueue: n,
     });
     for (const [mf, setups] of groups) {
-      const runner: Runner = { mf, setups, control: null, task: Promise.resolve(), wake: null };
+      pinCaenLibrary(mf.library);
+      const runner: Runner = { mf, setups, control: null, task: Promise.resolve(), wake: null, openHandle: null };
       runner.task = this.#loop(runner);
       this.#runners.set(mf.id, runner);
     }
@@ -91,7 +95,14 @@ export class MainframeWorkers {
       const started = Date.now();
       try {
         await this.#pool!.run(
-          { mainframe: toWire(r.mf), setups: r.setups, control: control.port2, writer: toWriter.port1, options: this.#opts.pollerOptions },
+          {
+            mainframe: toWire(r.mf),
+            setups: r.setups,
+            control: control.port2,
+            writer: toWriter.port1,
+            options: this.#opts.pollerOptions,
+            staleHandles: r.openHandle === null ? [] : [r.openHandle],
+          },
           { transferList: [control.port2, toWriter.port1] },
         );
         if (this.#stopping) break;
@@ -143,6 +154,9 @@ export class MainframeWorkers {
         break;
       case 'fault':
         log.error(`worker fault: ${msg.error.message} (${msg.error.code})`);
+        break;
+      case 'session':
+        r.openHandle = msg.handle;
         break;
       case 'stopped':
         break;
