@@ -1,18 +1,36 @@
 // Opening the library and logging in: the only place the poller touches the binding's classes.
 import { CaenLibrary, findCaenLibrary } from '../caen/library.js';
 import { CaenMainframe } from '../caen/mainframe.js';
+import { initArg } from '../caen/address.js';
 import type { MainframeWire } from '../protocol.js';
 import type { CaenSession } from './session.js';
 
-/** Returns a connect function for one mainframe; the library is opened (koffi.load) on first use. */
-export function connector(mf: MainframeWire, env: NodeJS.ProcessEnv = process.env): () => CaenSession {
+/**
+ * Logs out handles that an earlier worker thread of this mainframe left open when it died (the
+ * wrapper's handle table belongs to the process, so a new login to the same crate would otherwise
+ * fail with DEVALREADYOPEN). Returns the result code per handle.
+ */
+export function releaseStaleHandles(mf: MainframeWire, handles: readonly number[], env: NodeJS.ProcessEnv = process.env): Map<number, number> {
+  const results = new Map<number, number>();
+  if (handles.length === 0) return results;
+  const lib = CaenLibrary.open(findCaenLibrary(mf.library, env));
+  for (const h of handles) results.set(h, lib.releaseHandle(h));
+  return results;
+}
+
+/**
+ * Returns a connect function for one mainframe; the library is opened (koffi.load) on first use.
+ * A TCPIP host name is resolved at every login (the wrapper wants an IP; a crate's DNS entry may move).
+ */
+export function connector(mf: MainframeWire, env: NodeJS.ProcessEnv = process.env): () => Promise<CaenSession> {
   let lib: CaenLibrary | undefined;
-  return () => {
+  return async () => {
     lib ??= CaenLibrary.open(findCaenLibrary(mf.library, env));
+    const address = await initArg(mf.linkType, mf.address);
     const session: CaenSession = CaenMainframe.connect(lib, {
       systemType: mf.systemType,
       linkType: mf.linkType,
-      address: mf.address,
+      address,
       user: mf.user,
       password: mf.password,
     });
