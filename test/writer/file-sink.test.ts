@@ -24,7 +24,7 @@ test('line protocol bytes exactly as expected, rotated at UTC midnight, deduplic
   clock = 42;
   await w.flush();
   const files = readdirSync(join(dir, 'lp')).sort();
-  assert.deepEqual(files, ['lab_files-2024-03-31.lp', 'lab_files-2024-04-01.lp']);
+  assert.deepEqual(files, ['gemcaen-2024-03-31.lp', 'gemcaen-2024-04-01.lp']);
   const head = 'HV,Board=A1515\\ slot\\ 0,ChannelName=G3Bot';
   assert.equal(
     readFileSync(join(dir, 'lp', files[0]), 'utf8'),

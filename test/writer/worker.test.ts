@@ -54,7 +54,7 @@ test('writer thread: ready, points through a transferred port to two sinks, secr
   );
   assert.equal(r.requests[0].headers.authorization, `Token ${TOKEN}`, 'the token survived the thread boundary as a Secret');
   assert.equal(r.requests[0].body, `HV,ChannelName=Drift VMon=3000.5 ${timeMs}`);
-  assert.equal(readFileSync(join(dir, 'lp', 'files-2024-06-01.lp'), 'utf8'), `HV,ChannelName=Drift VMon=3000.5 ${timeMs}\n`);
+  assert.equal(readFileSync(join(dir, 'lp', 'gemcaen-2024-06-01.lp'), 'utf8'), `HV,ChannelName=Drift VMon=3000.5 ${timeMs}\n`);
   assert.ok(!JSON.stringify(got).includes(TOKEN));
   port1.close();
 });

@@ -1,5 +1,6 @@
-// Sink file: line protocol appended to <directory>/<sink id>-YYYY-MM-DD.lp, one file per UTC day of the
-// points' timestamps, fsync'd per batch. For labs without a database, and for the demo: the files can be
+// Sink file: line protocol appended to <directory>/gemcaen-YYYY-MM-DD.lp, one file per UTC day of the
+// points' timestamps (a file sink IS its directory: setups naming the same DIRECTORY share it),
+// fsync'd per batch. For labs without a database, and for the demo: the files can be
 // loaded later with `influx -import` / `curl --data-binary @file …/write?precision=ms`.
 // Failures map onto the HTTP outcome table: permission problems → 403 (a person must act), others → 500 (retry).
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
@@ -7,6 +8,9 @@ import { join } from 'node:path';
 import type { WriteResult } from '../outcome.js';
 import type { Sink } from './sink.js';
 import { timestampOf } from '../line-protocol.js';
+
+/** every daily file of a file sink is named gemcaen-YYYY-MM-DD.lp */
+export const FILE_PREFIX = 'gemcaen';
 
 export interface FileSinkOptions {
   id: string;
@@ -23,12 +27,12 @@ export class FileSink implements Sink {
   constructor(opts: FileSinkOptions) {
     this.id = opts.id;
     this.#dir = opts.directory;
-    this.target = `${opts.directory}/${fileSafe(opts.id)}-YYYY-MM-DD.lp`;
+    this.target = `${opts.directory}/${FILE_PREFIX}-YYYY-MM-DD.lp`;
   }
 
   /** the file a line with this timestamp goes to */
   fileFor(timeMs: number): string {
-    return join(this.#dir, `${fileSafe(this.id)}-${new Date(timeMs).toISOString().slice(0, 10)}.lp`);
+    return join(this.#dir, `${FILE_PREFIX}-${new Date(timeMs).toISOString().slice(0, 10)}.lp`);
   }
 
   async write(lines: readonly string[]): Promise<WriteResult> {
