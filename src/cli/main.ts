@@ -19,7 +19,10 @@ const commands: CommandModule[] = [start, sim, validate, crate, status, set, ieq
 const program = new Command('gemcaen')
   .description('Monitor, log and control CAEN SYx527 high-voltage mainframes')
   .option('-c, --config <file>', 'configuration file (default: $GEMCAEN_CONFIG or config/config.yml)')
-  .showHelpAfterError()
+  // a usage mistake is one line naming the fix, like every other gemcaen error (no help dump)
+  .configureOutput({
+    outputError: (text, write) => write(`gemcaen: ${text.trim().replace(/^error: /, '')} (see gemcaen help)\n`),
+  })
   .exitOverride();
 for (const c of commands) c.register(program);
 

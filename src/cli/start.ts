@@ -37,6 +37,8 @@ export function register(program: Command): void {
           if (s.kind === 'influx-v1') registerSecret(s.password?.reveal());
         }
         const log = createLogger({ level: (opts.logLevel as LogLevel | undefined) ?? config.settings.logLevel, directory: config.settings.logDirectory });
+        const configLog = log.child({ label: 'config' });
+        for (const w of config.warnings ?? []) configLog.warn(`${w.where}: ${w.message}`);
         // loaded here, not at the top: other commands do not need piscina and the supervisor
         const { Daemon } = await import('../supervisor/daemon.js');
         const daemon = new Daemon({ config, setups, log });
