@@ -1,4 +1,4 @@
-// Readings → database points, in the final schema (docs-draft/daemon.md "Schema").
+// Readings → database points, in the final schema (docs/daemon.md "Schema").
 //   channels: measurement `HV` (GEM) or `CAEN_Board_Monitor` (others),
 //             tags ChannelName, setup, mainframe, slot, channel ("03"), board [, layer]
 //   boards:   measurement `CAEN_Board`, tags setup, mainframe, slot, board
