@@ -433,6 +433,51 @@ static void sb_hex4(Sb *b, const void *src, int i) {
 
 static int applies_first_only(int system) { return system == 2 || system == 3 || system == 16; }
 
+/* Rejects the caller's arguments: the text names what is wrong; the handle is released. */
+static int invalid(Handle *h, const char *what) {
+  set_err(h, "Invalid parameter: %s", what);
+  release(h);
+  return RC_INVALIDPARAMETER;
+}
+
+/* Sends the request; on RC_OK the reply holds at least n fields and the caller frees it. */
+static int call(Handle *h, Sb *req, Reply *rep, int n) {
+  int rc = rpc(h, req, rep);
+  if (rc == RC_OK) rc = need(h, rep, n);
+  return rc;
+}
+
+/* Sends a request whose reply carries nothing the caller needs. */
+static int call_ack(Handle *h, Sb *req) {
+  Reply r;
+  int rc = rpc(h, req, &r);
+  if (rc == RC_OK) reply_free(&r);
+  return rc;
+}
+
+/* Sends a request whose reply is a count n then n records of `stride` fields; on RC_OK the
+ * reply holds them all and the caller frees it. */
+static int call_counted(Handle *h, Sb *req, Reply *rep, int stride, int *n) {
+  int rc = call(h, req, rep, 1);
+  if (rc != RC_OK) return rc;
+  *n = (int)fl(rep, 0);
+  return need(h, rep, 1 + stride * *n);
+}
+
+/* A slot or channel list as the wire carries it: the count, then each number. */
+static void sb_list(Sb *b, ushort n, const ushort *list) {
+  sb_fmt(b, "%u", (unsigned)n);
+  for (int i = 0; i < n; i++) sb_fmt(b, "%u", (unsigned)list[i]);
+}
+
+/* The values of a Set*Param call: their count, then each as hex. SY4527, SY5527 and R6060
+ * use the first element for every channel or slot. */
+static void sb_set_values(Sb *b, int crate_system, ushort n, const void *values) {
+  int nv = applies_first_only(crate_system) ? (n ? 1 : 0) : n;
+  sb_fmt(b, "%d", nv);
+  for (int i = 0; i < nv; i++) sb_hex4(b, values, i);
+}
+
 /* ---------- connecting ---------- */
 
 static int connect_to(Handle *h, const char *arg) {
@@ -557,8 +602,7 @@ EXPORT CAENHVRESULT CAENHV_InitSystem(CAENHV_SYSTEM_TYPE_t system, int LinkType,
     sb_str(&b, Passwd ? Passwd : "");
     sb_fmt(&b, "%d", (int)getpid());
     sb_fmt(&b, "%d", idx);
-    rc = rpc(h, &b, &r);
-    if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
+    if ((rc = call(h, &b, &r, 1)) == RC_OK) {
       h->crate_system = (int)fl(&r, 0);
       reply_free(&r);
     }
@@ -578,9 +622,8 @@ EXPORT CAENHVRESULT CAENHV_DeinitSystem(int handle) {
   if (rc) return rc;
   if (h->connected) {
     Sb b;
-    Reply r;
     req_begin(h, &b, "DeinitSystem");
-    if (rpc(h, &b, &r) == RC_OK) reply_free(&r);
+    (void)call_ack(h, &b);
   }
   disconnect(h);
   free(h->rbuf);
@@ -601,41 +644,36 @@ EXPORT CAENHVRESULT CAENHV_GetCrateMap(int handle, ushort *NrOfSlot, ushort **Nr
   int rc = acquire(handle, &h);
   if (rc) return rc;
   if (!NrOfSlot || !NrofChList || !ModelList || !DescriptionList || !SerNumList || !FmwRelMinList || !FmwRelMaxList) {
-    set_err(h, "Invalid parameter: NULL output pointer");
-    release(h);
-    return RC_INVALIDPARAMETER;
+    return invalid(h, "NULL output pointer");
   }
   Sb b;
   Reply r;
   req_begin(h, &b, "GetCrateMap");
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
-    int n = (int)fl(&r, 0);
-    if ((rc = need(h, &r, 1 + 6 * n)) == RC_OK) {
-      ushort *nch = xmalloc(sizeof(ushort) * (size_t)n), *ser = xmalloc(sizeof(ushort) * (size_t)n);
-      uchar *fmin = xmalloc((size_t)n), *fmax = xmalloc((size_t)n);
-      char *models = pack_strings(&r, 1, n, 6), *descs = pack_strings(&r, 2, n, 6);
-      if (!nch || !ser || !fmin || !fmax || !models || !descs) {
-        free(nch); free(ser); free(fmin); free(fmax); free(models); free(descs);
-        set_err(h, "Out of memory");
-        rc = RC_MEMORYFAULT;
-      } else {
-        for (int i = 0; i < n; i++) {
-          nch[i] = (ushort)fl(&r, 3 + 6 * i);
-          ser[i] = (ushort)fl(&r, 4 + 6 * i);
-          fmin[i] = (uchar)fl(&r, 5 + 6 * i);
-          fmax[i] = (uchar)fl(&r, 6 + 6 * i);
-        }
-        *NrOfSlot = (ushort)n;
-        *NrofChList = nch;
-        *ModelList = models;
-        *DescriptionList = descs;
-        *SerNumList = ser;
-        *FmwRelMinList = fmin;
-        *FmwRelMaxList = fmax;
+  int n;
+  if ((rc = call_counted(h, &b, &r, 6, &n)) == RC_OK) {
+    ushort *nch = xmalloc(sizeof(ushort) * (size_t)n), *ser = xmalloc(sizeof(ushort) * (size_t)n);
+    uchar *fmin = xmalloc((size_t)n), *fmax = xmalloc((size_t)n);
+    char *models = pack_strings(&r, 1, n, 6), *descs = pack_strings(&r, 2, n, 6);
+    if (!nch || !ser || !fmin || !fmax || !models || !descs) {
+      free(nch); free(ser); free(fmin); free(fmax); free(models); free(descs);
+      set_err(h, "Out of memory");
+      rc = RC_MEMORYFAULT;
+    } else {
+      for (int i = 0; i < n; i++) {
+        nch[i] = (ushort)fl(&r, 3 + 6 * i);
+        ser[i] = (ushort)fl(&r, 4 + 6 * i);
+        fmin[i] = (uchar)fl(&r, 5 + 6 * i);
+        fmax[i] = (uchar)fl(&r, 6 + 6 * i);
       }
-      reply_free(&r);
+      *NrOfSlot = (ushort)n;
+      *NrofChList = nch;
+      *ModelList = models;
+      *DescriptionList = descs;
+      *SerNumList = ser;
+      *FmwRelMinList = fmin;
+      *FmwRelMaxList = fmax;
     }
+    reply_free(&r);
   }
   release(h);
   return rc;
@@ -647,22 +685,17 @@ static int get_name_list(int handle, const char *fn, ushort *Num, char **List) {
   int rc = acquire(handle, &h);
   if (rc) return rc;
   if (!Num || !List) {
-    set_err(h, "Invalid parameter: NULL output pointer");
-    release(h);
-    return RC_INVALIDPARAMETER;
+    return invalid(h, "NULL output pointer");
   }
   Sb b;
   Reply r;
   req_begin(h, &b, fn);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
-    int n = (int)fl(&r, 0);
-    if ((rc = need(h, &r, 1 + n)) == RC_OK) {
-      char *list = pack_strings(&r, 1, n, 1);
-      if (!list) { set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
-      else { *Num = (ushort)n; *List = list; }
-      reply_free(&r);
-    }
+  int n;
+  if ((rc = call_counted(h, &b, &r, 1, &n)) == RC_OK) {
+    char *list = pack_strings(&r, 1, n, 1);
+    if (!list) { set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
+    else { *Num = (ushort)n; *List = list; }
+    reply_free(&r);
   }
   release(h);
   return rc;
@@ -676,13 +709,12 @@ EXPORT CAENHVRESULT CAENHV_GetSysPropInfo(int handle, const char *PropName, unsi
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!PropName || !PropMode || !PropType) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!PropName || !PropMode || !PropType) return invalid(h, "NULL pointer");
   Sb b;
   Reply r;
   req_begin(h, &b, "GetSysPropInfo");
   sb_str(&b, PropName);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 2)) == RC_OK) {
+  if ((rc = call(h, &b, &r, 2)) == RC_OK) {
     *PropMode = (unsigned)fl(&r, 0);
     *PropType = (unsigned)fl(&r, 1);
     reply_free(&r);
@@ -695,13 +727,12 @@ EXPORT CAENHVRESULT CAENHV_GetSysProp(int handle, const char *PropName, void *Re
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!PropName || !Result) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!PropName || !Result) return invalid(h, "NULL pointer");
   Sb b;
   Reply r;
   req_begin(h, &b, "GetSysProp");
   sb_str(&b, PropName);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 2)) == RC_OK) {
+  if ((rc = call(h, &b, &r, 2)) == RC_OK) {
     int type = (int)fl(&r, 0);
     const char *v = r.f[1];
     switch (type) {
@@ -722,15 +753,14 @@ EXPORT CAENHVRESULT CAENHV_SetSysProp(int handle, const char *PropName, void *Se
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!PropName || !Set) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!PropName || !Set) return invalid(h, "NULL pointer");
   Sb b;
   Reply r;
   /* the library must know the property type to read the caller's buffer */
   req_begin(h, &b, "_SysPropType");
   sb_str(&b, PropName);
-  rc = rpc(h, &b, &r);
   int type = SP_STR;
-  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
+  if ((rc = call(h, &b, &r, 1)) == RC_OK) {
     type = (int)fl(&r, 0);
     reply_free(&r);
   }
@@ -745,50 +775,58 @@ EXPORT CAENHVRESULT CAENHV_SetSysProp(int handle, const char *PropName, void *Se
       case SP_INT4: { int32_t x; memcpy(&x, Set, 4); sb_fmt(&b, "%d", (int)x); break; }
       default: { uint32_t x; memcpy(&x, Set, 4); sb_fmt(&b, "%u", (unsigned)x); break; }
     }
-    rc = rpc(h, &b, &r);
-    if (rc == RC_OK) reply_free(&r);
+    rc = call_ack(h, &b);
+  }
+  release(h);
+  return rc;
+}
+
+/* Shared by GetBdParamInfo and GetChParamInfo: ch is NULL for the board's parameters, and
+ * ParNumber (which only the channel form has) may be NULL. */
+static int get_param_info(int handle, const char *fn, ushort slot, const ushort *ch, char **ParNameList,
+                          int *ParNumber) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParNameList || (ch && !ParNumber)) return invalid(h, "NULL pointer");
+  Sb b;
+  Reply r;
+  req_begin(h, &b, fn);
+  sb_fmt(&b, "%u", (unsigned)slot);
+  if (ch) sb_fmt(&b, "%u", (unsigned)*ch);
+  int n;
+  if ((rc = call_counted(h, &b, &r, 1, &n)) == RC_OK) {
+    char *list = records10(&r, 1, n);
+    if (!list) { set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
+    else {
+      *ParNameList = list;
+      if (ParNumber) *ParNumber = n;
+    }
+    reply_free(&r);
   }
   release(h);
   return rc;
 }
 
 EXPORT CAENHVRESULT CAENHV_GetBdParamInfo(int handle, ushort slot, char **ParNameList) {
-  Handle *h;
-  int rc = acquire(handle, &h);
-  if (rc) return rc;
-  if (!ParNameList) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
-  Sb b;
-  Reply r;
-  req_begin(h, &b, "GetBdParamInfo");
-  sb_fmt(&b, "%u", (unsigned)slot);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
-    int n = (int)fl(&r, 0);
-    if ((rc = need(h, &r, 1 + n)) == RC_OK) {
-      char *list = records10(&r, 1, n);
-      if (!list) { set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
-      else *ParNameList = list;
-      reply_free(&r);
-    }
-  }
-  release(h);
-  return rc;
+  return get_param_info(handle, "GetBdParamInfo", slot, NULL, ParNameList, NULL);
 }
 
-EXPORT CAENHVRESULT CAENHV_GetBdParamProp(int handle, ushort slot, const char *ParName, const char *PropName,
-                                          void *retval) {
+/* Shared by GetBdParamProp and GetChParamProp: ch is NULL for a board parameter. */
+static int get_param_prop(int handle, const char *fn, ushort slot, const ushort *ch, const char *ParName,
+                          const char *PropName, void *retval) {
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!ParName || !PropName || !retval) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!ParName || !PropName || !retval) return invalid(h, "NULL pointer");
   Sb b;
   Reply r;
-  req_begin(h, &b, "GetBdParamProp");
+  req_begin(h, &b, fn);
   sb_fmt(&b, "%u", (unsigned)slot);
+  if (ch) sb_fmt(&b, "%u", (unsigned)*ch);
   sb_str(&b, ParName);
   sb_str(&b, PropName);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 2)) == RC_OK) {
+  if ((rc = call(h, &b, &r, 2)) == RC_OK) {
     rc = write_prop(h, &r, retval);
     reply_free(&r);
   }
@@ -796,20 +834,23 @@ EXPORT CAENHVRESULT CAENHV_GetBdParamProp(int handle, ushort slot, const char *P
   return rc;
 }
 
+EXPORT CAENHVRESULT CAENHV_GetBdParamProp(int handle, ushort slot, const char *ParName, const char *PropName,
+                                          void *retval) {
+  return get_param_prop(handle, "GetBdParamProp", slot, NULL, ParName, PropName, retval);
+}
+
 EXPORT CAENHVRESULT CAENHV_GetBdParam(int handle, ushort slotNum, const ushort *slotList, const char *ParName,
                                       void *ParValList) {
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!ParName || !ParValList || (slotNum && !slotList)) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!ParName || !ParValList || (slotNum && !slotList)) return invalid(h, "NULL pointer");
   Sb b;
   Reply r;
   req_begin(h, &b, "GetBdParam");
   sb_str(&b, ParName);
-  sb_fmt(&b, "%u", (unsigned)slotNum);
-  for (int i = 0; i < slotNum; i++) sb_fmt(&b, "%u", (unsigned)slotList[i]);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 1 + slotNum)) == RC_OK) {
+  sb_list(&b, slotNum, slotList);
+  if ((rc = call(h, &b, &r, 1 + slotNum)) == RC_OK) {
     write_values(&r, slotNum, ParValList);
     reply_free(&r);
   }
@@ -822,18 +863,13 @@ EXPORT CAENHVRESULT CAENHV_SetBdParam(int handle, ushort slotNum, const ushort *
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!ParName || !ParValue || (slotNum && !slotList)) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!ParName || !ParValue || (slotNum && !slotList)) return invalid(h, "NULL pointer");
   Sb b;
-  Reply r;
   req_begin(h, &b, "SetBdParam");
   sb_str(&b, ParName);
-  sb_fmt(&b, "%u", (unsigned)slotNum);
-  for (int i = 0; i < slotNum; i++) sb_fmt(&b, "%u", (unsigned)slotList[i]);
-  int nv = applies_first_only(h->crate_system) ? (slotNum ? 1 : 0) : slotNum;
-  sb_fmt(&b, "%d", nv);
-  for (int i = 0; i < nv; i++) sb_hex4(&b, ParValue, i);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK) reply_free(&r);
+  sb_list(&b, slotNum, slotList);
+  sb_set_values(&b, h->crate_system, slotNum, ParValue);
+  rc = call_ack(h, &b);
   release(h);
   return rc;
 }
@@ -844,16 +880,13 @@ EXPORT CAENHVRESULT CAENHV_TestBdPresence(int handle, ushort slot, ushort *NrofC
   int rc = acquire(handle, &h);
   if (rc) return rc;
   if (!NrofCh || !Model || !Description || !SerNum || !FmwRelMin || !FmwRelMax) {
-    set_err(h, "Invalid parameter: NULL output pointer");
-    release(h);
-    return RC_INVALIDPARAMETER;
+    return invalid(h, "NULL output pointer");
   }
   Sb b;
   Reply r;
   req_begin(h, &b, "TestBdPresence");
   sb_fmt(&b, "%u", (unsigned)slot);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 6)) == RC_OK) {
+  if ((rc = call(h, &b, &r, 6)) == RC_OK) {
     char *m = strdup(r.f[1]), *d = strdup(r.f[2]);
     if (!m || !d) { free(m); free(d); set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
     else {
@@ -871,49 +904,12 @@ EXPORT CAENHVRESULT CAENHV_TestBdPresence(int handle, ushort slot, ushort *NrofC
 }
 
 EXPORT CAENHVRESULT CAENHV_GetChParamInfo(int handle, ushort slot, ushort Ch, char **ParNameList, int *ParNumber) {
-  Handle *h;
-  int rc = acquire(handle, &h);
-  if (rc) return rc;
-  if (!ParNameList || !ParNumber) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
-  Sb b;
-  Reply r;
-  req_begin(h, &b, "GetChParamInfo");
-  sb_fmt(&b, "%u", (unsigned)slot);
-  sb_fmt(&b, "%u", (unsigned)Ch);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 1)) == RC_OK) {
-    int n = (int)fl(&r, 0);
-    if ((rc = need(h, &r, 1 + n)) == RC_OK) {
-      char *list = records10(&r, 1, n);
-      if (!list) { set_err(h, "Out of memory"); rc = RC_MEMORYFAULT; }
-      else { *ParNameList = list; *ParNumber = n; }
-      reply_free(&r);
-    }
-  }
-  release(h);
-  return rc;
+  return get_param_info(handle, "GetChParamInfo", slot, &Ch, ParNameList, ParNumber);
 }
 
 EXPORT CAENHVRESULT CAENHV_GetChParamProp(int handle, ushort slot, ushort Ch, const char *ParName,
                                           const char *PropName, void *retval) {
-  Handle *h;
-  int rc = acquire(handle, &h);
-  if (rc) return rc;
-  if (!ParName || !PropName || !retval) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
-  Sb b;
-  Reply r;
-  req_begin(h, &b, "GetChParamProp");
-  sb_fmt(&b, "%u", (unsigned)slot);
-  sb_fmt(&b, "%u", (unsigned)Ch);
-  sb_str(&b, ParName);
-  sb_str(&b, PropName);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 2)) == RC_OK) {
-    rc = write_prop(h, &r, retval);
-    reply_free(&r);
-  }
-  release(h);
-  return rc;
+  return get_param_prop(handle, "GetChParamProp", slot, &Ch, ParName, PropName, retval);
 }
 
 EXPORT CAENHVRESULT CAENHV_GetChName(int handle, ushort slot, ushort ChNum, const ushort *ChList,
@@ -921,15 +917,13 @@ EXPORT CAENHVRESULT CAENHV_GetChName(int handle, ushort slot, ushort ChNum, cons
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if ((ChNum && (!ChList || !ChNameList))) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if ((ChNum && (!ChList || !ChNameList))) return invalid(h, "NULL pointer");
   Sb b;
   Reply r;
   req_begin(h, &b, "GetChName");
   sb_fmt(&b, "%u", (unsigned)slot);
-  sb_fmt(&b, "%u", (unsigned)ChNum);
-  for (int i = 0; i < ChNum; i++) sb_fmt(&b, "%u", (unsigned)ChList[i]);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, ChNum)) == RC_OK) {
+  sb_list(&b, ChNum, ChList);
+  if ((rc = call(h, &b, &r, ChNum)) == RC_OK) {
     for (int i = 0; i < ChNum; i++) {
       memset(ChNameList[i], 0, 12);
       strncpy(ChNameList[i], r.f[i], 11);
@@ -944,16 +938,13 @@ EXPORT CAENHVRESULT CAENHV_SetChName(int handle, ushort slot, ushort ChNum, cons
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!ChName || (ChNum && !ChList)) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!ChName || (ChNum && !ChList)) return invalid(h, "NULL pointer");
   Sb b;
-  Reply r;
   req_begin(h, &b, "SetChName");
   sb_fmt(&b, "%u", (unsigned)slot);
   sb_str(&b, ChName);
-  sb_fmt(&b, "%u", (unsigned)ChNum);
-  for (int i = 0; i < ChNum; i++) sb_fmt(&b, "%u", (unsigned)ChList[i]);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK) reply_free(&r);
+  sb_list(&b, ChNum, ChList);
+  rc = call_ack(h, &b);
   release(h);
   return rc;
 }
@@ -963,16 +954,14 @@ EXPORT CAENHVRESULT CAENHV_GetChParam(int handle, ushort slot, const char *ParNa
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!ParName || (ChNum && (!ChList || !ParValList))) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!ParName || (ChNum && (!ChList || !ParValList))) return invalid(h, "NULL pointer");
   Sb b;
   Reply r;
   req_begin(h, &b, "GetChParam");
   sb_fmt(&b, "%u", (unsigned)slot);
   sb_str(&b, ParName);
-  sb_fmt(&b, "%u", (unsigned)ChNum);
-  for (int i = 0; i < ChNum; i++) sb_fmt(&b, "%u", (unsigned)ChList[i]);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK && (rc = need(h, &r, 1 + ChNum)) == RC_OK) {
+  sb_list(&b, ChNum, ChList);
+  if ((rc = call(h, &b, &r, 1 + ChNum)) == RC_OK) {
     write_values(&r, ChNum, ParValList);
     reply_free(&r);
   }
@@ -985,20 +974,14 @@ EXPORT CAENHVRESULT CAENHV_SetChParam(int handle, ushort slot, const char *ParNa
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!ParName || !ParValue || (ChNum && !ChList)) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!ParName || !ParValue || (ChNum && !ChList)) return invalid(h, "NULL pointer");
   Sb b;
-  Reply r;
   req_begin(h, &b, "SetChParam");
   sb_fmt(&b, "%u", (unsigned)slot);
   sb_str(&b, ParName);
-  sb_fmt(&b, "%u", (unsigned)ChNum);
-  for (int i = 0; i < ChNum; i++) sb_fmt(&b, "%u", (unsigned)ChList[i]);
-  /* SY4527, SY5527 and R6060 use the first element for every channel */
-  int nv = applies_first_only(h->crate_system) ? (ChNum ? 1 : 0) : ChNum;
-  sb_fmt(&b, "%d", nv);
-  for (int i = 0; i < nv; i++) sb_hex4(&b, ParValue, i);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK) reply_free(&r);
+  sb_list(&b, ChNum, ChList);
+  sb_set_values(&b, h->crate_system, ChNum, ParValue);
+  rc = call_ack(h, &b);
   release(h);
   return rc;
 }
@@ -1011,13 +994,11 @@ EXPORT CAENHVRESULT CAENHV_ExecComm(int handle, const char *CommName) {
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  if (!CommName) { set_err(h, "Invalid parameter: NULL pointer"); release(h); return RC_INVALIDPARAMETER; }
+  if (!CommName) return invalid(h, "NULL pointer");
   Sb b;
-  Reply r;
   req_begin(h, &b, "ExecComm");
   sb_str(&b, CommName);
-  rc = rpc(h, &b, &r);
-  if (rc == RC_OK) reply_free(&r);
+  rc = call_ack(h, &b);
   release(h);
   return rc;
 }
