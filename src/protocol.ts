@@ -50,7 +50,7 @@ export interface MainframeWire {
 }
 
 /** Connection state of one mainframe as its worker sees it. */
-export type CrateState = 'connecting' | 'connected' | 'backoff' | 'auth-failed' | 'stopped';
+export type CrateState = 'connecting' | 'connected' | 'backoff' | 'auth-failed' | 'library-error' | 'stopped';
 
 /** The latest reading of one channel (what status, health and a web page show). */
 export interface ChannelReading {

@@ -4,7 +4,9 @@
 import type { Command } from 'commander';
 import { loadConfigForCli, resolveSetups } from '../config/load.js';
 import type { LogLevel } from '../protocol.js';
-import { UsageError } from '../errors.js';
+import { GemcaenError, UsageError } from '../errors.js';
+import { findCaenLibrary } from '../caen/discover.js';
+import type { GemcaenConfig, SetupConfig } from '../config/types.js';
 import { closeLogger, createLogger, registerSecret } from '../log.js';
 import type { Daemon } from '../supervisor/daemon.js';
 import { action } from './command.js';
@@ -31,6 +33,7 @@ export function register(program: Command): void {
         const globals = cmd.optsWithGlobals<{ config?: string }>();
         const config = loadConfigForCli(globals);
         const setups = resolveSetups(config, names);
+        checkLibraries(config, setups);
         for (const mf of config.mainframes.values()) registerSecret(mf.password.reveal());
         for (const s of config.sinks.values()) {
           if (s.kind === 'influx-v2') registerSecret(s.token.reveal());
@@ -45,6 +48,25 @@ export function register(program: Command): void {
         await runUntilSignal(daemon, log);
       }),
     );
+}
+
+/**
+ * A CAEN library that cannot be found is a setup mistake, not an outage: refuse to start (exit 2)
+ * with the discovery message (where it looked, how to point at the file) before anything runs.
+ * Only the file's presence is checked here; loading it is the workers' job (a library that exists
+ * but does not load is reported by the worker as an error and retried slowly).
+ */
+function checkLibraries(config: GemcaenConfig, setups: readonly SetupConfig[]): void {
+  for (const id of new Set(setups.map((s) => s.mainframe))) {
+    const mf = config.mainframes.get(id);
+    if (!mf) continue;
+    try {
+      findCaenLibrary(mf.library);
+    } catch (err) {
+      if (err instanceof GemcaenError) throw new UsageError(err.code, `mainframe ${mf.address}: ${err.message}`);
+      throw err;
+    }
+  }
 }
 
 async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogger>): Promise<void> {

@@ -102,7 +102,7 @@ export class MainframePoller {
 
   /** One login attempt. Returns 0 when connected, else how long to wait before the next one. */
   async #tryConnect(): Promise<number> {
-    if (this.#state !== 'backoff' && this.#state !== 'auth-failed') this.#setState('connecting');
+    if (this.#state !== 'backoff' && this.#state !== 'auth-failed' && this.#state !== 'library-error') this.#setState('connecting');
     let session: CaenSession;
     try {
       session = await this.#io.connect();
@@ -144,6 +144,11 @@ export class MainframePoller {
 
   #connectFailed(err: unknown): number {
     const cause = classify(err);
+    if (cause === 'library') {
+      // a missing or unloadable library does not fix itself: say so once, look again slowly
+      this.#setState('library-error', errorText(err), this.#credentialsRetryMs);
+      return this.#credentialsRetryMs;
+    }
     if (cause === 'credentials') {
       this.#setState('auth-failed', `${errorText(err)}: check CAENHV_USER/CAENHV_PASSWORD`, this.#credentialsRetryMs);
       return this.#credentialsRetryMs;
@@ -329,6 +334,7 @@ export class MainframePoller {
         case 'connected': this.#log('info', `connected to ${what} (${detail})`); break;
         case 'backoff': this.#log('warn', `${what} unreachable: ${detail}${retry}`); break;
         case 'auth-failed': this.#log('error', `${what} refused the login: ${detail}${retry}`); break;
+        case 'library-error': this.#log('error', `cannot log in to ${what}: ${detail}${retry}`); break;
         case 'stopped': this.#log('info', previous === 'connected' ? `logged out of ${what} (${detail})` : `stopped trying ${what} (${detail})`); break;
       }
       this.#io.post({ type: 'state', state, sinceMs, detail, retryInMs });

@@ -43,9 +43,13 @@ export const Code = {
   USERPASSFAILED: 0x1007,
 } as const;
 
-export type ErrorCause = 'connection' | 'credentials' | 'board-absent' | 'request';
+export type ErrorCause = 'connection' | 'credentials' | 'library' | 'board-absent' | 'request';
+
+/** errors of the CAEN library file itself: a person must fix the path or the installation */
+const LIBRARY_CODES: ReadonlySet<string> = new Set(['LIBRARY_NOT_FOUND', 'LIBRARY_LOAD_FAILED', 'FUNCTION_NOT_EXPORTED']);
 
 interface ErrorShape {
+  code?: unknown;
   result?: unknown;
   connectionLost?: unknown;
 }
@@ -59,6 +63,7 @@ interface ErrorShape {
 export function classify(err: unknown): ErrorCause {
   const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape;
   const result = typeof e.result === 'number' ? e.result : undefined;
+  if (typeof e.code === 'string' && LIBRARY_CODES.has(e.code)) return 'library';
   if (result === undefined) return 'connection';
   if (result === Code.LOGINFAILED || result === Code.USERPASSFAILED) return 'credentials';
   if (result === Code.SLOTNOTPRES) return 'board-absent';

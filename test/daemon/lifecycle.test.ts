@@ -2,7 +2,7 @@
 // unreachable crate does not stop the daemon, is reported by health, and SIGTERM still exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig } from './run-daemon.js';
@@ -57,4 +57,33 @@ test('an unreachable crate: the daemon keeps running, health says backoff (exit 
   assert.equal(d.lines.filter((l) => /unreachable/.test(l)).length, 1, 'one line per state change, not per attempt');
   assert.ok(!d.lines.join('\n').includes('topsecret99'));
   assert.ok(existsSync(join(dir, 'logs')));
+});
+
+test('a CAEN library that is not there: exit 2 before anything starts, the message says where to point', async (t) => {
+  const dir = tempDir(t);
+  const yaml = setupYaml('T1', '127.0.0.1:1', dir).replace(LIB, join(dir, 'missing', 'libcaenhvwrapper.so'));
+  const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${yaml}`), 'start', 'T1']);
+  assert.equal(await d.exited, 2);
+  const text = d.lines.join('\n');
+  assert.match(text, /library not found/);
+  assert.match(text, /CAENHV_LIBRARY/);
+  for (const sub of ['logs', 'spool', 'data']) assert.equal(existsSync(join(dir, sub)), false, `${sub} was created`);
+});
+
+test('a CAEN library file that does not load: one error line, crate state library-error, no fast retry, SIGTERM exits 0', async (t) => {
+  const dir = tempDir(t);
+  const bogus = join(dir, 'libcaenhvwrapper.so');
+  writeFileSync(bogus, 'not an ELF file\n');
+  const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', '127.0.0.1:1', dir).replace(LIB, bogus)}`), 'start', 'T1']);
+  t.after(() => d.stop('SIGKILL'));
+  const url = await d.healthUrl();
+  await d.waitFor(/cannot log in/);
+  await sleep(2500); // a connection back-off would have retried (and logged "connecting") by now
+  const body = (await (await fetch(url)).json()) as { ok: boolean; crates: { state: string }[] };
+  assert.equal(body.crates[0].state, 'library-error');
+  assert.equal(await d.stop('SIGTERM'), 0);
+  const errors = d.lines.filter((l) => /cannot log in/.test(l));
+  assert.equal(errors.length, 1, d.lines.join('\n'));
+  assert.match(errors[0], /cannot load the CAEN HV wrapper library/);
+  assert.equal(d.lines.filter((l) => /connecting to/.test(l)).length, 1, 'one login attempt in the window');
 });
