@@ -1,16 +1,15 @@
 // A real InfluxDB 1.6 server (Debian's influxd) for tests: 127.0.0.1, free ports, data in a temp dir.
 // stop()/start()/restart() keep the port and the data, so outages can be simulated.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, serverProcess, type ServerProcess } from './server-process.js';
+
+export { freePort };
 
 export type Row = Record<string, unknown>;
 
-export interface InfluxDBServer {
+export interface InfluxDBServer extends ServerProcess {
   url: string;
   port: number;
   /** runs InfluxQL (GET /query?epoch=ms), returns the rows of the first series of every statement, each with time in ms */
@@ -18,30 +17,11 @@ export interface InfluxDBServer {
   /** runs any statement with POST /query (CREATE, DROP, GRANT…); throws on an error answer */
   exec(influxql: string, db?: string): Promise<void>;
   createDatabase(name: string): Promise<void>;
-  /** stops the server (SIGTERM), keeping port and data */
-  stop(): Promise<void>;
-  /** starts it again on the same port with the same data */
-  start(): Promise<void>;
-  restart(): Promise<void>;
-  /** stops it and deletes its data */
-  dispose(): Promise<void>;
 }
 
 export interface InfluxDBOptions {
   /** enables auth-enabled and creates this admin user; query/exec then authenticate as it */
   auth?: { user: string; password: string };
-}
-
-/** a free TCP port on 127.0.0.1 */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const addr = srv.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  srv.close();
-  await once(srv, 'close');
-  return port;
 }
 
 export async function startInfluxDB(opts: InfluxDBOptions = {}): Promise<InfluxDBServer> {
@@ -74,46 +54,16 @@ export async function startInfluxDB(opts: InfluxDBOptions = {}): Promise<InfluxD
     ].join('\n'),
   );
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  let stderr = '';
+  const server = serverProcess({
+    command: 'influxd',
+    args: ['run', '-config', config],
+    healthUrl: `${url}/ping`,
+    ready: (r) => r.status === 204,
+    dir,
+  });
   const authHeader: Record<string, string> = opts.auth
     ? { authorization: 'Basic ' + Buffer.from(`${opts.auth.user}:${opts.auth.password}`).toString('base64') }
     : {};
-
-  async function start(): Promise<void> {
-    if (child) return;
-    stderr = '';
-    const c = spawn('influxd', ['run', '-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    c.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
-    child = c;
-    c.once('exit', () => {
-      if (child === c) child = undefined;
-    });
-    for (let i = 0; i < 200; i++) {
-      if (!child) throw new Error(`influxd exited at start: ${stderr}`);
-      try {
-        const r = await fetch(`${url}/ping`);
-        if (r.status === 204) return;
-      } catch {
-        // not listening yet
-      }
-      await sleep(50);
-    }
-    throw new Error(`influxd did not answer /ping within 10 s: ${stderr}`);
-  }
-
-  async function stop(): Promise<void> {
-    const c = child;
-    if (!c) return;
-    const exited = once(c, 'exit');
-    c.kill('SIGTERM');
-    const t = setTimeout(() => c.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-    child = undefined;
-  }
 
   async function post(q: string, db?: string): Promise<unknown> {
     const body = new URLSearchParams({ q });
@@ -125,7 +75,7 @@ export async function startInfluxDB(opts: InfluxDBOptions = {}): Promise<InfluxD
     return j;
   }
 
-  await start();
+  await server.start();
   if (opts.auth) {
     // the first admin user can be created without credentials
     const body = new URLSearchParams({ q: `CREATE USER "${opts.auth.user}" WITH PASSWORD '${opts.auth.password}' WITH ALL PRIVILEGES` });
@@ -162,15 +112,6 @@ export async function startInfluxDB(opts: InfluxDBOptions = {}): Promise<InfluxD
     async createDatabase(name) {
       await post(`CREATE DATABASE "${name}"`);
     },
-    stop,
-    start,
-    async restart() {
-      await stop();
-      await start();
-    },
-    async dispose() {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    ...server,
   };
 }
