@@ -40,7 +40,8 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, merge: true, uniqueKeys: true, prettyErrors: false });
+  // YAML 1.1, as PyYAML read the original gemcaen's files: `yes`/`no`/`on`/`off` are booleans there too
+  const doc = parseDocument(text, { version: '1.1', lineCounter: lines, merge: true, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     // the first syntax error only (the others usually follow from it), and only its first sentence:
     // yaml's excerpt of the source line could show a password
