@@ -130,7 +130,7 @@ const TYPE_WORDS: Record<string, string> = {
   integer: 'a whole number',
   number: 'a number',
   boolean: 'true or false',
-  string: 'text (quote it if it looks like a number)',
+  string: 'text (quote it if it looks like a number or yes/no)',
   array: 'a list, e.g. [a, b]',
   object: 'a mapping of keys',
 };
