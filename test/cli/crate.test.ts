@@ -6,7 +6,8 @@ import { startSim, type SimHandle } from '../helpers/sim.js';
 import { defaultCrate } from '../../sim/mainframe/crate-spec.js';
 import { BoardModels } from '../../sim/mainframe/catalog.js';
 import type { CrateReport } from '../../src/cli/crate.js';
-import { closedPort, errorLines, runCli, tempDir, writeConfig } from './read-cli.js';
+import { freePort } from '../helpers/server-process.js';
+import { assertSessionsLoggedOut, runCli, stderrLines, tempDir, writeConfig } from '../helpers/cli.js';
 
 let sim: SimHandle;
 let tmp: ReturnType<typeof tempDir>;
@@ -28,11 +29,7 @@ after(async () => {
   tmp?.cleanup();
 });
 
-afterEach(async () => {
-  const c = await sim.control.counters();
-  assert.equal(c.openSessions, 0, 'no session left open');
-  for (const s of c.sessions) assert.equal(s.closeReason, 'logout', `session ${s.id} closed by ${s.closeReason}`);
-});
+afterEach(() => assertSessionsLoggedOut(sim));
 
 /** The crate map the simulator's default crate must show, derived from its spec and board catalog. */
 function expectedSlots(): { slot: number; model: string; description: string; channels: number; serial: number; firmware: string }[] {
@@ -97,15 +94,15 @@ describe('failures', () => {
   test('unknown setup: exit 2 listing the setups', async () => {
     const r = await runCli(['--config', config, 'crate', 'Nope']);
     assert.equal(r.code, 2);
-    assert.deepEqual(errorLines(r), [`gemcaen: unknown setup Nope in ${config}; setups: Drift, Gem, Wrong`]);
+    assert.deepEqual(stderrLines(r), [`gemcaen: unknown setup Nope in ${config}; setups: Drift, Gem, Wrong`]);
   });
 
   test('unreachable crate: exit 1, one line naming the address and what to check', async () => {
-    const address = `127.0.0.1:${await closedPort()}`;
-    const file = writeConfig(tmp.dir, sim, { Away: { monitorables: ['VMon'], slot: 2, channels: [0], address } }, 'away.yml');
+    const address = `127.0.0.1:${await freePort()}`;
+    const file = writeConfig(tmp.dir, sim, { Away: { monitorables: ['VMon'], slot: 2, channels: [0], address } }, { file: 'away.yml' });
     const r = await runCli(['--config', file, 'crate', 'Away']);
     assert.equal(r.code, 1);
-    const lines = errorLines(r);
+    const lines = stderrLines(r);
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0]!, new RegExp(`^gemcaen: cannot reach SY4527 at ${address.replace(/\./g, '\\.')} \\(COMMUNICATIONERROR 29: .+\\): check CAENHV_BOARD_ADDRESS`));
     assert.match(lines[0]!, /gemcaen sim/);
@@ -117,7 +114,7 @@ describe('failures', () => {
     try {
       const r = await runCli(['--config', config, 'status', 'Drift']);
       assert.equal(r.code, 1);
-      assert.match(errorLines(r)[0]!, /^gemcaen: cannot reach SY4527 at 127\.0\.0\.1:\d+ \(/);
+      assert.match(stderrLines(r)[0]!, /^gemcaen: cannot reach SY4527 at 127\.0\.0\.1:\d+ \(/);
     } finally {
       await sim.control.crateUp();
     }
@@ -125,10 +122,10 @@ describe('failures', () => {
 
   test('wrong password: exit 2, one line naming CAENHV_USER/CAENHV_PASSWORD, never the password', async () => {
     const password = 'Wr0ng-S3cret-pw';
-    const file = writeConfig(tmp.dir, sim, { Locked: { monitorables: ['VMon'], slot: 2, channels: [0], password } }, 'locked.yml');
+    const file = writeConfig(tmp.dir, sim, { Locked: { monitorables: ['VMon'], slot: 2, channels: [0], password } }, { file: 'locked.yml' });
     const r = await runCli(['--config', file, 'crate', 'Locked']);
     assert.equal(r.code, 2);
-    const lines = errorLines(r);
+    const lines = stderrLines(r);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /refused the login of user admin \(USERPASSFAILED 0x1007: .*\): check CAENHV_USER and CAENHV_PASSWORD/);
     assert.ok(!r.stderr.includes(password) && !r.stdout.includes(password), 'the password is not printed');

@@ -5,7 +5,7 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { DEFAULT_RESISTORS_MOHM, ELECTRODE_ALIASES, ELECTRODE_SUFFIXES } from '../../src/gem/index.js';
-import { errorLines, gemCratesYaml, runCli, tempDir, writeConfig, type CliResult } from '../control/cli-kit.js';
+import { assertRefused, errorLines, gemCratesYaml, runCli, setChParamCalls, tempDir, writeConfig, type CliResult } from '../helpers/cli.js';
 
 interface StackJson {
   setup: string;
@@ -47,25 +47,12 @@ afterEach(async () => {
   assert.equal((await sim.control.counters()).openSessions, 0, 'no session left open');
 });
 
-async function setCalls(): Promise<number> {
-  return (await sim.control.counters()).calls.CAENHV_SetChParam ?? 0;
-}
-
 const ieq = (args: string[], input?: string): Promise<CliResult> => runCli(['--config', config, 'ieq', ...args], input);
 
 async function stack(setup: string): Promise<StackJson> {
   const r = await ieq([setup, '--json']);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as StackJson;
-}
-
-async function refused(r: CliResult, re: RegExp, code = 2): Promise<string> {
-  assert.equal(r.code, code, `exit ${r.code}: ${r.stderr}`);
-  const lines = errorLines(r);
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0] as string, re);
-  assert.equal(await setCalls(), 0, 'no SetChParam sent');
-  return lines[0] as string;
 }
 
 describe('reading the stack', () => {
@@ -114,34 +101,34 @@ describe('reading the stack', () => {
   });
 
   test('a setup that is not GEM is refused', async () => {
-    await refused(await ieq(['Drift']), /setup Drift is not a GEM setup/);
+    await assertRefused(sim, await ieq(['Drift']), /setup Drift is not a GEM setup/);
   });
 });
 
 describe('--set UA', () => {
   test('above SVMax (900 V): refused, naming the electrode and the limit', async () => {
-    const line = await refused(await ieq(['L1', '--set', '850', '--yes']), /Drift \(ch 6 GEM1_G0BOT\): V0Set 956\.3 V is above the channel's SVMax 900/);
+    const line = await assertRefused(sim, await ieq(['L1', '--set', '850', '--yes']), /Drift \(ch 6 GEM1_G0BOT\): V0Set 956\.3 V is above the channel's SVMax 900/);
     assert.ok(line);
   });
 
   test('above Maxval (1000 V): refused', async () => {
-    await refused(await ieq(['L1', '--set', '950', '--yes']), /Drift \(ch 6 GEM1_G0BOT\) at 950 uA: V0Set 1068\.8 V is above the board's maximum 1000 V/);
+    await assertRefused(sim, await ieq(['L1', '--set', '950', '--yes']), /Drift \(ch 6 GEM1_G0BOT\) at 950 uA: V0Set 1068\.8 V is above the board's maximum 1000 V/);
   });
 
   test('above MaxElectrodeVolts: refused', async () => {
-    await refused(await ieq(['L2Capped', '--set', '700', '--yes']), /Drift \(ch 13 GEM2_G0BOT\): V0Set 787\.5 V is above MaxElectrodeVolts 700 V of setup L2Capped/);
+    await assertRefused(sim, await ieq(['L2Capped', '--set', '700', '--yes']), /Drift \(ch 13 GEM2_G0BOT\): V0Set 787\.5 V is above MaxElectrodeVolts 700 V of setup L2Capped/);
   });
 
   test('not a number, negative', async () => {
-    await refused(await ieq(['L1', '--set', 'lots', '--yes']), /--set "lots": the target Ieq must be a number of uA/);
-    await refused(await ieq(['L1', '--set', '-1', '--yes']), /must be a number of uA, 0 or more/);
+    await assertRefused(sim, await ieq(['L1', '--set', 'lots', '--yes']), /--set "lots": the target Ieq must be a number of uA/);
+    await assertRefused(sim, await ieq(['L1', '--set', '-1', '--yes']), /must be a number of uA, 0 or more/);
   });
 
   test('no --yes without a terminal, and "n" at the prompt: nothing written', async () => {
     const r = await ieq(['L1', '--set', '650']);
-    await refused(r, /add --yes: gemcaen ieq L1 --set 650 --yes/);
+    await assertRefused(sim, r, /add --yes: gemcaen ieq L1 --set 650 --yes/);
     assert.match(r.stdout, /total stack voltage: [\d.]+ V → 3053\.8 V/);
-    await refused(await ieq(['L1', '--set', '650'], 'no\n'), /not applied/, 3);
+    await assertRefused(sim, await ieq(['L1', '--set', '650'], 'no\n'), /not applied/, 3);
   });
 
   test('accepted: V0Set = UA x R rounded to 0.1 V on all seven, read back; Pw untouched', async () => {
@@ -153,7 +140,7 @@ describe('--set UA', () => {
     assert.match(r.stdout, /Pw is not changed/);
     assert.match(r.stdout, /read back:/);
     const expected = [7, 8, 9, 10, 11, 12, 13].map((c) => round1(target * R(c)));
-    assert.equal(await setCalls(), new Set(expected).size, 'one SetChParam per distinct value');
+    assert.equal(await setChParamCalls(sim), new Set(expected).size, 'one SetChParam per distinct value');
     for (const [i, c] of [7, 8, 9, 10, 11, 12, 13].entries()) {
       const ch = await sim.control.getChannel(0, c);
       assert.equal(ch.params.V0Set, Math.fround(expected[i] as number), `channel ${c} (float32 on the wire)`);

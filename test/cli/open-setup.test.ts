@@ -11,7 +11,7 @@ import { loadSetup, withSetupCrate, type SetupCrateContext } from '../../src/cli
 import { exitCodeOf } from '../../src/cli/command.js';
 import type { CaenMainframe } from '../../src/caen/mainframe.js';
 import { GemcaenError, UsageError } from '../../src/errors.js';
-import { repoRoot, tempDir, writeConfig } from './read-cli.js';
+import { assertSessionsLoggedOut, repoRoot, tempDir, writeConfig } from '../helpers/cli.js';
 
 let sim: SimHandle;
 let tmp: ReturnType<typeof tempDir>;
@@ -33,11 +33,7 @@ after(async () => {
   tmp?.cleanup();
 });
 
-afterEach(async () => {
-  const c = await sim.control.counters();
-  assert.equal(c.openSessions, 0, 'no session left open');
-  for (const s of c.sessions) assert.equal(s.closeReason, 'logout', `session ${s.id} closed by ${s.closeReason}`);
-});
+afterEach(() => assertSessionsLoggedOut(sim));
 
 describe('withSetupCrate', () => {
   test('gives the config, setup, mainframe, open crate and board; returns the result; closes the session', async () => {

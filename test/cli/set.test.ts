@@ -4,7 +4,7 @@
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSim, type SimHandle } from '../helpers/sim.js';
-import { errorLines, runCli, tempDir, writeConfig, type CliResult } from '../control/cli-kit.js';
+import { assertRefused, runCli, setChParamCalls, tempDir, writeConfig, type CliResult } from '../helpers/cli.js';
 
 let sim: SimHandle;
 let tmp: ReturnType<typeof tempDir>;
@@ -35,72 +35,58 @@ afterEach(async () => {
   assert.equal(c.openSessions, 0, 'no session left open');
 });
 
-async function setCalls(): Promise<number> {
-  return (await sim.control.counters()).calls.CAENHV_SetChParam ?? 0;
-}
-
 const set = (args: string[], input?: string): Promise<CliResult> => runCli(['--config', config, 'set', ...args], input);
-
-/** A refusal: exit code, one error line matching `re`, and no SetChParam sent. */
-async function refused(r: CliResult, re: RegExp, code = 2): Promise<string> {
-  assert.equal(r.code, code, `exit ${r.code}: ${r.stderr}`);
-  const lines = errorLines(r);
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0] as string, re);
-  assert.equal(await setCalls(), 0, 'no SetChParam sent');
-  return lines[0] as string;
-}
 
 describe('refusals (nothing written)', () => {
   test('a channel text that is no number', async () => {
-    await refused(await set(['Drift', '--channel', 'x1', '--param', 'V0Set', '--value', '100', '--yes']), /--channel "x1": "x1" is not a channel number/);
+    await assertRefused(sim, await set(['Drift', '--channel', 'x1', '--param', 'V0Set', '--value', '100', '--yes']), /--channel "x1": "x1" is not a channel number/);
   });
 
   test('a channel that is not in the setup lists the setup channels', async () => {
-    const line = await refused(await set(['Drift', '--channel', '1,5', '--param', 'V0Set', '--value', '100', '--yes']), /channel 5 is not in setup Drift/);
+    const line = await assertRefused(sim, await set(['Drift', '--channel', '1,5', '--param', 'V0Set', '--value', '100', '--yes']), /channel 5 is not in setup Drift/);
     assert.match(line, /its channels are 0-3/);
   });
 
   test('an unknown parameter lists the board parameters', async () => {
-    const line = await refused(await set(['Drift', '--channel', '0', '--param', 'VSet', '--value', '100', '--yes']), /has no channel parameter VSet/);
+    const line = await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'VSet', '--value', '100', '--yes']), /has no channel parameter VSet/);
     assert.match(line, /A1535 in slot 2/);
     for (const p of ['V0Set', 'I0Set', 'RUp', 'Pw', 'SVMax']) assert.ok(line.includes(p), p);
   });
 
   test('a parameter in the wrong case gets a suggestion', async () => {
-    await refused(await set(['Drift', '--channel', '0', '--param', 'v0set', '--value', '100', '--yes']), /no channel parameter v0set \(did you mean V0Set\?\)/);
+    await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'v0set', '--value', '100', '--yes']), /no channel parameter v0set \(did you mean V0Set\?\)/);
   });
 
   test('a read-only parameter (VMon)', async () => {
-    await refused(await set(['Drift', '--channel', '0', '--param', 'VMon', '--value', '100', '--yes']), /VMon is read-only/);
+    await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'VMon', '--value', '100', '--yes']), /VMon is read-only/);
   });
 
   test('a value that is not a number', async () => {
-    await refused(await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', '12O0', '--yes']), /"12O0" is not a number/);
-    await refused(await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', 'Infinity', '--yes']), /"Infinity" is not a number/);
+    await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', '12O0', '--yes']), /"12O0" is not a number/);
+    await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', 'Infinity', '--yes']), /"Infinity" is not a number/);
   });
 
   test('an on/off parameter given something else', async () => {
-    await refused(await set(['Drift', '--channel', '0', '--param', 'Pw', '--value', 'maybe', '--yes']), /"maybe" is not an on\/off value; use one of on\/off\/1\/0/);
+    await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'Pw', '--value', 'maybe', '--yes']), /"maybe" is not an on\/off value; use one of on\/off\/1\/0/);
   });
 
   test('a BINARY parameter is refused with its type', async () => {
-    await refused(await set(['Drift', '--channel', '0', '--param', 'TripInt', '--value', '1', '--yes']), /TripInt .* is of type BINARY/);
+    await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'TripInt', '--value', '1', '--yes']), /TripInt .* is of type BINARY/);
   });
 
   test('below Minval', async () => {
-    await refused(await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', '-5', '--yes']), /V0Set -5 V is below the board's minimum 0 V/);
+    await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', '-5', '--yes']), /V0Set -5 V is below the board's minimum 0 V/);
   });
 
   test('above Maxval', async () => {
-    await refused(await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', '3600', '--yes']), /V0Set 3600 V is above the board's maximum 3500 V/);
+    await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', '3600', '--yes']), /V0Set 3600 V is above the board's maximum 3500 V/);
   });
 
   test('above the SVMax of one of the channels, naming that channel', async () => {
     await sim.control.setChannel(2, 1, 'SVMax', 1800);
     await sim.control.resetCounters();
     try {
-      const line = await refused(await set(['Drift', '--channel', '0,1', '--param', 'V0Set', '--value', '1900', '--yes']), /ch 1 DRIFT1: V0Set 1900 V is above the channel's SVMax 1800/);
+      const line = await assertRefused(sim, await set(['Drift', '--channel', '0,1', '--param', 'V0Set', '--value', '1900', '--yes']), /ch 1 DRIFT1: V0Set 1900 V is above the channel's SVMax 1800/);
       assert.doesNotMatch(line, /ch 0/);
     } finally {
       await sim.control.setChannel(2, 1, 'SVMax', 3500);
@@ -108,11 +94,11 @@ describe('refusals (nothing written)', () => {
   });
 
   test('GEM: above SVMax (900 V on the A1515TG), naming the electrode', async () => {
-    await refused(await set(['Gem', '--channel', '6', '--param', 'V0Set', '--value', '950', '--yes']), /Drift \(ch 6 GEM1_G0BOT\): V0Set 950 V is above the channel's SVMax 900/);
+    await assertRefused(sim, await set(['Gem', '--channel', '6', '--param', 'V0Set', '--value', '950', '--yes']), /Drift \(ch 6 GEM1_G0BOT\): V0Set 950 V is above the channel's SVMax 900/);
   });
 
   test('GEM: above MaxElectrodeVolts of the setup', async () => {
-    await refused(
+    await assertRefused(sim, 
       await set(['GemCapped', '--channel', '13', '--param', 'V0Set', '--value', '870', '--yes']),
       /Drift \(ch 13 GEM2_G0BOT\): V0Set 870 V is above MaxElectrodeVolts 850 V of setup GemCapped/,
     );
@@ -121,7 +107,7 @@ describe('refusals (nothing written)', () => {
   test('no --yes and no terminal: refused, saying to add --yes (exit 2)', async () => {
     const before = (await sim.control.getChannel(2, 2)).params.V0Set;
     const r = await set(['Drift', '--channel', '2', '--param', 'V0Set', '--value', '2400']);
-    const line = await refused(r, /no answer .*nothing was changed.*add --yes: gemcaen set Drift --channel 2 --param V0Set --value 2400 --yes/);
+    const line = await assertRefused(sim, r, /no answer .*nothing was changed.*add --yes: gemcaen set Drift --channel 2 --param V0Set --value 2400 --yes/);
     assert.ok(line.length > 0);
     assert.match(r.stdout, /2500\.0 +│ 2400\.0/, 'current → new shown before the question');
     assert.equal((await sim.control.getChannel(2, 2)).params.V0Set, before);
@@ -129,24 +115,24 @@ describe('refusals (nothing written)', () => {
 
   test('answering "n" at the prompt declines (exit 3)', async () => {
     const r = await set(['Drift', '--channel', '2', '--param', 'V0Set', '--value', '2400'], 'n\n');
-    await refused(r, /not applied \(answer "n"\); nothing was changed/, 3);
+    await assertRefused(sim, r, /not applied \(answer "n"\); nothing was changed/, 3);
     assert.match(r.stdout, /Apply V0Set to 1 channel\? \[y\/N\] /);
     assert.equal((await sim.control.getChannel(2, 2)).params.V0Set, 2500);
   });
 
   test('an empty answer (Enter) declines: the default is No', async () => {
-    await refused(await set(['Drift', '--channel', '2', '--param', 'V0Set', '--value', '2400'], '\n'), /not applied/, 3);
+    await assertRefused(sim, await set(['Drift', '--channel', '2', '--param', 'V0Set', '--value', '2400'], '\n'), /not applied/, 3);
   });
 
   test('an unknown setup', async () => {
-    await refused(await set(['Nope', '--channel', '0', '--param', 'V0Set', '--value', '1', '--yes']), /unknown setup Nope .*setups: Drift, Spare, Gem, GemCapped/);
+    await assertRefused(sim, await set(['Nope', '--channel', '0', '--param', 'V0Set', '--value', '1', '--yes']), /unknown setup Nope .*setups: Drift, Spare, Gem, GemCapped/);
   });
 
   test('missing --value is a usage error from the parser', async () => {
     const r = await set(['Drift', '--channel', '0', '--param', 'V0Set']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--value/);
-    assert.equal(await setCalls(), 0);
+    assert.equal(await setChParamCalls(sim), 0);
   });
 });
 
@@ -154,7 +140,7 @@ describe('applied', () => {
   test('--yes: one SetChParam for two channels, the crate holds the value, read-back reported', async () => {
     const r = await set(['Drift', '--channel', '0,1', '--param', 'V0Set', '--value', '1650.5', '--yes']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(await setCalls(), 1, 'one SetChParam for both channels');
+    assert.equal(await setChParamCalls(sim), 1, 'one SetChParam for both channels');
     const c = (await sim.control.counters()).calls;
     assert.equal(c.CAENHV_GetChParamInfo, 1, 'parameter list read once');
     assert.equal(c.CAENHV_GetChParam, 3, 'current value, SVMax, read-back: one call each for both channels');
@@ -167,7 +153,7 @@ describe('applied', () => {
   test('"y" at the prompt applies', async () => {
     const r = await set(['Drift', '--channel', '3', '--param', 'I0Set', '--value', '25'], 'y\n');
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(await setCalls(), 1);
+    assert.equal(await setChParamCalls(sim), 1);
     assert.equal((await sim.control.getChannel(2, 3)).params.I0Set, 25);
   });
 
@@ -184,7 +170,7 @@ describe('applied', () => {
     r = await set(['Spare', '--channel', '10', '--param', 'Pw', '--value', '0', '--yes']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await sim.control.getChannel(2, 10)).params.Pw, 0);
-    assert.equal(await setCalls(), 3);
+    assert.equal(await setChParamCalls(sim), 3);
   });
 
   test('GEM: a V0Set under SVMax and MaxElectrodeVolts is applied', async () => {

@@ -6,7 +6,7 @@ import { startSim, type SimHandle } from '../helpers/sim.js';
 import { electrodeSuffixOf, resistorOf, DEFAULT_RESISTORS_MOHM } from '../../src/gem/index.js';
 import { CHSTATUS_BITS } from '../../src/caen/status-bits.js';
 import type { StatusReport } from '../../src/cli/status.js';
-import { errorLines, runCli, tempDir, writeConfig } from './read-cli.js';
+import { assertSessionsLoggedOut, runCli, stderrLines, tempDir, writeConfig } from '../helpers/cli.js';
 
 let sim: SimHandle;
 let tmp: ReturnType<typeof tempDir>;
@@ -33,13 +33,7 @@ after(async () => {
   tmp?.cleanup();
 });
 
-afterEach(async () => {
-  // every command closes its session (DeinitSystem), success or failure
-  const c = await sim.control.counters();
-  assert.equal(c.openSessions, 0, 'no session left open');
-  // closed by DeinitSystem, not merely by the process exit dropping the socket
-  for (const s of c.sessions) assert.equal(s.closeReason, 'logout', `session ${s.id} closed by ${s.closeReason}`);
-});
+afterEach(() => assertSessionsLoggedOut(sim));
 
 async function status(setup: string): Promise<StatusReport> {
   const r = await runCli(['--config', config, 'status', setup, '--json']);
@@ -123,13 +117,13 @@ describe('errors', () => {
   test('unknown setup: exit 2, the message lists the setups', async () => {
     const r = await runCli(['--config', config, 'status', 'Nope']);
     assert.equal(r.code, 2);
-    assert.deepEqual(errorLines(r), [`gemcaen: unknown setup Nope in ${config}; setups: Wide, Drift, Gem, EmptySlot, TooFar, Typo`]);
+    assert.deepEqual(stderrLines(r), [`gemcaen: unknown setup Nope in ${config}; setups: Wide, Drift, Gem, EmptySlot, TooFar, Typo`]);
   });
 
   test('empty slot: exit 2 naming the slot and the boards present', async () => {
     const r = await runCli(['--config', config, 'status', 'EmptySlot']);
     assert.equal(r.code, 2);
-    const lines = errorLines(r);
+    const lines = stderrLines(r);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /slot 3 .*holds no board; boards present: slot 0 A1515TG, slot 2 A1535, slot 5 A1536/);
   });
@@ -137,14 +131,14 @@ describe('errors', () => {
   test('channel beyond the board: exit 2 naming the channels and the board range', async () => {
     const r = await runCli(['--config', config, 'status', 'TooFar']);
     assert.equal(r.code, 2);
-    assert.deepEqual(errorLines(r), ['gemcaen: setup TooFar: channels 14 15 not on the A1515TG in slot 0, which has channels 0-13; fix BOARD.CHANNELS']);
+    assert.deepEqual(stderrLines(r), ['gemcaen: setup TooFar: channels 14 15 not on the A1515TG in slot 0, which has channels 0-13; fix BOARD.CHANNELS']);
   });
 
   test('unknown monitorables: exit 2 naming them, the setup and the parameters the board has; no GetChParam made', async () => {
     await sim.control.resetCounters();
     const r = await runCli(['--config', config, 'status', 'Typo']);
     assert.equal(r.code, 2);
-    const lines = errorLines(r);
+    const lines = stderrLines(r);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /setup Typo: the A1535 in slot 2 has no parameter IMOn, Tmp; its channel parameters: V0Set .*VMon IMon Status Pw/);
     assert.match(lines[0]!, /board parameters: BdStatus HVMax Temp/);
@@ -155,7 +149,7 @@ describe('errors', () => {
     await sim.control.failNext(1, -3, 'GetChParam');
     const r = await runCli(['--config', config, 'status', 'Drift']);
     assert.equal(r.code, 1);
-    const lines = errorLines(r);
+    const lines = stderrLines(r);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /CAENHV_GetChParam failed: Mainframe error -3 \(injected by the simulator\) \(power-supply error -3\)/);
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASES, pool, runCli as runConfigCli } from '../config/helpers.js';
-import { errorLines, runCli as runSetCli, tempDir as controlTempDir, writeConfig as writeControlConfig } from '../control/cli-kit.js';
+import { errorLines, runCli as runSetCli, tempDir as controlTempDir, writeConfig as writeControlConfig } from '../helpers/cli.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { figure } from './kit.js';
 

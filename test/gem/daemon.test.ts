@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim } from '../helpers/sim.js';
 import { settingsYaml, startDaemon, tempDir } from '../daemon/run-daemon.js';
 import { DEFAULT_RESISTORS_MOHM, ELECTRODE_ALIASES, ELECTRODE_SUFFIXES } from '../../src/gem/index.js';
-import { gemCratesYaml, writeConfig } from '../control/cli-kit.js';
+import { gemCratesYaml, writeConfig } from '../helpers/cli.js';
 
 interface Line {
   measurement: string;
@@ -55,7 +55,7 @@ test('both layers of one A1515TG into one FILE sink: HV, ChannelName alias, laye
   t.after(() => sim.stop());
   const dir = tempDir(t, 'gemcaen-gem-');
   const data = join(dir, 'data');
-  const config = writeConfig(dir, sim, { GemL1: { slot: 0, layer: 1 }, GemL2: { slot: 0, layer: 2 } }, settingsYaml(dir));
+  const config = writeConfig(dir, sim, { GemL1: { slot: 0, layer: 1 }, GemL2: { slot: 0, layer: 2 } }, { head: settingsYaml(dir) });
   const d = startDaemon(['-c', config, 'start', 'GemL1', 'GemL2']);
   t.after(() => d.stop());
   await until(() => new Set(readLines(data).filter((l) => l.measurement === 'HV').map((l) => `${l.tags.layer}/${l.tags.ChannelName}`)).size === 14, 20_000, '14 series');
@@ -94,7 +94,7 @@ test('a GEM setup on an A1535: paused with one message naming the slot and the m
   t.after(() => sim.stop());
   const dir = tempDir(t, 'gemcaen-gem-');
   const data = join(dir, 'data');
-  const config = writeConfig(dir, sim, { Gem: { slot: 0, layer: 1, holdOffSeconds: 0.5 }, Plain: { slot: 2, channels: [0] } }, settingsYaml(dir));
+  const config = writeConfig(dir, sim, { Gem: { slot: 0, layer: 1, holdOffSeconds: 0.5 }, Plain: { slot: 2, channels: [0] } }, { head: settingsYaml(dir) });
   const d = startDaemon(['-c', config, 'start', 'Gem', 'Plain']);
   t.after(() => d.stop());
   await d.waitFor(/slot 0 holds a A1535, not an A1515: a GEM setup needs a triple-GEM board/);
@@ -110,7 +110,7 @@ test('a misnamed GEM channel: one warning with the names and suffixes; its Ieq i
   t.after(() => sim.stop());
   const dir = tempDir(t, 'gemcaen-gem-');
   const data = join(dir, 'data');
-  const config = writeConfig(dir, sim, { Gem: { slot: 0, layer: 1, holdOffSeconds: 0.5 } }, settingsYaml(dir));
+  const config = writeConfig(dir, sim, { Gem: { slot: 0, layer: 1, holdOffSeconds: 0.5 } }, { head: settingsYaml(dir) });
   const d = startDaemon(['-c', config, 'start', 'Gem']);
   t.after(() => d.stop());
   await d.waitFor(/channel 2 "GEM1_MIDDLE" has no electrode suffix/);
