@@ -1,6 +1,6 @@
 // The writer thread: a thin entry around src/writer/writer.ts. workerData is a WriterInit
 // (src/writer/wire-config.ts); messages are in src/writer/messages.ts.
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { toWireError } from '../src/errors.js';
 import type { LogLevel, ToWriter } from '../src/protocol.js';
 import type { FromWriterThread, ToWriterThread } from '../src/writer/messages.js';
@@ -58,7 +58,12 @@ async function stop(reason: string, timeoutMs: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   log('debug', `writer: stopping (${reason})`);
-  for (const p of mainframePorts) p.close();
+  // points a mainframe posted before it ended may still wait in its port's queue (the ports are
+  // served in no particular order relative to this stop): take them before closing the ports
+  for (const p of [...mainframePorts]) {
+    for (let m = receiveMessageOnPort(p); m !== undefined && mainframePorts.has(p); m = receiveMessageOnPort(p)) onPortMessage(p, m.message as ToWriter);
+    p.close();
+  }
   mainframePorts.clear();
   await writer.stop(timeoutMs);
   post({ type: 'status', sinks: writer.status() });

@@ -58,3 +58,35 @@ test('writer thread: ready, points through a transferred port to two sinks, secr
   assert.ok(!JSON.stringify(got).includes(TOKEN));
   port1.close();
 });
+
+test('writer thread: points a mainframe posted before the stop reached the writer are written, not dropped with the closed port', async (t) => {
+  const dir = tempDir(t);
+  const init = writerInit(
+    {
+      settings: { logLevel: 'info', logDirectory: dir, spoolDirectory: join(dir, 'spool'), spoolMaxMegabytes: 10, healthListen: '', batchMaxLines: 1000, batchMaxMilliseconds: 100 },
+      sinks: new Map([['files', { kind: 'file' as const, id: 'files', directory: join(dir, 'lp') }]]),
+      setups: new Map(),
+    },
+    ['files'],
+  );
+  const worker = new Worker(WORKER, { workerData: init });
+  const got: FromWriterThread[] = [];
+  worker.on('message', (m: FromWriterThread) => got.push(m));
+  const exited = once(worker, 'exit');
+  assert.ok(await waitFor(() => got.some((m) => m.type === 'ready')));
+  const { port1, port2 } = new MessageChannel();
+  worker.postMessage({ type: 'port', mainframe: 'mf1', port: port2 }, [port2]);
+  const timeMs = Date.UTC(2024, 5, 1, 10, 0, 0);
+  // the mainframe's last scans, then its end of channel, then (as the supervisor does once the task returned) stop
+  const N = 50;
+  for (let i = 0; i < N; i++)
+    port1.postMessage({ type: 'points', setup: 'S', sink: 'files', points: [{ measurement: 'm', tags: { ch: String(i) }, fields: { VMon: { type: 'float', value: i + 0.5 } }, timeMs }] } satisfies PointsMessage);
+  port1.postMessage({ type: 'stop', reason: 'mainframe task ended' });
+  worker.postMessage({ type: 'stop', reason: 'test' });
+  const [code] = await exited;
+  assert.equal(code, 0);
+  const lines = readFileSync(join(dir, 'lp', 'gemcaen-2024-06-01.lp'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, N, 'every point posted before stop is in the file');
+  assert.equal(lines[N - 1], `m,ch=${N - 1} VMon=${N - 1 + 0.5} ${timeMs}`);
+  port1.close();
+});
