@@ -1,11 +1,55 @@
-// One line-protocol POST through the official client's transport (@influxdata/influxdb-client), with the
-// outcome mapped to a WriteResult. The transport only sends: retries are ours (the spool), not the client's.
+// The database sinks' common part: one line-protocol POST per batch through the official client's transport
+// (@influxdata/influxdb-client), with the outcome mapped to a WriteResult. The transport only sends: retries
+// are ours (the spool), not the client's. HttpPostSink is that write for the influx-v1 and influx-v2 sinks.
 import { HttpError, RequestTimedOutError, type Transport } from '@influxdata/influxdb-client';
 import type { WriteResult } from '../outcome.js';
 import { parseRetryAfter } from '../outcome.js';
+import type { Sink, SinkKind } from './sink.js';
 
 /** Bodies larger than this are gzipped (as the client's WriteApi does). */
 const GZIP_THRESHOLD = 1000;
+
+export interface HttpPostSinkInit {
+  id: string;
+  /** where it writes, for logs and status: never a secret */
+  target: string;
+  transport: Transport;
+  /** path and query of the write endpoint */
+  path: string;
+  /** extra request headers (e.g. authorization) */
+  headers?: Record<string, string>;
+  /** credentials hidden from any error text */
+  secrets: readonly string[];
+}
+
+/** A database sink: each batch is one POST of its lines through the client's transport, spooled on failure. */
+export abstract class HttpPostSink implements Sink {
+  abstract readonly kind: SinkKind;
+  readonly spooled = true;
+  readonly id: string;
+  readonly target: string;
+  readonly #transport: Transport;
+  readonly #path: string;
+  readonly #headers: Record<string, string>;
+  readonly #secrets: readonly string[];
+
+  protected constructor(init: HttpPostSinkInit) {
+    this.id = init.id;
+    this.target = init.target;
+    this.#transport = init.transport;
+    this.#path = init.path;
+    this.#headers = init.headers ?? {};
+    this.#secrets = init.secrets;
+  }
+
+  write(lines: readonly string[], signal: AbortSignal): Promise<WriteResult> {
+    return postLines(this.#transport, this.#path, lines, this.#headers, signal, this.#secrets);
+  }
+
+  abstract configHint(result: WriteResult): string;
+
+  async close(): Promise<void> {}
+}
 
 export async function postLines(
   transport: Transport,

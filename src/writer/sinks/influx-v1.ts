@@ -1,10 +1,9 @@
 // Sink influx-v1: InfluxDB 1.x servers without /api/v2 (1.6, 1.7): POST /write?db=&rp=&precision=ms with
 // HTTP Basic authentication, sent through the official client's transport like the v2 sink.
-import { InfluxDB, type Transport } from '@influxdata/influxdb-client';
+import { InfluxDB } from '@influxdata/influxdb-client';
 import type { WriteResult } from '../outcome.js';
-import type { Sink } from './sink.js';
 import { safeUrl } from './sink.js';
-import { postLines } from './http-post.js';
+import { HttpPostSink } from './http-post.js';
 import type { Secret } from '../../config/secret.js';
 
 export interface InfluxV1Options {
@@ -18,35 +17,28 @@ export interface InfluxV1Options {
   timeoutMs?: number;
 }
 
-export class InfluxV1Sink implements Sink {
+export class InfluxV1Sink extends HttpPostSink {
   readonly kind = 'influx-v1' as const;
-  readonly spooled = true;
-  readonly id: string;
-  readonly target: string;
-  readonly #transport: Transport;
-  readonly #path: string;
-  readonly #headers: Record<string, string>;
-  readonly #secrets: string[];
   readonly #opts: InfluxV1Options;
 
   constructor(opts: InfluxV1Options) {
-    this.#opts = opts;
-    this.id = opts.id;
-    this.target = `${safeUrl(opts.url)} database "${opts.database}"${opts.retentionPolicy ? ` rp "${opts.retentionPolicy}"` : ''}`;
-    this.#transport = new InfluxDB({ url: opts.url, timeout: opts.timeoutMs ?? 10_000 }).transport;
     const rp = opts.retentionPolicy ? `&rp=${encodeURIComponent(opts.retentionPolicy)}` : '';
-    this.#path = `/write?db=${encodeURIComponent(opts.database)}${rp}&precision=ms`;
-    this.#headers = {};
-    this.#secrets = [];
+    const headers: Record<string, string> = {};
+    const secrets: string[] = [];
     if (opts.user !== undefined) {
       const password = opts.password?.reveal() ?? '';
-      this.#headers.authorization = 'Basic ' + Buffer.from(`${opts.user}:${password}`).toString('base64');
-      this.#secrets.push(password, this.#headers.authorization.slice(6));
+      headers.authorization = 'Basic ' + Buffer.from(`${opts.user}:${password}`).toString('base64');
+      secrets.push(password, headers.authorization.slice(6));
     }
-  }
-
-  write(lines: readonly string[], signal: AbortSignal): Promise<WriteResult> {
-    return postLines(this.#transport, this.#path, lines, this.#headers, signal, this.#secrets);
+    super({
+      id: opts.id,
+      target: `${safeUrl(opts.url)} database "${opts.database}"${opts.retentionPolicy ? ` rp "${opts.retentionPolicy}"` : ''}`,
+      transport: new InfluxDB({ url: opts.url, timeout: opts.timeoutMs ?? 10_000 }).transport,
+      path: `/write?db=${encodeURIComponent(opts.database)}${rp}&precision=ms`,
+      headers,
+      secrets,
+    });
+    this.#opts = opts;
   }
 
   configHint(r: WriteResult): string {
@@ -55,6 +47,4 @@ export class InfluxV1Sink implements Sink {
       return `user "${this.#opts.user ?? ''}" rejected by ${url} (${r.status}): fix the user/password (it needs WRITE on database "${this.#opts.database}")`;
     return `database "${this.#opts.database}" not found at ${url} (404): CREATE DATABASE "${this.#opts.database}" or fix the database name`;
   }
-
-  async close(): Promise<void> {}
 }
