@@ -90,20 +90,24 @@ function header(stack: StackReading): string {
   return `setup ${target.setup.name}: slot ${target.slot} (${target.board.model})${layer}`;
 }
 
+type Electrode = StackReading['electrodes'][number];
+
+/** The first columns of both stack tables: ch, name, electrode, R [MOhm], VMon [V], Ieq [uA]. */
+function electrodeCells(e: Electrode): string[] {
+  return [String(e.channel), e.name, e.alias, e.resistorMOhm.toFixed(6), f(e.vmon, 1), f(e.ieq, 1)];
+}
+
+/** The same columns of the totals row. */
+function stackCells(stack: StackReading): string[] {
+  return ['', 'stack', '', stack.total.resistorMOhm.toFixed(6), f(stack.total.volts, 1), f(stack.total.ieqMicroAmps, 1)];
+}
+
+const pwText = (pw: number): string => (pw === 1 ? 'On' : pw === 0 ? 'Off' : '?');
+
 /** The stack table: one row per electrode and the totals. */
 export function describeStack(stack: StackReading): string {
-  const rows = stack.electrodes.map((e) => [
-    String(e.channel),
-    e.name,
-    e.alias,
-    e.resistorMOhm.toFixed(6),
-    f(e.vmon, 1),
-    f(e.ieq, 1),
-    formatParamValue(e.v0set, stack.v0setMeta),
-    e.pw === 1 ? 'On' : e.pw === 0 ? 'Off' : '?',
-    formatChStatus(e.status),
-  ]);
-  rows.push(['', 'stack', '', stack.total.resistorMOhm.toFixed(6), f(stack.total.volts, 1), f(stack.total.ieqMicroAmps, 1), f(stack.totalSet.volts, 1), '', '']);
+  const rows = stack.electrodes.map((e) => [...electrodeCells(e), formatParamValue(e.v0set, stack.v0setMeta), pwText(e.pw), formatChStatus(e.status)]);
+  rows.push([...stackCells(stack), f(stack.totalSet.volts, 1), '', '']);
   return `${header(stack)}\n${table(['ch', 'name', 'electrode', 'R [MOhm]', 'VMon [V]', 'Ieq [uA]', 'V0Set [V]', 'Pw', 'Status'], rows)}`;
 }
 
@@ -138,20 +142,15 @@ export function describeIeqPlan(stack: StackReading, plan: ChangePlan, microAmps
   const rows = stack.electrodes.map((e, i) => {
     const next = plan.rows[i]?.next ?? Number.NaN;
     return [
-      String(e.channel),
-      e.name,
-      e.alias,
-      e.resistorMOhm.toFixed(6),
-      f(e.vmon, 1),
-      f(e.ieq, 1),
+      ...electrodeCells(e),
       `${formatParamValue(e.v0set, plan.meta)} → ${formatParamValue(next, plan.meta)}`,
       `${f(ieqMicroAmps(e.v0set, e.resistorMOhm), 1)} → ${f(ieqMicroAmps(next, e.resistorMOhm), 1)}`,
-      e.pw === 1 ? 'On' : e.pw === 0 ? 'Off' : '?',
+      pwText(e.pw),
     ];
   });
   const nextTotal = stackTotals(plan.rows.map((r, i) => ({ volts: r.next, resistorMOhm: stack.electrodes[i]?.resistorMOhm ?? Number.NaN })));
   rows.push([
-    '', 'stack', '', stack.total.resistorMOhm.toFixed(6), f(stack.total.volts, 1), f(stack.total.ieqMicroAmps, 1),
+    ...stackCells(stack),
     `${f(stack.totalSet.volts, 1)} → ${f(nextTotal.volts, 1)}`, `${f(stack.totalSet.ieqMicroAmps, 1)} → ${f(nextTotal.ieqMicroAmps, 1)}`, '',
   ]);
   return (
