@@ -26,6 +26,13 @@ export interface PollerOptions {
   credentialsRetryMs?: number;
 }
 
+/**
+ * The clock of the schedule (due times, back-off, keepalive): monotonic, so a step of the wall clock
+ * (NTP correcting a wrong RTC, a resumed VM) neither stops the scans until the clock catches up nor
+ * fires a burst. Readings keep the wall-clock time of the read (plan.ts).
+ */
+const monotonicMs = (): number => performance.now();
+
 interface SetupSlot {
   setup: SetupConfig;
   plan: SetupPlan | null;
@@ -72,16 +79,16 @@ export class MainframePoller {
     try {
       while (!this.stopping) {
         if (!this.#session) {
-          const wait = this.#reconnectAtMs - Date.now();
+          const wait = this.#reconnectAtMs - monotonicMs();
           if (wait > 0) {
             await this.#sleep(wait);
             continue;
           }
           const delay = await this.#tryConnect();
-          if (delay > 0) this.#reconnectAtMs = Date.now() + delay;
+          if (delay > 0) this.#reconnectAtMs = monotonicMs() + delay;
           continue;
         }
-        const now = Date.now();
+        const now = monotonicMs();
         const due = this.#nextSetup();
         const keepaliveDue = this.#lastCallMs + this.#mf.keepaliveSeconds * 1000;
         const dueMs = Math.min(due?.nextDueMs ?? Infinity, keepaliveDue);
@@ -111,7 +118,7 @@ export class MainframePoller {
     }
     this.#session = session;
     if (session.handle !== undefined) this.#io.post({ type: 'session', handle: session.handle });
-    this.#lastCallMs = Date.now();
+    this.#lastCallMs = monotonicMs();
     let boards: BoardInfoLike[];
     try {
       this.#count();
@@ -175,7 +182,7 @@ export class MainframePoller {
     this.#disconnect();
     const delay = this.#backoff.next();
     this.#setState('backoff', `connection lost: ${errorText(err)}`, delay);
-    this.#reconnectAtMs = Date.now() + delay;
+    this.#reconnectAtMs = monotonicMs() + delay;
   }
 
   // ---- setups ----
@@ -210,7 +217,7 @@ export class MainframePoller {
 
   #pause(s: SetupSlot, reason: string, level: LogLevel = 'warn'): void {
     s.plan = null;
-    s.nextDueMs = Date.now() + s.setup.holdOffSeconds * 1000;
+    s.nextDueMs = monotonicMs() + s.setup.holdOffSeconds * 1000;
     if (s.paused === reason) return;
     s.paused = reason;
     this.#log(level, `${s.setup.name}: paused: ${reason}`, s.setup.name);
@@ -281,7 +288,7 @@ export class MainframePoller {
       this.#count();
       this.#session!.sysPropList();
     } catch (err) {
-      if (classify(err) === 'request') this.#lastCallMs = Date.now();
+      if (classify(err) === 'request') this.#lastCallMs = monotonicMs();
       else this.#lost(err);
     }
   }
@@ -296,7 +303,7 @@ export class MainframePoller {
 
   #count(n = 1): void {
     this.#calls += n;
-    this.#lastCallMs = Date.now();
+    this.#lastCallMs = monotonicMs();
   }
 
   #countingSession(): CaenSession {
