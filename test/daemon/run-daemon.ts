@@ -2,10 +2,10 @@
 // writes test configs into temp dirs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 export const CLI = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 
@@ -61,9 +61,7 @@ export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Runnin
 }
 
 export function tempDir(t: { after(fn: () => void): void }, prefix = 'gemcaen-daemon-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return testTempDir(t, prefix);
 }
 
 export interface MainframeBlock {

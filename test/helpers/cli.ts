@@ -2,12 +2,12 @@
 // simulated crate, the real CLI as a child process (stdin: nothing, or an answer piped in), and the
 // simulator-side checks these tests share (SetChParam count, refusals, sessions closed).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import type { SimHandle } from './sim.js';
+import { makeTempDir } from './temp-dir.js';
 
 /** dist/test/helpers -> the repository root */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -36,8 +36,7 @@ export interface SetupSpec {
 
 /** A temp dir for configs, removed by `cleanup()`. */
 export function tempDir(prefix = 'gemcaen-cli-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return makeTempDir(prefix);
 }
 
 export function setupYaml(name: string, sim: SimAddress, s: SetupSpec, dir: string): string {

@@ -1,17 +1,13 @@
 // Shared bits of the writer tests: temp dirs, a log collector, point builders, a writer factory.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SinkConfig } from '../../src/config/types.js';
 import type { FieldValue, LogLevel, Point, PointsMessage } from '../../src/protocol.js';
 import { Writer, type WriterOptions, type WriterSettings } from '../../src/writer/writer.js';
 import type { DedupPolicy } from '../../src/writer/dedup.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 export function tempDir(t: { after(fn: () => void): void }, prefix = 'gemcaen-writer-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return testTempDir(t, prefix);
 }
 
 export interface LogLine {
