@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
 import { startVictoria, type VictoriaServer } from '../helpers/victoria.js';
-import { bytesUnder, daemon, figure, health, scans, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon } from './kit.js';
+import { bytesUnder, daemon, figure, health, scans, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon, type Sink } from './kit.js';
 
 const DOWN_SECONDS = Number(process.env.FAULT_DB_DOWN_SECONDS ?? 10);
 const CHANNELS = [0, 1, 2];
@@ -35,10 +35,9 @@ interface Run {
   setup: string;
 }
 
-async function prepare(t: { after(fn: () => void): void }, setup: string): Promise<Run> {
+/** A config in a temp dir: the daemon settings and one setup logging CHANNELS of slot 2 into `sink`. */
+function faultConfig(t: { after(fn: () => void): void }, setup: string, sink: Sink): { dir: string; file: string } {
   const dir = tempDir(t, 'gemcaen-fault-');
-  const db = `faults${++dbIndex}`;
-  await influx.createDatabase(db);
   const file = writeConfig(
     dir,
     [
@@ -49,10 +48,17 @@ async function prepare(t: { after(fn: () => void): void }, setup: string): Promi
         slot: 2,
         channels: CHANNELS,
         holdOffSeconds: HOLD_OFF,
-        sink: { influx: { url: influx.url, database: db } },
+        sink,
       }),
     ].join('\n'),
   );
+  return { dir, file };
+}
+
+async function prepare(t: { after(fn: () => void): void }, setup: string): Promise<Run> {
+  const db = `faults${++dbIndex}`;
+  await influx.createDatabase(db);
+  const { dir, file } = faultConfig(t, setup, { influx: { url: influx.url, database: db } });
   return { dir, file, db, setup };
 }
 
@@ -87,21 +93,28 @@ async function caughtUp(d: RunningDaemon, timeoutMs: number): Promise<void> {
   });
 }
 
+/**
+ * The database goes down for DOWN_SECONDS while the daemon logs: the daemon keeps scanning and its sink
+ * reports the outage; once the database is back the daemon catches up and stops cleanly (SIGTERM, exit 0).
+ */
+async function outage(d: RunningDaemon, setup: string, db: { stop(): Promise<void>; start(): Promise<void> }): Promise<{ duringOutage: number; produced: number }> {
+  await db.stop();
+  const downAt = scans(d, setup);
+  await sleep(DOWN_SECONDS * 1000);
+  const duringOutage = scans(d, setup) - downAt;
+  assert.equal((await health(d))?.sinks[0]?.state, 'failing', 'the sink reports the outage');
+  await db.start();
+  await caughtUp(d, 90_000);
+  await sleep(1000);
+  assert.equal(await d.stop('SIGTERM'), 0);
+  return { duringOutage, produced: scans(d, setup) };
+}
+
 test(`fault 1: database down ${DOWN_SECONDS} s while logging: every point produced is stored`, { timeout: (DOWN_SECONDS + 130) * 1000 }, async (t) => {
   const run = await prepare(t, 'DBDOWN');
   const d = daemon(t, run.file, [run.setup]);
   await waitStored(run, 3);
-  await influx.stop();
-  const downAt = scans(d, run.setup);
-  await sleep(DOWN_SECONDS * 1000);
-  const duringOutage = scans(d, run.setup) - downAt;
-  const h = await health(d);
-  assert.equal(h?.sinks[0]?.state, 'failing', 'the sink reports the outage');
-  await influx.start();
-  await caughtUp(d, 90_000);
-  await sleep(1000);
-  assert.equal(await d.stop('SIGTERM'), 0);
-  const produced = scans(d, run.setup);
+  const { duringOutage, produced } = await outage(d, run.setup, influx);
   const s = await stored(run);
   const { lost, storedMin, storedMax } = lostPerSeries(s, produced);
   figure(1, `database down ${DOWN_SECONDS} s: produced ${produced} scans × ${SERIES} series (${duringOutage} scans during the outage), stored ${storedMin}, lost ${lost}`);
@@ -219,22 +232,8 @@ test('fault 6: SIGKILL (database up, then database down): at most the last scan 
 });
 
 test(`fault 1 (v2 API): VictoriaMetrics down ${DOWN_SECONDS} s while logging through the v2 sink: every point produced is stored once`, { timeout: (DOWN_SECONDS + 130) * 1000 }, async (t) => {
-  const dir = tempDir(t, 'gemcaen-fault-');
   const setup = 'VMDOWN';
-  const file = writeConfig(
-    dir,
-    [
-      settingsYaml(dir),
-      setupYaml({
-        name: setup,
-        mainframe: { address: sim.address, library: sim.libraryPath },
-        slot: 2,
-        channels: CHANNELS,
-        holdOffSeconds: HOLD_OFF,
-        sink: { v2: { url: victoria.url, token: 'unused-by-victoria' } },
-      }),
-    ].join('\n'),
-  );
+  const { file } = faultConfig(t, setup, { v2: { url: victoria.url, token: 'unused-by-victoria' } });
   // per series: [sample count, distinct timestamps]; VictoriaMetrics keeps duplicates, so both must agree
   const storedV2 = async (): Promise<Map<string, [number, number]>> => {
     const out = new Map<string, [number, number]>();
@@ -244,16 +243,7 @@ test(`fault 1 (v2 API): VictoriaMetrics down ${DOWN_SECONDS} s while logging thr
   };
   const d = daemon(t, file, [setup]);
   await until('points in VictoriaMetrics', async () => (await storedV2()).size === SERIES, 20_000, 250);
-  await victoria.stop();
-  const downAt = scans(d, setup);
-  await sleep(DOWN_SECONDS * 1000);
-  const duringOutage = scans(d, setup) - downAt;
-  assert.equal((await health(d))?.sinks[0]?.state, 'failing', 'the sink reports the outage');
-  await victoria.start();
-  await caughtUp(d, 90_000);
-  await sleep(1000);
-  assert.equal(await d.stop('SIGTERM'), 0);
-  const produced = scans(d, setup);
+  const { duringOutage, produced } = await outage(d, setup, victoria);
   let s = new Map<string, [number, number]>();
   await until('VictoriaMetrics to show every sample', async () => {
     s = await storedV2();
