@@ -25,7 +25,18 @@ export function parseParamValue(text: string, meta: ParamMeta, where: string): n
           details: { value: text, type: meta.type },
         });
       }
-      return v;
+      // the plan shows the value with the parameter's decimals (formatParamValue): a value with more
+      // would be confirmed as one number and sent as another, so it is refused, not rounded
+      const d = shownDecimals(meta);
+      if (d !== undefined && Number(v.toFixed(d)) !== v) {
+        const unit = meta.unit ? ` ${meta.unit}` : '';
+        throw new UsageError(
+          'VALUE_TOO_PRECISE',
+          `${where}: ${t}${unit} has more decimals than the board keeps (${d}); give ${v.toFixed(d)}${unit} or another value with at most ${d} decimal${d === 1 ? '' : 's'}`,
+          { details: { value: text, decimals: d } },
+        );
+      }
+      return v === 0 ? 0 : v; // "-0" is sent as 0, never as the float -0.0
     }
     case 'ONOFF': {
       const w = t.toLowerCase();
@@ -42,6 +53,12 @@ export function parseParamValue(text: string, meta: ParamMeta, where: string): n
         { details: { type: meta.type } },
       );
   }
+}
+
+/** The decimals a NUMERIC value is shown with (its Decimal property, at most 6), undefined when the board gives none. */
+function shownDecimals(meta: ParamMeta): number | undefined {
+  if (meta.decimal === undefined) return undefined;
+  return meta.decimal > 0 ? Math.min(meta.decimal, 6) : 0;
 }
 
 /** A value as the board shows it: ONOFF by its state word, NUMERIC with the parameter's decimals. */

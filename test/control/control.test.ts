@@ -16,6 +16,7 @@ import {
   applyPlan,
   checkChannelsInSetup,
   confirmChange,
+  formatParamValue,
   parseChannelList,
   parseParamValue,
   planIeq,
@@ -56,6 +57,22 @@ describe('values by parameter type', () => {
     assert.equal(parseParamValue(' 450.5 ', numeric, 'V0Set'), 450.5);
     assert.equal(parseParamValue('1e2', numeric, 'V0Set'), 100);
     for (const bad of ['', 'abc', '12V', 'NaN', 'Infinity', '-Infinity']) assert.equal(code(() => parseParamValue(bad, numeric, 'V0Set')), 'VALUE_NOT_NUMBER', bad);
+  });
+
+  test('NUMERIC: a value with more decimals than the board keeps is refused, so the confirmed value is the one sent', () => {
+    const rate: ParamMeta = { name: 'RUp', type: 'NUMERIC', typeCode: 0, mode: 'RDWR', min: 1, max: 500, unit: 'V/s', decimal: 0 };
+    // the plan would have shown 1500.3 / 51 and sent 1500.25 / 50.6
+    assert.equal(code(() => parseParamValue('1500.25', numeric, 'V0Set')), 'VALUE_TOO_PRECISE');
+    assert.equal(code(() => parseParamValue('50.6', rate, 'RUp')), 'VALUE_TOO_PRECISE');
+    assert.throws(() => parseParamValue('50.6', rate, 'RUp'), /RUp: 50\.6 V\/s has more decimals than the board keeps \(0\); give 51 V\/s/);
+    for (const [text, v] of [['450.1', 450.1], ['450', 450], ['1e2', 100], ['-0', 0], [' 999.9 ', 999.9]] as const) {
+      const parsed = parseParamValue(text, numeric, 'V0Set');
+      assert.ok(Object.is(parsed, v), `${text} → ${parsed}`);
+      assert.equal(Number(formatParamValue(parsed, numeric)), parsed, `${text} is shown as the number sent`);
+    }
+    assert.equal(parseParamValue('50', rate, 'RUp'), 50);
+    // no Decimal property: nothing to compare with, the value is taken as typed
+    assert.equal(parseParamValue('12.345', { ...numeric, decimal: undefined }, 'V0Set'), 12.345);
   });
 
   test('ONOFF: on/off/1/0 and the board state words, any case', () => {
