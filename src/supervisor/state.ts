@@ -99,6 +99,17 @@ export class DaemonState {
     });
     const setups = [...this.setups.values()].map((s) => {
       if (s.paused) problems.push(`setup ${s.name}: paused${s.reason ? ` (${s.reason})` : ''}`);
+      else {
+        // a crate that says connected but whose scans stopped (a call that never returns, a stuck
+        // worker) must not look healthy: no scan for 3 HoldOffTimes and at least a minute is a problem
+        const crate = this.crates.get(s.mainframe);
+        if (this.phase === 'running' && crate?.state === 'connected') {
+          const since = Math.max(s.lastScanMs ?? 0, crate.sinceMs);
+          const silentMs = now - since;
+          if (silentMs > staleAfterMs(s.holdOffSeconds))
+            problems.push(`setup ${s.name}: no scan for ${Math.round(silentMs / 1000)} s (HoldOffTime ${s.holdOffSeconds} s) although crate ${crate.id} is connected`);
+        }
+      }
       return { ...s, lastScanAgeSeconds: age(s.lastScanMs) };
     });
     const sinks = [...this.sinks.values()].map((s) => {
@@ -117,4 +128,9 @@ export class DaemonState {
       problems,
     };
   }
+}
+
+/** How long a setup of a connected crate may go without a scan before health reports it. */
+export function staleAfterMs(holdOffSeconds: number): number {
+  return Math.max(3 * holdOffSeconds, holdOffSeconds + 60) * 1000;
 }

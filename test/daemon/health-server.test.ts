@@ -43,3 +43,32 @@ test('GET /health serves the state; 503 and a problem line when a crate is backi
   assert.equal(r.status, 1);
   assert.match(r.stderr, /no daemon answers/);
 });
+
+test('a setup of a connected crate whose scans stopped is a problem: health is not ok', () => {
+  const state = new DaemonState();
+  state.phase = 'running';
+  const t0 = Date.UTC(2026, 0, 1);
+  state.crates.set('mf', { id: 'mf', address: '127.0.0.1:1', systemType: 'SY4527', state: 'connected', sinceMs: t0, setups: ['A', 'B'], restarts: 0 });
+  state.setups.set('A', { name: 'A', mainframe: 'mf', sink: 'k', holdOffSeconds: 1, paused: false, scans: 0 });
+  state.setups.set('B', { name: 'B', mainframe: 'mf', sink: 'k', holdOffSeconds: 300, paused: false, scans: 0 });
+  state.recordScan('A', t0 + 1000, 1, 4, 2, []);
+  state.recordScan('B', t0 + 1000, 1, 4, 2, []);
+  // 30 s later: both within their bound
+  let r = state.report(t0 + 31_000);
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.ok, true);
+  // 2 minutes without a scan of A (HoldOffTime 1 s), B (300 s) is not due yet
+  r = state.report(t0 + 121_000);
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.problems, ['setup A: no scan for 120 s (HoldOffTime 1 s) although crate mf is connected']);
+  // B after three of its HoldOffTimes
+  r = state.report(t0 + 902_000);
+  assert.equal(r.problems.length, 2);
+  assert.match(r.problems[1], /^setup B: no scan for 901 s/);
+  // a reconnect restarts the clock: the first scan of the new session is not yet late
+  state.crates.get('mf')!.sinceMs = t0 + 900_000;
+  assert.deepEqual(state.report(t0 + 902_000).problems, []);
+  // not while starting or stopping, not for a crate that is not connected (that is its own problem)
+  state.phase = 'stopping';
+  assert.deepEqual(state.report(t0 + 10_000_000).problems, []);
+});
