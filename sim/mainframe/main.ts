@@ -106,24 +106,26 @@ export async function runSim(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  // the handlers go in before the ready line: a parent may signal the moment it reads that line
+  let stopped!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (stopped = resolve));
+  const onSignal = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.stdin.off('end', onSignal);
+    process.stdin.off('close', onSignal);
+    if (exitWithStdin) process.stdin.destroy();
+    stopped();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (exitWithStdin) {
+    process.stdin.on('end', onSignal);
+    process.stdin.on('close', onSignal);
+    process.stdin.resume();
+  }
   process.stdout.write(`gemcaen-sim ready ${JSON.stringify({ crates: sim.crates, control: sim.control })}\n`);
-  await new Promise<void>((resolve) => {
-    const onSignal = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.stdin.off('end', onSignal);
-      process.stdin.off('close', onSignal);
-      if (exitWithStdin) process.stdin.destroy();
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    if (exitWithStdin) {
-      process.stdin.on('end', onSignal);
-      process.stdin.on('close', onSignal);
-      process.stdin.resume();
-    }
-  });
+  await stopRequested;
   await sim.stop();
   return 0;
 }

@@ -28,11 +28,14 @@ interface WorkerResult {
 test('four worker threads, each with its own koffi.load and handle, run at the same time without mixing answers', async () => {
   const worker = fileURLToPath(new URL('./fixtures/caen-worker.js', import.meta.url));
   await sim.control.resetCounters('a');
+  // this thread keeps the library loaded, as the daemon's supervisor does: the handle table lives in it
+  loadCaen(sim.libraryPath);
+  const loggedIn = new Int32Array(new SharedArrayBuffer(4));
   const results = await Promise.all(
     CRATES.map(
       (name, i) =>
         new Promise<WorkerResult>((resolve, reject) => {
-          const w = new Worker(worker, { workerData: { libraryPath: sim.libraryPath, address: sim.crates[name], iterations: 150, base: 100 * (i + 1) } });
+          const w = new Worker(worker, { workerData: { libraryPath: sim.libraryPath, address: sim.crates[name], iterations: 150, base: 100 * (i + 1), loggedIn, threads: CRATES.length } });
           w.once('message', (m: WorkerResult) => resolve(m));
           w.once('error', reject);
           w.once('exit', (code) => code !== 0 && reject(new Error(`worker exit ${code}`)));
