@@ -41,6 +41,10 @@ export class SinkQueue {
   #lastErrorAt: number | undefined;
   #lastWriteAt: number | undefined;
   #spoolFailing = false;
+  /** the backlog could not record an acknowledgement (logged once until it can again) */
+  #ackFailing = false;
+  /** the backlog could not be read (logged once until it can again) */
+  #readFailing = false;
   /** wakes the sender loop (new lines, stop) */
   #wake: (() => void) | undefined;
   /** aborted when stop begins: ends a back-off wait */
@@ -163,6 +167,10 @@ export class SinkQueue {
     );
   }
 
+  #spoolHint(): string {
+    return this.#sink.spooled ? 'the spool directory (spoolDirectory) and its disk' : 'the memory backlog';
+  }
+
   #maxBatch(): number {
     return Math.max(this.#o.batchMaxLines, this.#o.replayBatchLines);
   }
@@ -182,7 +190,34 @@ export class SinkQueue {
   async #run(): Promise<void> {
     for (;;) {
       if (this.#abort.signal.aborted) break;
-      const batch = this.#backlog.peek(this.#limit);
+      let batch: Batch | undefined;
+      try {
+        batch = this.#backlog.peek(this.#limit);
+      } catch (err) {
+        // a spool that cannot be read (a segment removed by hand, an I/O error): the sink is failing,
+        // retried with back-off; a throw here ended the loop and, in the writer thread, the thread
+        const message = `cannot read the spool: ${(err as Error).message}`;
+        this.#lastError = message;
+        this.#lastErrorAt = this.#o.now();
+        this.#setState('failing', { status: 'network', message });
+        if (!this.#readFailing) {
+          this.#readFailing = true;
+          this.#o.log('error', `sink ${this.#sink.id}: ${message}; nothing is sent until it can be read, retrying with back-off: check ${this.#spoolHint()}`);
+        }
+        this.#notifyAttempt();
+        if (this.#stopping) break;
+        this.#attempt++;
+        try {
+          await sleep(backoffMs(this.#attempt, this.#o.backoff), undefined, { signal: this.#stopCtl.signal });
+        } catch {
+          // woken by stop
+        }
+        continue;
+      }
+      if (this.#readFailing) {
+        this.#readFailing = false;
+        this.#o.log('info', `sink ${this.#sink.id}: spool readable again`);
+      }
       if (!batch) {
         this.#limit = this.#maxBatch();
         this.#notifyAttempt();
@@ -219,20 +254,46 @@ export class SinkQueue {
     this.#notifyAttempt();
   }
 
+  /**
+   * Releases a batch from the backlog. When the spool cannot record it (disk full, a file in the way),
+   * the position still moves on in memory, so the lines are not sent again while running; only a
+   * restart would send them again (harmless duplicates). Said once, not once per batch; never thrown:
+   * a throw here ended the sender loop and, in the writer thread, the thread itself.
+   */
+  #release(batch: Batch): void {
+    try {
+      this.#backlog.ack(batch);
+      if (this.#ackFailing) {
+        this.#ackFailing = false;
+        this.#o.log('info', `sink ${this.#sink.id}: spool records acknowledgements again`);
+      }
+    } catch (err) {
+      this.#lastError = `spool: ${(err as Error).message}`;
+      this.#lastErrorAt = this.#o.now();
+      if (!this.#ackFailing) {
+        this.#ackFailing = true;
+        this.#o.log(
+          'error',
+          `sink ${this.#sink.id}: cannot record acknowledged lines in the spool (${(err as Error).message}): they are not sent again while running, but may be sent again after a restart; free disk space or fix spoolDirectory`,
+        );
+      }
+    }
+  }
+
   /** acknowledges, drops or splits the batch; true when it must be retried later */
   #handle(batch: Batch, r: WriteResult): boolean {
     const n = batch.lines.length;
     const now = this.#o.now();
     switch (outcomeOf(r.status)) {
       case 'accept':
-        this.#backlog.ack(batch);
+        this.#release(batch);
         this.#written += n;
         this.#lastWriteAt = now;
         this.#attempt = 0;
         this.#setState('ok', r);
         return false;
       case 'drop': {
-        this.#backlog.ack(batch);
+        this.#release(batch);
         const rejected = r.rejectedLines ?? n;
         this.#dropped += rejected;
         this.#written += n - rejected;
@@ -255,7 +316,7 @@ export class SinkQueue {
           this.#o.log('debug', `sink ${this.#sink.id}: request of ${n} lines too large (413): sending ${this.#limit} per request`);
           return false;
         }
-        this.#backlog.ack(batch);
+        this.#release(batch);
         this.#dropped += 1;
         this.#lastError = r.message ?? 'HTTP 413';
         this.#lastErrorAt = now;
