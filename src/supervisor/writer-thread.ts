@@ -46,6 +46,10 @@ export class WriterThread {
     });
     const first = await Promise.race([ready, sleep(timeoutMs, 'timeout' as const, { ref: false })]);
     if (first === 'timeout') throw new GemcaenError('WRITER_TIMEOUT', `writer thread not ready after ${timeoutMs} ms`);
+    // a writer that dies unasked takes every sink with it: health must say so, not keep its last "ok"
+    worker.once('exit', (code) => {
+      if (!this.#stopped) this.#writerDied(code);
+    });
     // sink numbers (spool size, lines written) for the health endpoint; state changes come unasked
     const ask = () => worker.postMessage({ type: 'status' } satisfies ToWriterThread);
     ask();
@@ -65,6 +69,18 @@ export class WriterThread {
       default:
         break;
     }
+  }
+
+  /** exit code of a writer thread that died unasked */
+  #diedWith: number | undefined;
+
+  #writerDied(code: number): void {
+    this.#diedWith = code;
+    clearInterval(this.#statusTimer);
+    const why = `writer thread exited (code ${code}): no point is written from now on; restart gemcaen (unacknowledged lines stay in the spool)`;
+    this.#log.error(why);
+    const now = Date.now();
+    for (const s of this.#state.sinks.values()) Object.assign(s, { state: 'failing', lastError: why, lastErrorMs: now });
   }
 
   #recordSink(s: SinkStatus): void {
@@ -94,6 +110,10 @@ export class WriterThread {
     const worker = this.#worker;
     if (!worker || this.#stopped) return;
     this.#stopped = true;
+    if (this.#diedWith !== undefined) {
+      // nothing to wait for: the stop fails at once, so the daemon exits non-zero
+      throw new GemcaenError('WRITER_EXITED', `writer thread had exited (code ${this.#diedWith}) before the stop: points since then were not written`);
+    }
     clearInterval(this.#statusTimer);
     const exited = once(worker, 'exit').then(() => 'exited' as const);
     // the writer flushes within its share and spools the rest; we wait a little longer before terminate
