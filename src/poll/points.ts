@@ -4,6 +4,11 @@
 //   boards:   measurement `CAEN_Board`, tags setup, mainframe, slot, board
 // Fields are typed: float for NUMERIC parameters, integer for Status/Pw/ONOFF/BINARY/ENUM/BDSTATUS,
 // and the Status word is also decoded into 16 integer 0/1 fields Status_<BIT>.
+// Ieq (GEM) is a point of its own (same measurement, tags and time, field Ieq only): the Python
+// gemcaen wrote it as an integer, so an old bucket may hold Ieq as integer, and InfluxDB refuses a
+// whole line with a field-type conflict. On its own line a conflict costs only Ieq, never the
+// VMon/IMon/Status of the channel; InfluxDB merges the fields of one series and time, so queries
+// are the same.
 import type { FieldValue, Point } from '../protocol.js';
 import type { SetupConfig } from '../config/types.js';
 import { CHSTATUS_BITS } from '../caen/status-bits.js';
@@ -61,7 +66,7 @@ function field(kind: FieldKind, value: number): FieldValue {
   return kind === 'float' ? { type: 'float', value: float32Decimal(value) } : { type: 'int', value: Math.trunc(value) };
 }
 
-/** The fields of one channel: every read parameter, Status bits, and Ieq for GEM setups. */
+/** The fields of one channel: every read parameter and the Status bits (Ieq is separate: channelIeq). */
 export function channelFields(r: SetupReading, index: number): Record<string, FieldValue> {
   const fields: Record<string, FieldValue> = {};
   for (const [param, values] of r.values) {
@@ -75,17 +80,19 @@ export function channelFields(r: SetupReading, index: number): Record<string, Fi
       }
     }
   }
-  const setup = r.setup;
-  if (setup.isGEM && setup.monitorables.includes('Ieq')) {
-    const raw = r.values.get('VMon')?.[index];
-    const vmon = raw === undefined ? undefined : float32Decimal(raw);
-    const resistors = setup.gem?.resistorsMOhm;
-    if (vmon !== undefined && resistors) {
-      const ieq = ieqMicroAmps(vmon, r.names[index] ?? '', resistors);
-      if (ieq !== undefined) fields.Ieq = { type: 'float', value: ieq };
-    }
-  }
   return fields;
+}
+
+/** Ieq (µA, float) of a GEM channel, or undefined (not a GEM setup, not monitored, no VMon, no resistor). */
+export function channelIeq(r: SetupReading, index: number): FieldValue | undefined {
+  const setup = r.setup;
+  if (!setup.isGEM || !setup.monitorables.includes('Ieq')) return undefined;
+  const raw = r.values.get('VMon')?.[index];
+  const vmon = raw === undefined || !Number.isFinite(raw) ? undefined : float32Decimal(raw);
+  const resistors = setup.gem?.resistorsMOhm;
+  if (vmon === undefined || !resistors) return undefined;
+  const ieq = ieqMicroAmps(vmon, r.names[index] ?? '', resistors);
+  return ieq === undefined ? undefined : { type: 'float', value: ieq };
 }
 
 /** The tags of one channel. `ChannelName` keeps the original's meaning so existing dashboards work. */
@@ -104,14 +111,20 @@ export function channelTags(r: SetupReading, index: number): Record<string, stri
   return tags;
 }
 
-/** All points of one scan: one per channel plus one for the board (if a board parameter was read). */
+/**
+ * All points of one scan: one per channel, then (GEM) one Ieq-only point per channel with the same
+ * measurement, tags and time, plus one for the board (if a board parameter was read).
+ */
 export function toPoints(r: SetupReading): Point[] {
   const measurement = r.setup.isGEM ? GEM_MEASUREMENT : CHANNEL_MEASUREMENT;
   const points: Point[] = [];
   for (let i = 0; i < r.channels.length; i++) {
     const fields = channelFields(r, i);
-    if (Object.keys(fields).length === 0) continue;
-    points.push({ measurement, tags: channelTags(r, i), fields, timeMs: r.timeMs });
+    const ieq = channelIeq(r, i);
+    if (Object.keys(fields).length === 0 && ieq === undefined) continue;
+    const tags = channelTags(r, i);
+    if (Object.keys(fields).length > 0) points.push({ measurement, tags, fields, timeMs: r.timeMs });
+    if (ieq !== undefined) points.push({ measurement, tags: { ...tags }, fields: { Ieq: ieq }, timeMs: r.timeMs });
   }
   if (r.board.size > 0) {
     const fields: Record<string, FieldValue> = {};

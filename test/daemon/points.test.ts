@@ -48,12 +48,19 @@ test('GEM setup: HV measurement, electrode alias as ChannelName, layer tag, Ieq 
     setup: s, mainframe: 'mf', model: 'A1515TG', channels: [7, 8, 13], names: ['L2_G3BOT', 'L2_G3TOP', 'L2_G0BOT'],
     values: new Map([['VMon', [400, 300, 600]]]), kinds: new Map([['VMon', 'float']]), board: new Map(), timeMs: 5,
   };
-  const points = toPoints(r);
+  const all = toPoints(r);
+  // per channel: the read parameters, then Ieq on a point of its own (same measurement, tags, time)
+  const points = all.filter((p) => !('Ieq' in p.fields));
+  const ieq = all.filter((p) => 'Ieq' in p.fields);
   assert.equal(points.length, 3);
   assert.deepEqual(points.map((p) => p.tags.ChannelName), ['G3Bot', 'G3Top', 'Drift']);
-  assert.ok(points.every((p) => p.measurement === 'HV' && p.tags.layer === '2'));
-  assert.ok(Math.abs((points[0].fields.Ieq.value as number) - 400 / 0.625007477) < 1e-9);
-  assert.ok(Math.abs((points[2].fields.Ieq.value as number) - 600 / 1.125007477) < 1e-9);
+  assert.ok(all.every((p) => p.measurement === 'HV' && p.tags.layer === '2'));
+  assert.deepEqual(ieq.map((p) => p.tags), points.map((p) => p.tags), 'Ieq in the same series as its channel');
+  assert.ok(ieq.every((p) => p.timeMs === 5 && Object.keys(p.fields).length === 1 && p.fields.Ieq.type === 'float'), 'Ieq alone on its line, a float');
+  assert.ok(points.every((p) => p.fields.Ieq === undefined && p.fields.VMon !== undefined), 'VMon never on the Ieq line');
+  assert.equal(all.length, 6);
+  assert.ok(Math.abs((ieq[0].fields.Ieq.value as number) - 400 / 0.625007477) < 1e-9);
+  assert.ok(Math.abs((ieq[2].fields.Ieq.value as number) - 600 / 1.125007477) < 1e-9);
 });
 
 test('parameter types map onto field kinds; strings are not logged', () => {

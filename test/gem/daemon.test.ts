@@ -33,11 +33,23 @@ function parseLine(text: string): Line {
   return { measurement: measurement as string, tags, fields, timeMs: Number(time) };
 }
 
-function readLines(dir: string): Line[] {
+function readRawLines(dir: string): Line[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.lp'))
     .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map(parseLine));
+}
+
+/** The lines as InfluxDB stores them: the fields of one series (measurement + tags) and time merged. */
+function readLines(dir: string): Line[] {
+  const merged = new Map<string, Line>();
+  for (const l of readRawLines(dir)) {
+    const key = `${l.measurement},${Object.entries(l.tags).sort().map(([k, v]) => `${k}=${v}`).join(',')} ${l.timeMs}`;
+    const prev = merged.get(key);
+    if (prev) Object.assign(prev.fields, l.fields);
+    else merged.set(key, { ...l, fields: { ...l.fields } });
+  }
+  return [...merged.values()];
 }
 
 const R = (c: number): number => DEFAULT_RESISTORS_MOHM[ELECTRODE_SUFFIXES[c % 7] as keyof typeof DEFAULT_RESISTORS_MOHM];
@@ -87,6 +99,10 @@ test('both layers of one A1515TG into one FILE sink: HV, ChannelName alias, laye
     checked++;
   }
   assert.ok(checked >= 14, `Ieq checked on ${checked} lines`);
+  // in the files, Ieq is a line of its own (a type conflict with an old integer Ieq costs only Ieq)
+  const raw = readRawLines(data).filter((l) => l.measurement === 'HV');
+  assert.ok(raw.some((l) => l.fields.Ieq !== undefined));
+  for (const l of raw) if (l.fields.Ieq !== undefined) assert.deepEqual(Object.keys(l.fields), ['Ieq'], 'Ieq alone on its line');
 });
 
 test('a GEM setup on an A1535: paused with one message naming the slot and the model, nothing written', async (t) => {
