@@ -215,6 +215,16 @@ export class MainframePoller {
     s.paused = null;
   }
 
+  /**
+   * The board in `slot` may not be the one that was there before the pause (removed, another one
+   * inserted): its parameter metadata (types, decimals) is read again, and every other setup of the
+   * slot rebuilds its plan (and re-reads its channel names) at its next scan.
+   */
+  #forgetSlot(s: SetupSlot, slot: number): void {
+    this.#session?.clearMetaCache?.(slot);
+    for (const other of this.#setups) if (other !== s && other.setup.slot === slot && other.paused === null) other.plan = null;
+  }
+
   #pause(s: SetupSlot, reason: string, level: LogLevel = 'warn'): void {
     s.plan = null;
     s.nextDueMs = monotonicMs() + s.setup.holdOffSeconds * 1000;
@@ -245,6 +255,8 @@ export class MainframePoller {
         const model = info && typeof info === 'object' && 'model' in info ? info.model : undefined;
         if (!model) return this.#pause(s, s.paused ?? `no board in slot ${s.setup.slot}`);
         const channels = info && 'channels' in info && typeof info.channels === 'number' ? info.channels : 0;
+        // a setup resuming after a pause (not a sibling re-planning because of that resume)
+        if (s.paused !== null) this.#forgetSlot(s, s.setup.slot);
         await this.#preparePlan(s, { slot: s.setup.slot, model, channels });
         if (!s.plan) return;
       }

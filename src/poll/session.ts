@@ -22,6 +22,8 @@ export interface CaenSession {
   crateMap(): BoardInfoLike[];
   boardPresence(slot: number): BoardInfoLike | null | undefined | { model?: string; channels?: number };
   paramMeta(slot: number, param: string): ParamMetaLike;
+  /** forgets the cached parameter metadata of one slot (a board may have been swapped) */
+  clearMetaCache?(slot?: number): void;
   readChParam(slot: number, param: string, channels: readonly number[]): number[];
   channelNames(slot: number, channels: readonly number[]): string[];
   readBdParam(slots: readonly number[], param: string): number[];
