@@ -33,6 +33,9 @@ export interface PollerOptions {
  */
 const monotonicMs = (): number => performance.now();
 
+/** key prefix of a failed scan's report in SetupSlot.reported */
+const REQUEST_ERROR = 'req:';
+
 interface SetupSlot {
   setup: SetupConfig;
   plan: SetupPlan | null;
@@ -206,6 +209,8 @@ export class MainframePoller {
     // GEM channel names without an electrode suffix only cost Ieq (warned once in #deliver): VMon,
     // IMon and Status of a stack must keep being logged whatever the channels are called
     const { plan, issues } = await planSetup(this.#countingSession(), s.setup, board, (e) => classify(e) === 'request', () => this.stopping);
+    // a new plan (login, reconnect, resume) is a new state: what was reported before is reported again
+    s.reported.clear();
     for (const i of issues) this.#report(s, i.key, i.level, i.message);
     s.plan = plan;
     if (s.paused !== null) {
@@ -269,13 +274,25 @@ export class MainframePoller {
         onBoardParamDropped: (name, err) => this.#report(s, `bd:${name}`, 'debug', `board parameter ${name} of slot ${s.setup.slot} not available: ${errorText(err)}`),
       });
       if (!reading) return;
+      this.#recovered(s);
       this.#deliver(s, reading, this.#wrapperCalls() - callsBefore, performance.now() - started);
     } catch (err) {
       const cause = classify(err);
       if (cause === 'connection' || cause === 'credentials') return this.#lost(err);
       if (cause === 'board-absent') return this.#pause(s, `board in slot ${s.setup.slot} not present (${errorText(err)})`);
-      this.#report(s, `req:${errorText(err)}`, 'error', `${s.setup.name}: ${errorText(err)}`);
+      this.#report(s, `${REQUEST_ERROR}${errorText(err)}`, 'error', `${s.setup.name}: ${errorText(err)}`);
     }
+  }
+
+  /**
+   * A scan succeeded: request errors reported before are over (one info line), so the same error
+   * coming back later is reported again: once per change of state, not once per process.
+   */
+  #recovered(s: SetupSlot): void {
+    const over = [...s.reported].filter((k) => k.startsWith(REQUEST_ERROR));
+    if (over.length === 0) return;
+    for (const k of over) s.reported.delete(k);
+    this.#log('info', `${s.setup.name}: scans succeed again (after: ${over.map((k) => k.slice(REQUEST_ERROR.length)).join('; ')})`, s.setup.name);
   }
 
   #deliver(s: SetupSlot, reading: SetupReading, calls: number, durationMs: number): void {

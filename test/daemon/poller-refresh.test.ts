@@ -82,3 +82,27 @@ test('a board removed and inserted while its setup is paused: the metadata is re
   const steady = (await sim.control.counters()).calls;
   assert.equal(steady.CAENHV_GetChParamProp ?? 0, 0, JSON.stringify(steady));
 });
+
+test('a request error is logged once while it lasts, and again when it returns after a good scan', async (t) => {
+  const sim = await startSim();
+  t.after(() => sim.stop());
+  const r = startPoller(t, sim, [setupOn(2)]);
+  await r.until(() => r.scans.length >= 2, 'the first scans');
+  const errors = () => r.logs.filter((l) => l.level === 'error');
+
+  // three failing scans in a row: one line
+  await sim.control.failNext(3, 10, 'GetChParam');
+  await r.until(() => errors().length >= 1, 'the first error line');
+  let at = r.scans.length;
+  await r.until(() => r.scans.length >= at + 2, 'scans after the error');
+  assert.equal(errors().length, 1, errors().map((l) => l.message).join(' | '));
+  assert.ok(r.logs.some((l) => l.level === 'info' && /^S: scans succeed again \(after: .*GetChParam/.test(l.message)), 'the recovery is logged');
+
+  // the same error again, after the recovery: logged again
+  await sim.control.failNext(1, 10, 'GetChParam');
+  await r.until(() => errors().length >= 2, 'the error line after the recovery');
+  at = r.scans.length;
+  await r.until(() => r.scans.length >= at + 2, 'scans after the second error');
+  assert.equal(errors().length, 2);
+  assert.equal(errors()[1].message, errors()[0].message);
+});
