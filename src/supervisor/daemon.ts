@@ -5,8 +5,8 @@
 // The supervisor never imports src/caen: koffi loads only inside the mainframe workers.
 import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
 import { setupsByMainframe } from '../config/load.js';
-import { GemcaenError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { ExitCode, GemcaenError } from '../errors.js';
+import { closeLogger, type Logger } from '../log.js';
 import { HealthServer } from '../web/health-server.js';
 import { MainframeWorkers, type MainframeWorkersOptions } from './mainframe-workers.js';
 import { SimulatedCrate } from './sim-process.js';
@@ -22,6 +22,14 @@ export interface DaemonOptions {
   stopTimeoutMs?: number;
   /** overrides for tests */
   workers?: Partial<Pick<MainframeWorkersOptions, 'restartInitialMs' | 'restartMaxMs' | 'pollerOptions'>>;
+  /** the writer thread's file (tests: a fixture) */
+  writerFile?: URL;
+  /**
+   * Called after the daemon stopped itself because it cannot go on (the writer thread died): the
+   * error line is logged and every part stopped. Default: close the logger and exit the process
+   * with code 1, so that pm2/systemd restart gemcaen and the spool is replayed.
+   */
+  onFatal?: (err: GemcaenError) => void | Promise<void>;
 }
 
 /** Where a sink writes, in words and without credentials. */
@@ -51,7 +59,7 @@ export class Daemon {
   constructor(options: DaemonOptions) {
     this.#o = options;
     this.#log = options.log.child({ label: 'gemcaen' });
-    this.#writer = new WriterThread(options.log, this.state);
+    this.#writer = new WriterThread(options.log, this.state, (err) => void this.#fatal(err));
     this.#health = new HealthServer(this.state);
   }
 
@@ -83,7 +91,7 @@ export class Daemon {
       this.#log.info(`simulated crate ${mf.systemType} listening on ${mf.address}${sim.controlAddress ? ` (control API http://${sim.controlAddress}/)` : ''}`);
     }
     if (this.stopRequested) return;
-    await this.#writer.start(config, sinkIds);
+    await this.#writer.start(config, sinkIds, undefined, this.#o.writerFile);
     if (this.stopRequested) return;
     if (config.settings.healthListen) {
       this.healthAddress = await this.#health.start(config.settings.healthListen);
@@ -112,6 +120,26 @@ export class Daemon {
     }
   }
 
+  /**
+   * A part died that the daemon cannot run without (the writer thread): polling into nothing would
+   * only look alive. Stops the pollers (they log out) and the rest, then hands over to onFatal
+   * (default: exit 1). The cause is logged once, by the part that died.
+   */
+  async #fatal(err: GemcaenError): Promise<void> {
+    if (this.stopRequested) return; // already stopping: the stop reports it
+    try {
+      await this.stop('writer thread exited');
+    } catch {
+      // the stop fails with WRITER_EXITED: that is the cause, already logged
+    }
+    if (this.#o.onFatal) {
+      await this.#o.onFatal(err);
+      return;
+    }
+    await closeLogger(this.#o.log);
+    process.exit(ExitCode.FAILURE);
+  }
+
   /** Stops everything in order; each step bounded. Idempotent: every caller gets the same promise. */
   stop(reason: string): Promise<void> {
     this.#stopping ??= this.#stop(reason);
@@ -127,7 +155,8 @@ export class Daemon {
         await fn();
       } catch (err) {
         failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
-        this.#log.error(`stopping ${what}: ${err instanceof Error ? err.message : String(err)}`);
+        // a writer that died unasked has logged its error line already
+        if (!(what === 'writer' && this.#writer.died)) this.#log.error(`stopping ${what}: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
     this.#log.info(`stopping (${reason}): pollers finish their call and log out, then the writer flushes`);

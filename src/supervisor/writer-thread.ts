@@ -21,9 +21,13 @@ export class WriterThread {
   readonly #log: Logger;
   readonly #state: DaemonState;
 
-  constructor(log: Logger, state: DaemonState) {
+  /** called once when the thread exits unasked (after READY), with the error line already logged */
+  readonly #onDied: ((err: GemcaenError) => void) | undefined;
+
+  constructor(log: Logger, state: DaemonState, onDied?: (err: GemcaenError) => void) {
     this.#log = log.child({ label: 'writer' });
     this.#state = state;
+    this.#onDied = onDied;
   }
 
   /** Starts the thread and waits for READY (spool replay under way), bounded. */
@@ -74,13 +78,21 @@ export class WriterThread {
   /** exit code of a writer thread that died unasked */
   #diedWith: number | undefined;
 
+  /** true when the thread exited unasked (its stop then fails with WRITER_EXITED) */
+  get died(): boolean {
+    return this.#diedWith !== undefined;
+  }
+
   #writerDied(code: number): void {
     this.#diedWith = code;
     clearInterval(this.#statusTimer);
-    const why = `writer thread exited (code ${code}): no point is written from now on; restart gemcaen (unacknowledged lines stay in the spool)`;
+    const why = this.#onDied
+      ? `writer thread exited (code ${code}): stopping gemcaen (exit 1) so that it is restarted; unacknowledged lines stay in the spool and are replayed`
+      : `writer thread exited (code ${code}): no point is written from now on; restart gemcaen (unacknowledged lines stay in the spool)`;
     this.#log.error(why);
     const now = Date.now();
     for (const s of this.#state.sinks.values()) Object.assign(s, { state: 'failing', lastError: why, lastErrorMs: now });
+    this.#onDied?.(new GemcaenError('WRITER_EXITED', why));
   }
 
   #recordSink(s: SinkStatus): void {
