@@ -24,7 +24,12 @@ export interface PollerOptions {
   backoff?: Partial<BackoffOptions>;
   /** delay between attempts after the crate refused the credentials */
   credentialsRetryMs?: number;
+  /** how often a setup's channel names are read again (one GetChName), default 10 minutes */
+  namesRefreshMs?: number;
 }
+
+/** Channel names are read at each login and plan, and again this often (a channel renamed at the crate). */
+export const NAMES_REFRESH_MS = 600_000;
 
 /**
  * The clock of the schedule (due times, back-off, keepalive): monotonic, so a step of the wall clock
@@ -44,6 +49,8 @@ interface SetupSlot {
   paused: string | null;
   /** issues already reported (one line per issue, not per scan) */
   reported: Set<string>;
+  /** monotonic time the plan's channel names were last read */
+  namesReadMs: number;
 }
 
 export class MainframePoller {
@@ -52,6 +59,7 @@ export class MainframePoller {
   readonly #setups: SetupSlot[];
   readonly #backoff: Backoff;
   readonly #credentialsRetryMs: number;
+  readonly #namesRefreshMs: number;
   #session: CaenSession | null = null;
   #state: CrateState | null = null;
   #lastCallMs = 0;
@@ -63,9 +71,10 @@ export class MainframePoller {
   constructor(mainframe: MainframeWire, setups: readonly SetupConfig[], io: PollerIO, options: PollerOptions = {}) {
     this.#mf = mainframe;
     this.#io = io;
-    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set() }));
+    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set(), namesReadMs: 0 }));
     this.#backoff = new Backoff(options.backoff);
     this.#credentialsRetryMs = options.credentialsRetryMs ?? 120_000;
+    this.#namesRefreshMs = options.namesRefreshMs ?? NAMES_REFRESH_MS;
   }
 
   /** Asks the loop to end after the call in progress; idempotent. */
@@ -265,15 +274,24 @@ export class MainframePoller {
         await this.#preparePlan(s, { slot: s.setup.slot, model, channels });
         if (!s.plan) return;
       }
-      const reading = await scanSetup(s.plan!, {
+      const plan = s.plan!;
+      const namesBefore = plan.names;
+      // names are read with a new plan, then again at most every namesRefreshMs: a scan that does
+      // not refresh costs exactly one call per parameter
+      const refreshNames = namesBefore !== undefined && now - s.namesReadMs >= this.#namesRefreshMs;
+      const reading = await scanSetup(plan, {
         session,
         mainframe: this.#mf.id,
         shouldStop: () => this.stopping,
         count: (n = 1) => this.#count(n),
         isRequestError: (e) => classify(e) === 'request',
         onBoardParamDropped: (name, err) => this.#report(s, `bd:${name}`, 'debug', `board parameter ${name} of slot ${s.setup.slot} not available: ${errorText(err)}`),
+        refreshNames,
+        onNamesRefreshFailed: (err) => this.#log('debug', `${s.setup.name}: channel names not read again, keeping the previous ones: ${errorText(err)}`, s.setup.name),
       });
+      if (namesBefore === undefined || refreshNames) s.namesReadMs = now;
       if (!reading) return;
+      if (namesBefore && refreshNames) this.#namesChanged(s, reading.channels, namesBefore, reading.names);
       this.#recovered(s);
       this.#deliver(s, reading, this.#wrapperCalls() - callsBefore, performance.now() - started);
     } catch (err) {
@@ -282,6 +300,12 @@ export class MainframePoller {
       if (cause === 'board-absent') return this.#pause(s, `board in slot ${s.setup.slot} not present (${errorText(err)})`);
       this.#report(s, `${REQUEST_ERROR}${errorText(err)}`, 'error', `${s.setup.name}: ${errorText(err)}`);
     }
+  }
+
+  /** One info line when a refresh found channels renamed at the crate (their ChannelName tag changes). */
+  #namesChanged(s: SetupSlot, channels: readonly number[], before: readonly string[], after: readonly string[]): void {
+    const changed = channels.flatMap((ch, i) => (before[i] !== after[i] ? [`channel ${ch} ${before[i] ?? '?'} → ${after[i] ?? '?'}`] : []));
+    if (changed.length > 0) this.#log('info', `${s.setup.name}: channels renamed at the crate: ${changed.join(', ')}`, s.setup.name);
   }
 
   /**

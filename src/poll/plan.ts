@@ -1,5 +1,6 @@
 // What to read for one setup and how: one GetChParam per (slot, parameter) for all channels of
-// interest, one GetBdParam per board parameter, metadata and channel names once per connection.
+// interest, one GetBdParam per board parameter, metadata and channel names once per connection
+// (names again when the poller asks for a refresh: one GetChName, rarely).
 import type { SetupConfig } from '../config/types.js';
 import type { FieldKind, SetupReading } from './points.js';
 import type { BoardInfoLike, CaenSession, ParamMetaLike } from './session.js';
@@ -39,7 +40,7 @@ export interface SetupPlan {
   model: string;
   chParams: { name: string; kind: FieldKind }[];
   bdParams: { name: string; kind: FieldKind }[];
-  /** channel names, read on the first scan of a connection */
+  /** channel names, read on the first scan of a connection (and again on the poller's refresh) */
   names?: string[];
 }
 
@@ -108,6 +109,10 @@ export interface ScanContext {
   isRequestError: (err: unknown) => boolean;
   /** a board parameter the board refused: dropped from the plan for this connection */
   onBoardParamDropped: (name: string, err: unknown) => void;
+  /** read the channel names again although the plan has them (a channel renamed at the crate) */
+  refreshNames?: boolean;
+  /** a refresh of the names was refused: the names read before are kept */
+  onNamesRefreshFailed?: (err: unknown) => void;
 }
 
 /**
@@ -119,9 +124,15 @@ export async function scanSetup(plan: SetupPlan, ctx: ScanContext): Promise<Setu
   const { session, setup } = { session: ctx.session, setup: plan.setup };
   const channels = setup.channels;
   const timeMs = Date.now();
-  if (!plan.names) {
+  if (!plan.names || ctx.refreshNames) {
     ctx.count();
-    plan.names = session.channelNames(setup.slot, channels).map((n) => n.trim());
+    try {
+      plan.names = session.channelNames(setup.slot, channels).map((n) => n.trim());
+    } catch (err) {
+      // a failed refresh costs nothing but the new names: the scan goes on with the old ones
+      if (!plan.names || !ctx.isRequestError(err)) throw err;
+      ctx.onNamesRefreshFailed?.(err);
+    }
   }
   const values = new Map<string, number[]>();
   const kinds = new Map<string, FieldKind>();

@@ -48,7 +48,7 @@ function startPoller(t: { after(fn: () => unknown): void }, sim: SimHandle, setu
     async until(cond, what) {
       const deadline = Date.now() + 10_000;
       while (!cond()) {
-        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; log: ${logs.map((l) => `${l.level} ${l.message}`).join(' | ')}`);
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last log lines: ${logs.slice(-8).map((l) => `${l.level} ${l.message}`).join(' | ')}`);
         await sleep(20);
       }
     },
@@ -105,4 +105,45 @@ test('a request error is logged once while it lasts, and again when it returns a
   await r.until(() => r.scans.length >= at + 2, 'scans after the second error');
   assert.equal(errors().length, 2);
   assert.equal(errors()[1].message, errors()[0].message);
+});
+
+/** the ChannelName tag of channel `ch` in the last scan */
+function nameTag(scans: PointsMessage[], ch: string): string | undefined {
+  const last = scans.at(-1);
+  return last?.points.find((p) => p.measurement === 'CAEN_Board_Monitor' && p.tags.channel === ch)?.tags.ChannelName;
+}
+
+test('a channel renamed at the crate gets its new ChannelName at the next names refresh, not before', async (t) => {
+  const sim = await startSim();
+  t.after(() => sim.stop());
+  const r = startPoller(t, sim, [setupOn(2)], { namesRefreshMs: 1500 });
+  await r.until(() => r.scans.length >= 2, 'the first scans');
+  assert.equal(nameTag(r.scans, '00'), 'DRIFT0');
+
+  await sim.control.resetCounters();
+  await sim.control.setChannel(2, 0, 'name', 'RENAMED0');
+  const renamedAt = r.scans.length;
+  await r.until(() => nameTag(r.scans, '00') === 'RENAMED0', 'the new name in the points');
+  assert.equal(nameTag(r.scans, '01'), 'DRIFT1');
+  assert.ok(r.logs.some((l) => l.level === 'info' && l.message === 'S: channels renamed at the crate: channel 0 DRIFT0 → RENAMED0'), 'the rename is logged');
+  // time-based and rare: one GetChName per refresh interval, not one per scan
+  const c = (await sim.control.counters()).calls;
+  const scans = r.scans.length - renamedAt;
+  assert.ok(scans >= 5, `scans until the refresh: ${scans}`);
+  assert.ok((c.CAENHV_GetChName ?? 0) >= 1 && (c.CAENHV_GetChName ?? 0) <= 2, `GetChName: ${c.CAENHV_GetChName}`);
+  assert.equal(c.CAENHV_GetChParamProp ?? 0, 0);
+});
+
+test('without a refresh due, channel names are not read again (the default interval is 10 minutes)', async (t) => {
+  const sim = await startSim();
+  t.after(() => sim.stop());
+  const r = startPoller(t, sim, [setupOn(2)]);
+  await r.until(() => r.scans.length >= 2, 'the first scans');
+  await sim.control.resetCounters();
+  await sim.control.setChannel(2, 0, 'name', 'RENAMED0');
+  const from = r.scans.length;
+  await r.until(() => r.scans.length >= from + 10, 'ten scans');
+  const c = (await sim.control.counters()).calls;
+  assert.equal(c.CAENHV_GetChName ?? 0, 0);
+  assert.equal(nameTag(r.scans, '00'), 'DRIFT0');
 });
