@@ -1,9 +1,10 @@
 // The file sink: exact bytes, one file per UTC day of the points' timestamps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SinkConfig } from '../../src/config/types.js';
+import { FileSink } from '../../src/writer/sinks/file.js';
 import { f, i, makeWriter, msg, point, tempDir } from './util.js';
 
 test('line protocol bytes exactly as expected, rotated at UTC midnight, deduplicated with the setup heartbeat', async (t) => {
@@ -36,4 +37,54 @@ test('line protocol bytes exactly as expected, rotated at UTC midnight, deduplic
   assert.equal(st.writtenLines, 4);
   assert.equal(st.lastWriteAt, 42, 'status times come from the injected clock');
   assert.deepEqual(readdirSync(join(dir)).sort(), ['lp'], 'the file sink uses no spool directory');
+});
+
+test('a partial write (ENOSPC) is cut back: the retry leaves no torn line', async (t) => {
+  const dir = tempDir(t);
+  const T = Date.UTC(2024, 5, 1, 10, 0, 0);
+  const file = join(dir, 'gemcaen-2024-06-01.lp');
+  writeFileSync(file, `HV,ChannelName=Drift VMon=1 ${T - 1000}\n`);
+  let full = false;
+  const sink = new FileSink({
+    id: 'f',
+    directory: dir,
+    writeSync: (fd, buf, off, len) => {
+      if (!full) return writeSync(fd, buf, off, len);
+      if (len > 10) return writeSync(fd, buf, off, Math.floor(len / 2)); // half a line reaches the disk
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    },
+  });
+  const lines = [`HV,ChannelName=G3Bot VMon=700.5 ${T}`, `HV,ChannelName=G3Top VMon=650 ${T}`];
+  full = true;
+  const failed = await sink.write(lines);
+  assert.equal(failed.status, 500);
+  assert.match(failed.message ?? '', /^ENOSPC/);
+  assert.equal(readFileSync(file, 'utf8'), `HV,ChannelName=Drift VMon=1 ${T - 1000}\n`, 'cut back to its size before the batch');
+  full = false;
+  assert.equal((await sink.write(lines)).status, 204);
+  assert.equal(readFileSync(file, 'utf8'), `HV,ChannelName=Drift VMon=1 ${T - 1000}\n${lines.join('\n')}\n`);
+});
+
+test('a batch over two days is all or nothing: the 2nd file failing does not write the 1st twice on retry', async (t) => {
+  const dir = tempDir(t);
+  const day1 = Date.UTC(2024, 5, 1, 23, 59, 59);
+  const day2 = Date.UTC(2024, 5, 2, 0, 0, 1);
+  const file1 = join(dir, 'gemcaen-2024-06-01.lp');
+  const file2 = join(dir, 'gemcaen-2024-06-02.lp');
+  writeFileSync(file1, `HV,ChannelName=Drift VMon=1 ${day1 - 1000}\n`);
+  mkdirSync(file2); // the 2nd day's file cannot be opened (EISDIR)
+  const sink = new FileSink({ id: 'f', directory: dir });
+  const lines = [`HV,ChannelName=G3Bot VMon=700 ${day1}`, `HV,ChannelName=G3Bot VMon=701 ${day2}`];
+  const failed = await sink.write(lines);
+  assert.equal(failed.status, 500);
+  assert.equal(readFileSync(file1, 'utf8'), `HV,ChannelName=Drift VMon=1 ${day1 - 1000}\n`, 'the 1st file cut back');
+  rmdirSync(file2);
+  assert.equal((await sink.write(lines)).status, 204);
+  assert.equal(readFileSync(file1, 'utf8'), `HV,ChannelName=Drift VMon=1 ${day1 - 1000}\nHV,ChannelName=G3Bot VMon=700 ${day1}\n`);
+  assert.equal(readFileSync(file2, 'utf8'), `HV,ChannelName=G3Bot VMon=701 ${day2}\n`);
+  // a file created by the failed batch is removed again
+  const fresh = join(dir, 'new');
+  mkdirSync(join(fresh, 'gemcaen-2024-06-02.lp'), { recursive: true });
+  assert.equal((await new FileSink({ id: 'g', directory: fresh }).write(lines)).status, 500);
+  assert.deepEqual(readdirSync(fresh), ['gemcaen-2024-06-02.lp']);
 });

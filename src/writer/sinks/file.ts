@@ -3,7 +3,10 @@
 // fsync'd per batch. For labs without a database, and for the demo: the files can be
 // loaded later with `influx -import` / `curl --data-binary @file …/write?precision=ms`.
 // Failures map onto the HTTP outcome table: permission problems → 403 (a person must act), others → 500 (retry).
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+// A batch is all or nothing: each file's size is recorded before appending, and on any failure (a
+// partial write on ENOSPC, the 2nd day's file failing) every file of the batch is cut back to it, so
+// the retry neither appends after half a line nor writes the 1st file's lines twice.
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WriteResult } from '../outcome.js';
 import type { Sink } from './sink.js';
@@ -15,6 +18,17 @@ export const FILE_PREFIX = 'gemcaen';
 export interface FileSinkOptions {
   id: string;
   directory: string;
+  /** tests: stands in for fs.writeSync (e.g. a partial write, then ENOSPC) */
+  writeSync?: (fd: number, buffer: Buffer, offset: number, length: number) => number;
+}
+
+/** a file of the batch being written: where it ended before the batch */
+interface Appended {
+  path: string;
+  fd: number;
+  size: number;
+  /** created by this batch: removed again on failure */
+  created: boolean;
 }
 
 export class FileSink implements Sink {
@@ -23,10 +37,12 @@ export class FileSink implements Sink {
   readonly id: string;
   readonly target: string;
   readonly #dir: string;
+  readonly #write: (fd: number, buffer: Buffer, offset: number, length: number) => number;
 
   constructor(opts: FileSinkOptions) {
     this.id = opts.id;
     this.#dir = opts.directory;
+    this.#write = opts.writeSync ?? ((fd, buffer, offset, length) => writeSync(fd, buffer, offset, length));
     this.target = `${opts.directory}/${FILE_PREFIX}-YYYY-MM-DD.lp`;
   }
 
@@ -36,6 +52,7 @@ export class FileSink implements Sink {
   }
 
   async write(lines: readonly string[]): Promise<WriteResult> {
+    const appended: Appended[] = [];
     try {
       mkdirSync(this.#dir, { recursive: true });
       const byFile = new Map<string, string[]>();
@@ -46,22 +63,22 @@ export class FileSink implements Sink {
         if (!list) byFile.set(file, (list = []));
         list.push(line);
       }
-      for (const [file, list] of byFile) {
-        const fd = openSync(file, 'a');
-        try {
-          const buf = Buffer.from(list.join('\n') + '\n', 'utf8');
-          let done = 0;
-          while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done);
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
+      for (const [path, list] of byFile) {
+        const fd = openSync(path, 'a');
+        const size = fstatSync(fd).size;
+        appended.push({ path, fd, size, created: size === 0 });
+        const buf = Buffer.from(list.join('\n') + '\n', 'utf8');
+        let done = 0;
+        while (done < buf.length) done += this.#write(fd, buf, done, buf.length - done);
+        fsyncSync(fd);
       }
+      for (const a of appended.splice(0)) closeSync(a.fd);
       return { status: 204 };
     } catch (err) {
+      const undo = rollBack(appended);
       const e = err as NodeJS.ErrnoException;
       const status = e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' || e.code === 'ENOTDIR' ? 403 : 500;
-      return { status, message: `${e.code ?? 'error'}: ${e.message}` };
+      return { status, message: `${e.code ?? 'error'}: ${e.message}${undo}` };
     }
   }
 
@@ -70,6 +87,26 @@ export class FileSink implements Sink {
   }
 
   async close(): Promise<void> {}
+}
+
+/** cuts every file of a failed batch back to its size before the batch; '' or what could not be undone */
+function rollBack(appended: Appended[]): string {
+  const failed: string[] = [];
+  for (const a of appended) {
+    try {
+      ftruncateSync(a.fd, a.size);
+      fsyncSync(a.fd);
+    } catch {
+      failed.push(a.path);
+    }
+    try {
+      closeSync(a.fd);
+      if (a.created) unlinkSync(a.path);
+    } catch {
+      // closed or removed already
+    }
+  }
+  return failed.length > 0 ? ` (could not cut ${failed.join(', ')} back: its last lines may be written twice)` : '';
 }
 
 /** a sink id as part of a file or directory name */
