@@ -28,6 +28,16 @@ export function parseParamValue(text: string, meta: ParamMeta, where: string): n
       // the plan shows the value with the parameter's decimals (formatParamValue): a value with more
       // would be confirmed as one number and sent as another, so it is refused, not rounded
       const d = shownDecimals(meta);
+      if (d === undefined && Number(float32Text(v)) !== v) {
+        // no Decimal property: the value is shown as the float32 it is sent as (formatParamValue),
+        // so a value with more digits than a float32 keeps would be confirmed as another number
+        const unit = meta.unit ? ` ${meta.unit}` : '';
+        throw new UsageError(
+          'VALUE_TOO_PRECISE',
+          `${where}: ${t}${unit} has more digits than the board's 32-bit float keeps; give ${float32Text(v)}${unit} or a value with fewer digits`,
+          { details: { value: text, float32: Number(float32Text(v)) } },
+        );
+      }
       if (d !== undefined && Number(v.toFixed(d)) !== v) {
         const unit = meta.unit ? ` ${meta.unit}` : '';
         throw new UsageError(
@@ -61,13 +71,31 @@ function shownDecimals(meta: ParamMeta): number | undefined {
   return meta.decimal > 0 ? Math.min(meta.decimal, 6) : 0;
 }
 
-/** A value as the board shows it: ONOFF by its state word, NUMERIC with the parameter's decimals. */
+/**
+ * The shortest decimal of the float32 a NUMERIC value travels as (SetChParam writes, GetChParam reads
+ * float32): "450.1" for 450.1 typed or read back (not 450.1000061035156), "450.12344" for 450.123456789.
+ */
+export function float32Text(value: number): string {
+  const f = Math.fround(value);
+  if (!Number.isFinite(f) || f === 0) return String(f === 0 ? 0 : f);
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(f.toPrecision(p));
+    if (Math.fround(d) === f) return String(d);
+  }
+  return String(f);
+}
+
+/**
+ * A value as the board shows it: ONOFF by its state word, NUMERIC with the parameter's decimals, or,
+ * when the board gives no Decimal property, as the float32 that is sent (a value typed with at most
+ * float32 precision, which parseParamValue ensures, shows as typed).
+ */
 export function formatParamValue(value: number | undefined, meta: ParamMeta): string {
   if (value === undefined || Number.isNaN(value)) return '?';
   if (meta.type === 'ONOFF') return value === 1 ? (meta.onState ?? 'On') : value === 0 ? (meta.offState ?? 'Off') : String(value);
   if (meta.type === 'NUMERIC') {
-    const d = meta.decimal !== undefined && meta.decimal > 0 ? Math.min(meta.decimal, 6) : 0;
-    return value.toFixed(d);
+    const d = shownDecimals(meta);
+    return d === undefined ? float32Text(value) : value.toFixed(d);
   }
   return String(value);
 }

@@ -75,6 +75,22 @@ describe('values by parameter type', () => {
     assert.equal(parseParamValue('12.345', { ...numeric, decimal: undefined }, 'V0Set'), 12.345);
   });
 
+  test('NUMERIC without a Decimal property: shown as the float32 that is sent, never as an integer', () => {
+    const bare: ParamMeta = { name: 'V0Set', type: 'NUMERIC', typeCode: 0, mode: 'RDWR', min: 0, max: 1000, unit: 'V' };
+    for (const text of ['12.345', '450.1', '450', '0.001', '-3.5', '999.99994']) {
+      const sent = parseParamValue(text, bare, 'V0Set');
+      const shown = formatParamValue(sent, bare);
+      assert.equal(shown, String(sent), `${text} is shown as given`);
+      // the value is written as a float32 (SetChParam): what is shown is that float32
+      assert.equal(Math.fround(Number(shown)), Math.fround(sent), `${text}: shown ${shown}`);
+    }
+    // a current value read from the board (a float32) shows as its shortest decimal
+    assert.equal(formatParamValue(Math.fround(433.4), bare), '433.4');
+    // more digits than a float32 keeps would be confirmed as one number and sent as another: refused
+    assert.equal(code(() => parseParamValue('450.123456789', bare, 'V0Set')), 'VALUE_TOO_PRECISE');
+    assert.throws(() => parseParamValue('450.123456789', bare, 'V0Set'), /give 450\.12344 V/);
+  });
+
   test('ONOFF: on/off/1/0 and the board state words, any case', () => {
     for (const w of ['on', 'ON', '1', 'Kill', 'kill', 'true']) assert.equal(parseParamValue(w, pdwn, 'PDwn'), 1, w);
     for (const w of ['off', 'Off', '0', 'Ramp', 'false']) assert.equal(parseParamValue(w, pdwn, 'PDwn'), 0, w);
