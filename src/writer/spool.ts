@@ -6,6 +6,7 @@
 //                              acknowledged by the database; written to a temp file, fsync'd, renamed
 // A segment is deleted once it is acknowledged to its end. When the spool exceeds its bound the oldest
 // segment is deleted and its unacknowledged lines are counted as dropped.
+// The directory is fsync'd after a segment is created and after acked.json is renamed.
 // After a crash (SIGKILL, power cut) the last batch may be half written: the partial line is cut off at
 // open, and at most the batch that was in flight is sent again.
 import {
@@ -133,6 +134,7 @@ export class Spool implements Backlog {
       if (this.#fd !== undefined) closeSync(this.#fd);
       const seq = this.#nextSeq++;
       this.#fd = openSync(this.#path(seq), 'a');
+      fsyncDirectory(this.#dir); // the new file's name is durable before lines are counted as spooled
       last = { seq, size: 0, lines: 0 };
       this.#segments.push(last);
       if (this.#segments.length === 1) this.#resetAck();
@@ -270,6 +272,17 @@ function writeAck(dir: string, segment: number, offset: number): void {
     closeSync(fd);
   }
   renameSync(tmp, join(dir, 'acked.json'));
+  fsyncDirectory(dir); // the rename itself is durable
+}
+
+/** fsyncs a directory, so that a file created or renamed in it survives a power cut */
+export function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** lines (newlines) in [from, to) of a file */

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Spool } from '../../src/writer/spool.js';
+import { Spool, fsyncDirectory } from '../../src/writer/spool.js';
 import { tempDir } from './util.js';
 
 const lines = (from: number, n: number) => Array.from({ length: n }, (_, k) => `m v=${from + k} ${from + k}`);
@@ -90,4 +90,16 @@ test('writer over a full spool (database unreachable): oldest lines dropped, cou
   const warns = logs.lines.filter((l) => l.level === 'warn' && l.message.includes('spool full'));
   assert.ok(warns.length >= 1);
   assert.match(warns[warns.length - 1].message, new RegExp(`${st.droppedLines} dropped in total`));
+});
+
+test('fsyncDirectory: a directory is fsync\'d (the spool does it after creating a segment and renaming acked.json)', (t) => {
+  const dir = tempDir(t);
+  fsyncDirectory(dir);
+  assert.throws(() => fsyncDirectory(join(dir, 'missing')), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+  const s = new Spool({ directory: join(dir, 'sp'), maxBytes: 1 << 20, onDrop: () => undefined });
+  s.append(lines(0, 3));
+  s.ack(s.peek(2)!);
+  s.close();
+  assert.deepEqual(readdirSync(join(dir, 'sp')).sort(), ['00000000000000000001.lp', 'acked.json']);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sp', 'acked.json'), 'utf8')), { segment: 1, offset: Buffer.byteLength(lines(0, 2).join('\n') + '\n') });
 });
