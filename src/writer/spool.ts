@@ -5,7 +5,7 @@
 //   acked.json                 {"segment": n, "offset": bytes}: everything before this position was
 //                              acknowledged by the database; written to a temp file, fsync'd, renamed
 // A segment is deleted once it is acknowledged to its end. When the spool exceeds its bound the oldest
-// segment is deleted and its unacknowledged lines are counted as dropped.
+// segments are deleted (never the one being written) and their unacknowledged lines counted as dropped.
 // The directory is fsync'd after a segment is created and after acked.json is renamed.
 // After a crash (SIGKILL, power cut) the last batch may be half written: the partial line is cut off at
 // open, and at most the batch that was in flight is sent again.
@@ -129,9 +129,14 @@ export class Spool implements Backlog {
   append(lines: readonly string[]): void {
     if (this.#closed) throw new Error(`spool ${this.#dir} is closed`);
     if (lines.length === 0) return;
+    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
     let last = this.#segments[this.#segments.length - 1];
-    if (this.#fd === undefined || last === undefined || last.size >= this.#segmentBytes) {
+    // a new segment when the last is full, or when these lines would take it over the bound: the
+    // bound can then drop whole older segments and keep the new lines
+    const full = last !== undefined && (last.size >= this.#segmentBytes || (last.size > 0 && last.size + buf.length > this.#maxBytes));
+    if (this.#fd === undefined || last === undefined || full) {
       if (this.#fd !== undefined) closeSync(this.#fd);
+      this.#fd = undefined;
       const seq = this.#nextSeq++;
       this.#fd = openSync(this.#path(seq), 'a');
       fsyncDirectory(this.#dir); // the new file's name is durable before lines are counted as spooled
@@ -139,7 +144,6 @@ export class Spool implements Backlog {
       this.#segments.push(last);
       if (this.#segments.length === 1) this.#resetAck();
     }
-    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
     let done = 0;
     while (done < buf.length) done += writeSync(this.#fd, buf, done, buf.length - done);
     fsyncSync(this.#fd);
@@ -148,15 +152,15 @@ export class Spool implements Backlog {
     this.#enforceBound();
   }
 
+  /**
+   * Over the bound: drops the oldest segments, never the last one (the segment being written holds
+   * the newest lines, possibly the batch just appended). A single batch larger than the bound stays
+   * until a newer segment exists; the next append starts one since the last is then full.
+   */
   #enforceBound(): void {
     let droppedLines = 0;
     let droppedBytes = 0;
-    while (this.#diskBytes() > this.#maxBytes && this.#segments.length > 0) {
-      if (this.#segments.length === 1 && this.#fd !== undefined) {
-        // the only segment is the one being written: start a new one so the old one can go
-        closeSync(this.#fd);
-        this.#fd = undefined;
-      }
+    while (this.#diskBytes() > this.#maxBytes && this.#segments.length > 1) {
       const oldest = this.#segments.shift() as Segment;
       const acked = oldest.seq === this.#ackSeq;
       droppedLines += oldest.lines - (acked ? this.#ackLines : 0);

@@ -92,6 +92,40 @@ test('writer over a full spool (database unreachable): oldest lines dropped, cou
   assert.match(warns[warns.length - 1].message, new RegExp(`${st.droppedLines} dropped in total`));
 });
 
+test('the bound never drops the segment being written: a batch larger than the bound is kept until a newer one exists', (t) => {
+  const dir = tempDir(t);
+  const drops: number[] = [];
+  const s = new Spool({ directory: dir, maxBytes: 100, onDrop: (n) => drops.push(n) });
+  s.append(lines(0, 20)); // ~ 200 bytes, twice the bound
+  assert.deepEqual(drops, [], 'the only segment holds the newest lines: kept');
+  assert.equal(s.lines, 20);
+  assert.deepEqual(s.peek(100)?.lines, lines(0, 20));
+  s.append(lines(20, 2));
+  assert.deepEqual(drops, [20], 'the older (complete) segment goes');
+  assert.deepEqual(s.peek(100)?.lines, lines(20, 2));
+  s.close();
+});
+
+test('with one large segment, the bound drops the older lines and always keeps the batch just appended', (t) => {
+  const dir = tempDir(t);
+  const drops: number[] = [];
+  const s = new Spool({ directory: dir, maxBytes: 400, segmentBytes: 1 << 20, onDrop: (n) => drops.push(n) });
+  for (let k = 0; k < 10; k++) {
+    s.append(lines(1000 + k * 10, 10));
+    assert.ok(s.bytes <= 400, `bound kept after append ${k}: ${s.bytes}`);
+    assert.ok(s.lines >= 10, `the batch just appended is spooled (append ${k})`);
+  }
+  assert.equal(drops.reduce((a, b) => a + b, 0) + s.lines, 100, 'every line is either still spooled or counted as dropped');
+  const got: string[] = [];
+  for (let b = s.peek(1000); b; b = s.peek(1000)) {
+    got.push(...b.lines);
+    s.ack(b);
+  }
+  assert.deepEqual(got.slice(-10), lines(1090, 10), 'the newest batch is there');
+  assert.deepEqual(got, lines(1100 - got.length, got.length), 'the newest lines, in order');
+  s.close();
+});
+
 test('fsyncDirectory: a directory is fsync\'d (the spool does it after creating a segment and renaming acked.json)', (t) => {
   const dir = tempDir(t);
   fsyncDirectory(dir);
