@@ -145,8 +145,20 @@ export class Spool implements Backlog {
       if (this.#segments.length === 1) this.#resetAck();
     }
     let done = 0;
-    while (done < buf.length) done += writeSync(this.#fd, buf, done, buf.length - done);
-    fsyncSync(this.#fd);
+    try {
+      while (done < buf.length) done += writeSync(this.#fd, buf, done, buf.length - done);
+      fsyncSync(this.#fd);
+    } catch (err) {
+      // a partial write (ENOSPC): cut it back so the next append does not follow half a line
+      if (done > 0) {
+        try {
+          ftruncateSync(this.#fd, last.size);
+        } catch {
+          // the torn line is cut off at the next open at the latest
+        }
+      }
+      throw err;
+    }
     last.size += buf.length;
     last.lines += lines.length;
     this.#enforceBound();

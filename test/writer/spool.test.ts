@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Spool, fsyncDirectory } from '../../src/writer/spool.js';
 import { tempDir } from './util.js';
@@ -137,3 +138,45 @@ test('fsyncDirectory: a directory is fsync\'d (the spool does it after creating 
   assert.deepEqual(readdirSync(join(dir, 'sp')).sort(), ['00000000000000000001.lp', 'acked.json']);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sp', 'acked.json'), 'utf8')), { segment: 1, offset: Buffer.byteLength(lines(0, 2).join('\n') + '\n') });
 });
+
+test('a full disk (ENOSPC on a small tmpfs): the partial append is cut back and the next append follows whole lines', (t) => {
+  const dir = tempDir(t);
+  const mnt = join(dir, 'small');
+  mkdirSync(mnt);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { stdio: 'ignore' });
+  } catch {
+    t.skip('needs root to mount a tmpfs');
+    return;
+  }
+  const s = new Spool({ directory: join(mnt, 'sp'), maxBytes: 1 << 20, segmentBytes: 1 << 20, onDrop: () => undefined });
+  try {
+    fullDisk(mnt, s);
+  } finally {
+    s.close(); // the fd first, or the tmpfs is busy
+    execFileSync('umount', [mnt]);
+  }
+});
+
+function fullDisk(mnt: string, s: Spool): void {
+  s.append(lines(0, 5));
+  const filler = join(mnt, 'filler');
+  let size = 0;
+  try {
+    for (;;) {
+      appendFileSync(filler, Buffer.alloc(1024, 0x41));
+      size += 1024;
+    }
+  } catch {
+    // full now: leave 3 KiB free
+  }
+  truncateSync(filler, Math.max(0, size - 3 * 1024));
+  const big = Array.from({ length: 1000 }, (_, k) => `m v=${k} ${k}`); // ~ 10 KB: partially written, then ENOSPC
+  assert.throws(() => s.append(big), (e: NodeJS.ErrnoException) => e.code === 'ENOSPC');
+  const seg = join(mnt, 'sp', '00000000000000000001.lp');
+  assert.equal(readFileSync(seg, 'utf8'), lines(0, 5).join('\n') + '\n', 'no half line left in the segment');
+  unlinkSync(filler);
+  s.append(lines(5, 2));
+  assert.equal(readFileSync(seg, 'utf8'), lines(0, 7).join('\n') + '\n');
+  assert.deepEqual(s.peek(100)?.lines, lines(0, 7));
+}
