@@ -2,16 +2,32 @@
 // The spool is line-based, so no serialized line may contain a raw newline: newlines are escaped everywhere.
 import type { FieldValue, Point } from '../protocol.js';
 
-/** Measurement names: escape backslash-less specials (comma, space) and control characters. */
+// A name ending in a backslash cannot be written: the backslash would escape the comma, equals sign or
+// space after it (InfluxDB 1.x checks only the byte before a delimiter, so `\\` + space is refused as
+// well). InfluxData's own encoders (telegraf, influxdata/line-protocol) call such names not encodable;
+// gemcaen cuts the trailing backslashes off, and a name that is then empty is left out.
+
+/** Measurement names: escape backslash-less specials (comma, space) and control characters; trailing backslashes cut. */
 export function escapeMeasurement(s: string): string {
-  return MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, \n\r\t]/g, escapeChar) : s;
+  const t = trimBackslashes(s);
+  return MEASUREMENT_SPECIAL.test(t) ? t.replace(/[, \n\r\t]/g, escapeChar) : t;
 }
 const MEASUREMENT_SPECIAL = /[, \n\r\t]/;
 const KEY_SPECIAL = /[,= \n\r\t]/;
 
-/** Tag keys, tag values and field keys: comma, equals sign, space and control characters. */
+/**
+ * Tag keys, tag values and field keys: comma, equals sign, space and control characters escaped;
+ * trailing backslashes cut (see above), so the result may be '' (then the tag or field is left out).
+ */
 export function escapeKey(s: string): string {
-  return KEY_SPECIAL.test(s) ? s.replace(/[,= \n\r\t]/g, escapeChar) : s;
+  const t = trimBackslashes(s);
+  return KEY_SPECIAL.test(t) ? t.replace(/[,= \n\r\t]/g, escapeChar) : t;
+}
+
+function trimBackslashes(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x5c) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** String field values: double-quoted, with backslash and double quote escaped; newlines written as \n. */
@@ -53,7 +69,8 @@ export function toLine(p: Point, head = seriesHead(p)): string | undefined {
   let fields = '';
   for (const key of sortedKeys(p.fields)) {
     const text = formatField(p.fields[key]);
-    if (text !== undefined) fields += (fields === '' ? '' : ',') + escapeKey(key) + '=' + text;
+    const name = escapeKey(key);
+    if (text !== undefined && name !== '') fields += (fields === '' ? '' : ',') + name + '=' + text;
   }
   if (fields === '') return undefined;
   return head + ' ' + fields + ' ' + Math.round(p.timeMs);
@@ -65,7 +82,9 @@ export function seriesHead(p: Pick<Point, 'measurement' | 'tags'>): string {
   for (const key of sortedKeys(p.tags)) {
     const value = p.tags[key];
     if (value === '' || value === undefined) continue;
-    head += ',' + escapeKey(key) + '=' + escapeKey(value);
+    const k = escapeKey(key);
+    const v = escapeKey(value);
+    if (k !== '' && v !== '') head += ',' + k + '=' + v;
   }
   return head;
 }

@@ -46,6 +46,29 @@ test('values, types, tags and ms timestamps are read back exactly with InfluxQL'
   assert.deepEqual(tags.map((r) => r.tagKey), ['ChannelName']);
 });
 
+test('backslashes in names round-trip through InfluxDB 1.6: a trailing one is cut, the line is not refused', async (t) => {
+  await db.createDatabase('backslash');
+  const sink: SinkConfig = { kind: 'influx-v1', id: 'v1bs', url: db.url, database: 'backslash' };
+  const w = makeWriter([sink], tempDir(t));
+  await w.start();
+  t.after(() => w.stop(1000));
+  w.accept(
+    msg('v1bs', [
+      point({ ChannelName: 'G3Bot\\', 'crate\\': 'SY4527', dir: 'C:\\x\\y', odd: 'a\\,b c' }, { 'VMon\\': f(1.5), IMon: f(0.5) }, T0),
+      point({ ChannelName: 'Drift' }, { VMon: f(2.5) }, T0 + 1),
+    ]),
+  );
+  await w.flush();
+  const st = w.status()[0];
+  assert.equal(st.droppedLines, 0, st.lastError);
+  assert.equal(st.writtenLines, 2);
+  const rows = await db.query('SELECT * FROM "HV" ORDER BY time', 'backslash');
+  assert.deepEqual(rows, [
+    { time: T0, ChannelName: 'G3Bot', IMon: 0.5, VMon: 1.5, crate: 'SY4527', dir: 'C:\\x\\y', odd: 'a\\,b c' },
+    { time: T0 + 1, ChannelName: 'Drift', IMon: null, VMon: 2.5, crate: null, dir: null, odd: null },
+  ]);
+});
+
 test('field type conflict (partial write 400): the good lines are kept by the server, the rejected are counted as dropped', async (t) => {
   await db.createDatabase('conflict');
   const logs = collectLogs();

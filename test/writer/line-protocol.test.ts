@@ -31,3 +31,13 @@ test('NaN and Infinity are left out; a point with no writable field gives no lin
   assert.equal(toLine({ measurement: 'HV', tags: {}, fields: { a: { type: 'float', value: NaN }, b: { type: 'float', value: 2.5 } }, timeMs: 1 }), 'HV b=2.5 1');
   assert.equal(toLine({ measurement: 'HV', tags: {}, fields: { a: { type: 'float', value: Infinity } }, timeMs: 1 }), undefined);
 });
+
+test('a trailing backslash is cut from measurement, tag keys and values and field keys (it would escape the delimiter)', () => {
+  const line = toLine({
+    measurement: 'HV\\',
+    tags: { ChannelName: 'G3Bot\\', 'slot\\': '2', dir: 'C:\\x\\y', only: '\\\\' },
+    fields: { 'VMon\\': { type: 'float', value: 1.5 }, '\\': { type: 'int', value: 1 } },
+    timeMs: 7,
+  });
+  assert.equal(line, 'HV,ChannelName=G3Bot,dir=C:\\x\\y,slot=2 VMon=1.5 7');
+});
