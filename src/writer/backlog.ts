@@ -26,10 +26,17 @@ export interface Backlog {
 /** Called when the bound is reached and the oldest lines are thrown away. */
 export type DropListener = (lines: number, bytes: number) => void;
 
-/** A bounded in-memory backlog: for the file sink, whose target is itself a file. */
+/**
+ * A bounded in-memory backlog: for the file sink, whose target is itself a file.
+ * Lines live in #lines from #head on; dropping and acknowledging move #head (O(1) per line), and the
+ * array is compacted once the released part is at least half of it (amortised O(1)).
+ */
 export class MemoryBacklog implements Backlog {
   #lines: string[] = [];
+  /** index of the oldest line not yet released */
+  #head = 0;
   #bytes = 0;
+  /** number of lines released (dropped or acknowledged) since the start: the position of #head */
   #base = 0;
   constructor(
     private readonly maxBytes: number,
@@ -43,35 +50,49 @@ export class MemoryBacklog implements Backlog {
     }
     let dropped = 0;
     let droppedBytes = 0;
-    while (this.#bytes > this.maxBytes && this.#lines.length > 0) {
-      const l = this.#lines.shift() as string;
-      const b = Buffer.byteLength(l) + 1;
+    while (this.#bytes > this.maxBytes && this.#head < this.#lines.length) {
+      const b = Buffer.byteLength(this.#lines[this.#head] as string) + 1;
+      this.#head++;
       this.#bytes -= b;
-      this.#base++;
       dropped++;
       droppedBytes += b;
     }
-    if (dropped > 0) this.onDrop(dropped, droppedBytes);
+    if (dropped > 0) {
+      this.#release(dropped);
+      this.onDrop(dropped, droppedBytes);
+    }
   }
 
   peek(maxLines: number): Batch | undefined {
-    if (this.#lines.length === 0) return undefined;
-    const lines = this.#lines.slice(0, maxLines);
+    if (this.#head >= this.#lines.length) return undefined;
+    const lines = this.#lines.slice(this.#head, this.#head + maxLines);
     let bytes = 0;
     for (const l of lines) bytes += Buffer.byteLength(l) + 1;
     return { lines, bytes, end: { segment: 0, offset: this.#base + lines.length } };
   }
 
   ack(batch: Batch): void {
-    const n = batch.end.offset - this.#base;
+    const n = Math.min(batch.end.offset - this.#base, this.#lines.length - this.#head);
     if (n <= 0) return; // already dropped by the bound
-    const gone = this.#lines.splice(0, n);
-    for (const l of gone) this.#bytes -= Buffer.byteLength(l) + 1;
-    this.#base += gone.length;
+    for (let k = 0; k < n; k++) this.#bytes -= Buffer.byteLength(this.#lines[this.#head + k] as string) + 1;
+    this.#head += n;
+    this.#release(n);
+  }
+
+  /** #head moved past n lines: count them, and compact when the released part is half the array */
+  #release(n: number): void {
+    this.#base += n;
+    if (this.#head === this.#lines.length) {
+      this.#lines = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#lines.length) {
+      this.#lines = this.#lines.slice(this.#head);
+      this.#head = 0;
+    }
   }
 
   get lines(): number {
-    return this.#lines.length;
+    return this.#lines.length - this.#head;
   }
   get bytes(): number {
     return this.#bytes;
