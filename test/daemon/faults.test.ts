@@ -144,7 +144,13 @@ test('GEM: a channel without an electrode suffix loses only its Ieq, with one wa
   const lines = readdirSync(data).flatMap((f) => readFileSync(join(data, f), 'utf8').split('\n')).filter((l) => l.startsWith('HV,'));
   const ch07 = lines.filter((l) => l.includes('channel=07'));
   const ch08 = lines.filter((l) => l.includes('channel=08'));
-  assert.ok(ch07.length > 0 && ch07.every((l) => /Ieq=/.test(l)));
+  // Ieq is a line of its own (same series and time as the channel's line): channel 7 has an Ieq line for
+  // every VMon line and only Ieq lines besides; channel 8 has VMon lines and no Ieq at all
+  const time = (l: string) => l.slice(l.lastIndexOf(' ') + 1);
+  const ch07vmon = ch07.filter((l) => /VMon=/.test(l));
+  const ch07ieq = ch07.filter((l) => / Ieq=[^,]+ \d+$/.test(l));
+  assert.ok(ch07vmon.length > 0 && ch07vmon.length + ch07ieq.length === ch07.length);
+  assert.ok(ch07vmon.every((l) => ch07ieq.some((i) => time(i) === time(l))), 'every VMon of channel 7 comes with its Ieq');
   assert.ok(ch08.length > 0 && ch08.every((l) => /VMon=/.test(l) && !/Ieq=/.test(l)));
   assert.ok(ch08.every((l) => l.includes('ChannelName=G3Top')), 'the alias comes from the channel index');
 });
