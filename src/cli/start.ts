@@ -44,8 +44,12 @@ export function register(program: Command): void {
         for (const w of config.warnings ?? []) configLog.warn(`${w.where}: ${w.message}`);
         // loaded here, not at the top: other commands do not need piscina and the supervisor
         const { Daemon } = await import('../supervisor/daemon.js');
-        const daemon = new Daemon({ config, setups, log });
-        await runUntilSignal(daemon, log);
+        let fatal!: () => void;
+        const died = new Promise<void>((resolve) => (fatal = resolve));
+        // a part the daemon cannot run without died (the writer thread): it has stopped everything
+        // already; exit 1 through the same path as a signal so pm2/systemd restart us and the spool replays
+        const daemon = new Daemon({ config, setups, log, onFatal: () => fatal() });
+        await runUntilSignal(daemon, log, died);
       }),
     );
 }
@@ -69,7 +73,7 @@ function checkLibraries(config: GemcaenConfig, setups: readonly SetupConfig[]): 
   }
 }
 
-async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogger>): Promise<void> {
+async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogger>, died: Promise<void>): Promise<void> {
   const main = log.child({ label: 'gemcaen' });
   let signals = 0;
   let stopped!: () => void;
@@ -86,13 +90,14 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   let exitCode = 0;
+  const fatal = died.then(() => 'fatal' as const);
   try {
-    await Promise.race([daemon.start(), signalled]);
+    await Promise.race([daemon.start(), signalled, fatal]);
   } catch (err) {
     main.error(`start failed: ${err instanceof Error ? err.message : String(err)}`);
     exitCode = FORCED_EXIT;
   }
-  if (exitCode === 0) await signalled;
+  if (exitCode === 0 && (await Promise.race([signalled, fatal])) === 'fatal') exitCode = FORCED_EXIT;
   // a watchdog in case a stop step hangs beyond its own time-out
   const watchdog = setTimeout(() => {
     main.error('stop did not finish in 12 s: forcing the exit');
@@ -100,7 +105,7 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
   }, 12_000);
   watchdog.unref();
   try {
-    await daemon.stop(signals > 0 ? 'signal' : 'start failed');
+    await daemon.stop(signals > 0 ? 'signal' : 'failure');
   } catch {
     exitCode = FORCED_EXIT;
   }
