@@ -4,18 +4,13 @@ import { InfluxDB } from '@influxdata/influxdb-client';
 import type { WriteResult } from '../outcome.js';
 import { safeUrl } from './sink.js';
 import { HttpPostSink } from './http-post.js';
-import type { Secret } from '../../config/secret.js';
+import type { SinkConfig } from '../../config/types.js';
 
-export interface InfluxV1Options {
-  id: string;
-  url: string;
-  database: string;
-  retentionPolicy?: string;
-  user?: string;
-  password?: Secret;
+/** the config's influx-v1 sink, plus a request time-out */
+export type InfluxV1Options = Omit<Extract<SinkConfig, { kind: 'influx-v1' }>, 'kind'> & {
   /** per request, ms (default 10000) */
   timeoutMs?: number;
-}
+};
 
 export class InfluxV1Sink extends HttpPostSink {
   readonly kind = 'influx-v1' as const;

@@ -5,17 +5,13 @@ import { InfluxDB } from '@influxdata/influxdb-client';
 import type { WriteResult } from '../outcome.js';
 import { safeUrl } from './sink.js';
 import { HttpPostSink } from './http-post.js';
-import type { Secret } from '../../config/secret.js';
+import type { SinkConfig } from '../../config/types.js';
 
-export interface InfluxV2Options {
-  id: string;
-  url: string;
-  token: Secret;
-  org: string;
-  bucket: string;
+/** the config's influx-v2 sink, plus a request time-out */
+export type InfluxV2Options = Omit<Extract<SinkConfig, { kind: 'influx-v2' }>, 'kind'> & {
   /** per request, ms (default 10000) */
   timeoutMs?: number;
-}
+};
 
 export class InfluxV2Sink extends HttpPostSink {
   readonly kind = 'influx-v2' as const;
