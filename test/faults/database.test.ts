@@ -1,7 +1,8 @@
 // Issue 7, database side, end to end: the real daemon CLI logs a simulated crate into a real InfluxDB 1.6
 // (v1 sink) while the database goes down, restarts, and the daemon itself is stopped or killed.
 // "produced" = scans the daemon reported × series; "stored" = distinct timestamps per series read back.
-//   FAULT_DB_DOWN_SECONDS (default 10; the issue's figure is 60) sets the outage of case 1.
+//   FAULT_DB_DOWN_SECONDS (default 60, the issue's figure) sets the InfluxDB outage of case 1;
+//   FAULT_V2_DOWN_SECONDS (default 10) the VictoriaMetrics outage of its v2 variant.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
 import { startVictoria, type VictoriaServer } from '../helpers/victoria.js';
 import { bytesUnder, daemon, figure, health, scans, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon, type Sink } from './kit.js';
 
-const DOWN_SECONDS = Number(process.env.FAULT_DB_DOWN_SECONDS ?? 10);
+const DOWN_SECONDS = Number(process.env.FAULT_DB_DOWN_SECONDS ?? 60);
+const V2_DOWN_SECONDS = Number(process.env.FAULT_V2_DOWN_SECONDS ?? 10);
 const CHANNELS = [0, 1, 2];
 /** channel series + the board series */
 const SERIES = CHANNELS.length + 1;
@@ -94,13 +96,13 @@ async function caughtUp(d: RunningDaemon, timeoutMs: number): Promise<void> {
 }
 
 /**
- * The database goes down for DOWN_SECONDS while the daemon logs: the daemon keeps scanning and its sink
+ * The database goes down for `seconds` while the daemon logs: the daemon keeps scanning and its sink
  * reports the outage; once the database is back the daemon catches up and stops cleanly (SIGTERM, exit 0).
  */
-async function outage(d: RunningDaemon, setup: string, db: { stop(): Promise<void>; start(): Promise<void> }): Promise<{ duringOutage: number; produced: number }> {
+async function outage(d: RunningDaemon, setup: string, db: { stop(): Promise<void>; start(): Promise<void> }, seconds: number): Promise<{ duringOutage: number; produced: number }> {
   await db.stop();
   const downAt = scans(d, setup);
-  await sleep(DOWN_SECONDS * 1000);
+  await sleep(seconds * 1000);
   const duringOutage = scans(d, setup) - downAt;
   assert.equal((await health(d))?.sinks[0]?.state, 'failing', 'the sink reports the outage');
   await db.start();
@@ -114,7 +116,7 @@ test(`fault 1: database down ${DOWN_SECONDS} s while logging: every point produc
   const run = await prepare(t, 'DBDOWN');
   const d = daemon(t, run.file, [run.setup]);
   await waitStored(run, 3);
-  const { duringOutage, produced } = await outage(d, run.setup, influx);
+  const { duringOutage, produced } = await outage(d, run.setup, influx, DOWN_SECONDS);
   const s = await stored(run);
   const { lost, storedMin, storedMax } = lostPerSeries(s, produced);
   figure(1, `database down ${DOWN_SECONDS} s: produced ${produced} scans × ${SERIES} series (${duringOutage} scans during the outage), stored ${storedMin}, lost ${lost}`);
@@ -231,7 +233,7 @@ test('fault 6: SIGKILL (database up, then database down): at most the last scan 
   assert.equal(stored3, produced3);
 });
 
-test(`fault 1 (v2 API): VictoriaMetrics down ${DOWN_SECONDS} s while logging through the v2 sink: every point produced is stored once`, { timeout: (DOWN_SECONDS + 130) * 1000 }, async (t) => {
+test(`fault 1 (v2 API): VictoriaMetrics down ${V2_DOWN_SECONDS} s while logging through the v2 sink: every point produced is stored once`, { timeout: (V2_DOWN_SECONDS + 130) * 1000 }, async (t) => {
   const setup = 'VMDOWN';
   const { file } = faultConfig(t, setup, { v2: { url: victoria.url, token: 'unused-by-victoria' } });
   // per series: [sample count, distinct timestamps]; VictoriaMetrics keeps duplicates, so both must agree
@@ -243,7 +245,7 @@ test(`fault 1 (v2 API): VictoriaMetrics down ${DOWN_SECONDS} s while logging thr
   };
   const d = daemon(t, file, [setup]);
   await until('points in VictoriaMetrics', async () => (await storedV2()).size === SERIES, 20_000, 250);
-  const { duringOutage, produced } = await outage(d, setup, victoria);
+  const { duringOutage, produced } = await outage(d, setup, victoria, V2_DOWN_SECONDS);
   let s = new Map<string, [number, number]>();
   await until('VictoriaMetrics to show every sample', async () => {
     s = await storedV2();
@@ -254,7 +256,7 @@ test(`fault 1 (v2 API): VictoriaMetrics down ${DOWN_SECONDS} s while logging thr
   const storedMin = Math.min(...distinct);
   figure(
     1,
-    `VictoriaMetrics (v2 sink) down ${DOWN_SECONDS} s: produced ${produced} scans × ${SERIES} series (${duringOutage} during the outage), ` +
+    `VictoriaMetrics (v2 sink) down ${V2_DOWN_SECONDS} s: produced ${produced} scans × ${SERIES} series (${duringOutage} during the outage), ` +
       `stored ${storedMin} distinct (${Math.max(...samples) - storedMin} duplicates), lost ${produced - storedMin}`,
   );
   assert.equal(s.size, SERIES);
