@@ -21,8 +21,8 @@ interface Written {
 
 export class Dedup {
   readonly #policies: ReadonlyMap<string, DedupPolicy>;
-  /** sink \0 setup \0 escaped measurement and sorted tags → field → last written */
-  readonly #last = new Map<string, Map<string, Written>>();
+  /** sink → setup → escaped measurement and sorted tags → field → last written */
+  readonly #last = new Map<string, Map<string, Map<string, Map<string, Written>>>>();
 
   constructor(policies: Readonly<Record<string, DedupPolicy>>) {
     const map = new Map<string, DedupPolicy>();
@@ -43,9 +43,13 @@ export class Dedup {
   filter(setup: string, point: Point, sink = '', head = seriesHead(point)): Point | undefined {
     const policy = this.#policies.get(setup) ?? DEFAULT_POLICY;
     const heartbeatMs = policy.heartbeatSeconds * 1000;
-    const seriesKey = sink + '\0' + setup + '\0' + head;
-    let series = this.#last.get(seriesKey);
-    if (!series) this.#last.set(seriesKey, (series = new Map()));
+    // nested maps: no key string built per point (the head is usually a cached, already hashed string)
+    let bySetup = this.#last.get(sink);
+    if (!bySetup) this.#last.set(sink, (bySetup = new Map()));
+    let bySeries = bySetup.get(setup);
+    if (!bySeries) bySetup.set(setup, (bySeries = new Map()));
+    let series = bySeries.get(head);
+    if (!series) bySeries.set(head, (series = new Map()));
     let kept: Record<string, FieldValue> | undefined;
     for (const name in point.fields) {
       const value = point.fields[name];
@@ -69,7 +73,7 @@ export class Dedup {
   /** number of (sink, setup, series, field) values remembered */
   get size(): number {
     let n = 0;
-    for (const m of this.#last.values()) n += m.size;
+    for (const bySetup of this.#last.values()) for (const bySeries of bySetup.values()) for (const m of bySeries.values()) n += m.size;
     return n;
   }
 }

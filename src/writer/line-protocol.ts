@@ -89,9 +89,59 @@ export function seriesHead(p: Pick<Point, 'measurement' | 'tags'>): string {
   return head;
 }
 
+/**
+ * The keys of o in code-unit order (what Array.prototype.sort does for strings). Points have a handful
+ * of keys, usually already in order: a check and an insertion sort in place are cheaper than sort().
+ */
 function sortedKeys(o: object): string[] {
   const keys = Object.keys(o);
-  return keys.length > 1 ? keys.sort() : keys;
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    if (keys[i - 1] <= k) continue;
+    let j = i - 1;
+    while (j >= 0 && keys[j] > k) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
+/**
+ * seriesHead per series, remembered: escaping and sorting the tags of every point is most of the
+ * cost of a line. The cache key is the measurement and the tags in their own order, each string
+ * prefixed by its length (unambiguous whatever the strings hold); tags in another order are another
+ * entry with the same head. Bounded: past maxEntries series the cache starts over.
+ */
+export class SeriesHeadCache {
+  readonly #heads = new Map<string, string>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries = 100_000) {
+    this.#maxEntries = maxEntries;
+  }
+
+  head(p: Pick<Point, 'measurement' | 'tags'>): string {
+    let key = p.measurement.length + ':' + p.measurement;
+    const tags = p.tags;
+    for (const k in tags) {
+      if (!Object.hasOwn(tags, k)) continue; // seriesHead reads own keys only
+      const v = tags[k];
+      key += v === undefined ? '|' + k.length + ':' + k + '!' : '|' + k.length + ':' + k + v.length + ':' + v;
+    }
+    let head = this.#heads.get(key);
+    if (head === undefined) {
+      head = seriesHead(p);
+      if (this.#heads.size >= this.#maxEntries) this.#heads.clear();
+      this.#heads.set(key, head);
+    }
+    return head;
+  }
+
+  get size(): number {
+    return this.#heads.size;
+  }
 }
 
 /** The ms timestamp at the end of a line written by toLine. */

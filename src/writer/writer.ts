@@ -9,7 +9,7 @@ import type { Backlog } from './backlog.js';
 import { MemoryBacklog } from './backlog.js';
 import { createSink } from './create-sink.js';
 import { Dedup, type DedupPolicy } from './dedup.js';
-import { seriesHead, toLine } from './line-protocol.js';
+import { SeriesHeadCache, toLine } from './line-protocol.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './outcome.js';
 import { SinkQueue } from './sink-queue.js';
 import { fileSafe } from './sinks/file.js';
@@ -50,6 +50,8 @@ export interface WriterOptions {
 export class Writer {
   readonly #o: WriterOptions;
   readonly #dedup: Dedup;
+  /** escaped measurement + sorted tags per series, so a point's tags are not sorted and escaped again */
+  readonly #heads = new SeriesHeadCache();
   readonly #queues = new Map<string, SinkQueue>();
   readonly #unknownSinks = new Set<string>();
   #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -126,7 +128,7 @@ export class Writer {
     }
     const lines: string[] = [];
     for (const p of msg.points) {
-      const head = seriesHead(p);
+      const head = this.#heads.head(p);
       const kept = this.#dedup.filter(msg.setup, p, msg.sink, head);
       if (!kept) continue;
       const line = toLine(kept, head);

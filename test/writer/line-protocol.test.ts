@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toLine } from '../../src/writer/line-protocol.js';
+import type { Point } from '../../src/protocol.js';
+import { SeriesHeadCache, seriesHead, toLine } from '../../src/writer/line-protocol.js';
 
 test('escapes measurement, tag keys/values and field keys; sorts tags; drops empty tags', () => {
   const line = toLine({
@@ -40,4 +41,31 @@ test('a trailing backslash is cut from measurement, tag keys and values and fiel
     timeMs: 7,
   });
   assert.equal(line, 'HV,ChannelName=G3Bot,dir=C:\\x\\y,slot=2 VMon=1.5 7');
+});
+
+test('fields and tags in any order are written sorted by code unit (as Array.prototype.sort orders strings)', () => {
+  const names = ['b', 'a', 'B', 'é', 'a1', 'Z', '_', '10', '9'];
+  const fields = Object.fromEntries(names.map((n, i) => [n, { type: 'int' as const, value: i }]));
+  const tags = Object.fromEntries(names.map((n) => ['t' + n, n]));
+  const expected = [...names].sort();
+  const line = toLine({ measurement: 'm', tags, fields, timeMs: 1 }) as string;
+  const [head, body] = line.split(' ');
+  assert.deepEqual(body.split(',').map((kv) => kv.split('=')[0]), expected);
+  assert.deepEqual(head.split(',').slice(1).map((kv) => kv.split('=')[1]), [...names].map((n) => 't' + n).sort().map((k) => k.slice(1)));
+});
+
+test('SeriesHeadCache: the same head as seriesHead for every series, whatever the strings hold; bounded', () => {
+  const cache = new SeriesHeadCache(3);
+  const series: Pick<Point, 'measurement' | 'tags'>[] = [
+    { measurement: 'HV', tags: { b: '1', a: '2' } },
+    { measurement: 'HV', tags: { a: '2', b: '1' } },
+    { measurement: 'HV', tags: { a: '2:1', b: '' } },
+    { measurement: 'HV', tags: { a: '2', ':1': '' } },
+    { measurement: 'HV|1', tags: { a: '2' } },
+    { measurement: 'HV', tags: { '1:a': '2' } },
+    { measurement: 'H V', tags: { 'a,b': 'x=y\\', c: '\n' } },
+  ];
+  for (let round = 0; round < 2; round++)
+    for (const s of series) assert.equal(cache.head(s), seriesHead(s), JSON.stringify(s));
+  assert.ok(cache.size <= 3, `cache size ${cache.size} above its bound`);
 });
