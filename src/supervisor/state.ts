@@ -50,6 +50,8 @@ export interface HealthReport {
   pid: number;
   startedAt: string;
   uptimeSeconds: number;
+  /** resident memory of the whole process (every thread), MB: what to watch over months */
+  rssMegabytes: number;
   phase: string;
   crates: (CrateHealth & { since: string; lastScanAgeSeconds?: number; callsPerRound: number })[];
   setups: (SetupHealth & { lastScanAgeSeconds?: number })[];
@@ -121,6 +123,7 @@ export class DaemonState {
       pid: process.pid,
       startedAt: new Date(this.startedMs).toISOString(),
       uptimeSeconds: Math.round((now - this.startedMs) / 1000),
+      rssMegabytes: Math.round(process.memoryUsage.rss() / 2 ** 20),
       phase: this.phase,
       crates,
       setups,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { HealthServer } from '../../src/web/health-server.js';
 import { DaemonState } from '../../src/supervisor/state.js';
 
@@ -16,8 +17,11 @@ test('GET /health serves the state; 503 and a problem line when a crate is backi
   const url = `http://${address}/health`;
   let res = await fetch(url);
   assert.equal(res.status, 200);
-  const body = (await res.json()) as { ok: boolean; setups: { callsPerScan: number }[] };
+  const body = (await res.json()) as { ok: boolean; rssMegabytes: number; setups: { callsPerScan: number }[] };
   assert.equal(body.ok, true);
+  // the process's own resident memory, as the kernel counts it (what to watch over months)
+  const kernelRss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
+  assert.ok(Math.abs(body.rssMegabytes - kernelRss) < 16, `rssMegabytes ${body.rssMegabytes} vs /proc ${kernelRss.toFixed(0)}`);
   assert.equal(body.setups[0].callsPerScan, 4);
   assert.equal(state.latest.get('A/1')?.values.VMon, 1);
 
@@ -31,6 +35,7 @@ test('GET /health serves the state; 503 and a problem line when a crate is backi
   let r = await cli(['--url', url]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /crate mf \(SY4527\): connected/);
+  assert.match(r.stdout, /RSS \d+ MB/);
 
   state.crates.get('mf')!.state = 'backoff';
   res = await fetch(url);
