@@ -261,10 +261,15 @@ export class CaenMainframe {
 
   /** Binding of CAENHV_GetSysPropList(): the names of the system properties (lib-alloc, freed). */
   sysPropList(): string[] {
+    return this.#packedNames('CAENHV_GetSysPropList');
+  }
+
+  /** The two calls that answer a count and a lib-alloc list of packed names; the list is freed. */
+  #packedNames(name: 'CAENHV_GetSysPropList' | 'CAENHV_GetExecCommList'): string[] {
     const n: [number] = [0];
     const list: [CPointer] = [null];
     try {
-      this.#call('CAENHV_GetSysPropList', undefined, (f) => f(this.#handle, n, list));
+      this.#call(name, undefined, (f) => f(this.#handle, n, list));
       if (n[0] === 0 || !list[0]) return [];
       return decodePacked(copyPacked(list[0], n[0]), n[0]);
     } finally {
@@ -537,15 +542,7 @@ export class CaenMainframe {
 
   /** Binding of CAENHV_GetExecCommList(): names of the mainframe commands (lib-alloc, freed). */
   commands(): string[] {
-    const n: [number] = [0];
-    const list: [CPointer] = [null];
-    try {
-      this.#call('CAENHV_GetExecCommList', undefined, (f) => f(this.#handle, n, list));
-      if (n[0] === 0 || !list[0]) return [];
-      return decodePacked(copyPacked(list[0], n[0]), n[0]);
-    } finally {
-      this.#lib.free(list[0]);
-    }
+    return this.#packedNames('CAENHV_GetExecCommList');
   }
 
   /** Binding of CAENHV_ExecComm(): runs a mainframe command ("ClearAlarm", "Kill"). */
