@@ -14,6 +14,18 @@ import { tempDir, waitFor } from './util.js';
 
 const WORKER = new URL('../../workers/writer.worker.js', import.meta.url);
 
+/** Starts the real writer thread, waits for its READY, and hands it one mainframe port (as the supervisor does). */
+async function startWriterThread(init: ReturnType<typeof writerInit>) {
+  const worker = new Worker(WORKER, { workerData: init });
+  const got: FromWriterThread[] = [];
+  worker.on('message', (m: FromWriterThread) => got.push(m));
+  const exited = once(worker, 'exit');
+  assert.ok(await waitFor(() => got.some((m) => m.type === 'ready')));
+  const { port1, port2 } = new MessageChannel();
+  worker.postMessage({ type: 'port', mainframe: 'mf1', port: port2 }, [port2]);
+  return { worker, got, exited, port1 };
+}
+
 test('writer thread: ready, points through a transferred port to two sinks, secret rewrapped, status, stopped, exit', async (t) => {
   const dir = tempDir(t);
   const r = await startResponder();
@@ -30,13 +42,7 @@ test('writer thread: ready, points through a transferred port to two sinks, secr
     },
     ['files', 'db'],
   );
-  const worker = new Worker(WORKER, { workerData: init });
-  const got: FromWriterThread[] = [];
-  worker.on('message', (m: FromWriterThread) => got.push(m));
-  const exited = once(worker, 'exit');
-  assert.ok(await waitFor(() => got.some((m) => m.type === 'ready')));
-  const { port1, port2 } = new MessageChannel();
-  worker.postMessage({ type: 'port', mainframe: 'mf1', port: port2 }, [port2]);
+  const { worker, got, exited, port1 } = await startWriterThread(init);
   const timeMs = Date.UTC(2024, 5, 1, 10, 0, 0);
   for (const sink of ['files', 'db'])
     port1.postMessage({ type: 'points', setup: 'GEM', sink, points: [{ measurement: 'HV', tags: { ChannelName: 'Drift' }, fields: { VMon: { type: 'float', value: 3000.5 } }, timeMs }] } satisfies PointsMessage);
@@ -69,13 +75,7 @@ test('writer thread: points a mainframe posted before the stop reached the write
     },
     ['files'],
   );
-  const worker = new Worker(WORKER, { workerData: init });
-  const got: FromWriterThread[] = [];
-  worker.on('message', (m: FromWriterThread) => got.push(m));
-  const exited = once(worker, 'exit');
-  assert.ok(await waitFor(() => got.some((m) => m.type === 'ready')));
-  const { port1, port2 } = new MessageChannel();
-  worker.postMessage({ type: 'port', mainframe: 'mf1', port: port2 }, [port2]);
+  const { worker, got, exited, port1 } = await startWriterThread(init);
   const timeMs = Date.UTC(2024, 5, 1, 10, 0, 0);
   // the mainframe's last scans, then its end of channel, then (as the supervisor does once the task returned) stop
   const N = 50;
