@@ -31,6 +31,8 @@ export interface PointsMessage {
   /** id of the SinkConfig the setup writes to */
   sink: string;
   points: Point[];
+  /** false: write every point as it is (the daemon's own events: two equal events are two events) */
+  dedup?: false;
 }
 
 export type ToWriter = PointsMessage | { type: 'flush' } | { type: 'stop'; reason: string };
@@ -75,6 +77,8 @@ export type MainframeToSupervisor =
       calls: number;
       points: number;
       channels: ChannelReading[];
+      /** board parameters read with this scan (Temp, BdStatus, HVMax), when the setup reads any */
+      board?: Record<string, number>;
     }
   | { type: 'fault'; error: WireError }
   /** the CAEN handle this worker holds (null once it has logged out): the supervisor remembers it so

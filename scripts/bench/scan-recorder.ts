@@ -23,7 +23,7 @@ export interface ScanRecord {
 /** DaemonState that also keeps every scan, and tells when one arrives. */
 class RecordingState extends DaemonState {
   readonly records: ScanRecord[] = [];
-  readonly events = new EventEmitter();
+  readonly recorded = new EventEmitter();
   readonly #mainframeOf: ReadonlyMap<string, string>;
 
   constructor(mainframeOf: ReadonlyMap<string, string>) {
@@ -31,10 +31,10 @@ class RecordingState extends DaemonState {
     this.#mainframeOf = mainframeOf;
   }
 
-  override recordScan(setup: string, timeMs: number, durationMs: number, calls: number, points: number, channels: readonly ChannelReading[]): void {
-    super.recordScan(setup, timeMs, durationMs, calls, points, channels);
+  override recordScan(setup: string, timeMs: number, durationMs: number, calls: number, points: number, channels: readonly ChannelReading[], board?: Readonly<Record<string, number>>): void {
+    super.recordScan(setup, timeMs, durationMs, calls, points, channels, board);
     this.records.push({ setup, mainframe: this.#mainframeOf.get(setup) ?? '?', timeMs, durationMs, calls, points });
-    this.events.emit('scan', this.records.length);
+    this.recorded.emit('scan', this.records.length);
   }
 }
 
@@ -74,16 +74,16 @@ export class ScanRecorder {
     if (this.records.length >= n) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#state.events.off('scan', on);
+        this.#state.recorded.off('scan', on);
         reject(new Error(`bench: only ${this.records.length} of ${n} scans within ${timeoutMs} ms (is the simulator answering?)`));
       }, timeoutMs);
       const on = (count: number): void => {
         if (count < n) return;
         clearTimeout(timer);
-        this.#state.events.off('scan', on);
+        this.#state.recorded.off('scan', on);
         resolve();
       };
-      this.#state.events.on('scan', on);
+      this.#state.recorded.on('scan', on);
     });
   }
 

@@ -332,7 +332,9 @@ export class MainframePoller {
       for (const [param, vals] of reading.values) values[param] = vals[i];
       return { setup: s.setup.name, slot: s.setup.slot, channel, name: reading.names[i] ?? '', timeMs: reading.timeMs, values };
     });
-    this.#io.post({ type: 'scan', setup: s.setup.name, timeMs: reading.timeMs, durationMs, calls, points: points.length, channels });
+    const board: Record<string, number> = {};
+    for (const [param, { value }] of reading.board) board[param] = value;
+    this.#io.post({ type: 'scan', setup: s.setup.name, timeMs: reading.timeMs, durationMs, calls, points: points.length, channels, board });
     this.#log('debug', `${s.setup.name}: scan of ${reading.channels.length} channels, ${calls} calls, ${durationMs.toFixed(1)} ms`, s.setup.name);
   }
 

@@ -1,13 +1,20 @@
 // The logging daemon: one controller owning the lifecycle.
-//   start: simulated crates (if any) → writer (replays its spool) → health endpoint → pollers
-//   stop:  pollers (finish the call in progress, DeinitSystem) → writer (flush or spool) →
-//          health endpoint → simulated crates; each step in its own try/catch with a time-out.
+//   start: simulated crates (if any) → writer (replays its spool) → extensions (health endpoint,
+//          /metrics, database events, webhooks) → pollers
+//   stop:  pollers (finish the call in progress, DeinitSystem) → extensions (last first) → writer
+//          (flush or spool) → simulated crates; each step in its own try/catch with a time-out.
 // The supervisor never imports src/caen: koffi loads only inside the mainframe workers.
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
 import { setupsByMainframe } from '../config/load.js';
 import { ExitCode, GemcaenError } from '../errors.js';
+import { DaemonEvents } from '../events/bus.js';
+import { Extensions } from '../extensions/extensions.js';
+import { HealthExtension } from '../extensions/health.js';
+import { HttpRoutes } from '../extensions/routes.js';
+import type { ControlDoor, Extension, ExtensionContext } from '../extensions/types.js';
 import { closeLogger, type Logger } from '../log.js';
-import { HealthServer } from '../web/health-server.js';
+import type { Point, ToWriter } from '../protocol.js';
 import { MainframeWorkers, type MainframeWorkersOptions } from './mainframe-workers.js';
 import { SimulatedCrate } from './sim-process.js';
 import { DaemonState } from './state.js';
@@ -30,7 +37,12 @@ export interface DaemonOptions {
    * with code 1, so that pm2/systemd restart gemcaen and the spool is replayed.
    */
   onFatal?: (err: GemcaenError) => void | Promise<void>;
+  /** extensions started after the health endpoint (default: none beyond the built-in ones) */
+  extensions?: readonly Extension[];
 }
+
+/** name under which the daemon's own points reach the writer (its "setup" and its port's "mainframe") */
+export const DAEMON_POINTS_SOURCE = 'gemcaen';
 
 /** Where a sink writes, in words and without credentials. */
 export function describeSink(sink: SinkConfig): string {
@@ -45,22 +57,58 @@ export function describeSink(sink: SinkConfig): string {
 }
 
 export class Daemon {
-  readonly state = new DaemonState();
+  readonly events: DaemonEvents;
+  readonly state: DaemonState;
+  readonly routes = new HttpRoutes();
+  /** the control door (i18a), handed to the extensions; null until set */
+  control: ControlDoor | null = null;
   readonly #o: DaemonOptions;
   readonly #log: Logger;
   readonly #sims: SimulatedCrate[] = [];
   readonly #writer: WriterThread;
-  readonly #health: HealthServer;
+  readonly #health = new HealthExtension();
+  readonly #extensions: Extensions;
+  /** the supervisor's end of its channel to the writer thread (daemon-level points) */
+  #toWriter: MessagePort | null = null;
   #workers: MainframeWorkers | null = null;
   #stopping: Promise<void> | null = null;
-  /** address the health endpoint listens on, once started */
-  healthAddress: string | null = null;
 
   constructor(options: DaemonOptions) {
     this.#o = options;
     this.#log = options.log.child({ label: 'gemcaen' });
+    this.events = new DaemonEvents((type, err) => this.#log.error(`a listener of "${type}" events failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.state = new DaemonState(this.events);
     this.#writer = new WriterThread(options.log, this.state, (err) => void this.#fatal(err));
-    this.#health = new HealthServer(this.state);
+    this.#extensions = new Extensions([this.#health, ...(options.extensions ?? [])]);
+  }
+
+  /** address the health endpoint listens on, once started */
+  get healthAddress(): string | null {
+    return this.#health.address;
+  }
+
+  /** Sends daemon-level points to the writer thread, once per sink (see ExtensionContext.writePoints). */
+  writePoints(sinkIds: readonly string[], points: Point[]): void {
+    const port = this.#toWriter;
+    if (!port || points.length === 0) return;
+    for (const sink of new Set(sinkIds)) port.postMessage({ type: 'points', setup: DAEMON_POINTS_SOURCE, sink, points, dedup: false } satisfies ToWriter);
+  }
+
+  #contextFor(e: Extension): ExtensionContext {
+    const daemon = this;
+    return {
+      events: this.events,
+      state: this.state,
+      log: this.#o.log.child({ label: e.name }),
+      config: this.#o.config,
+      setups: this.#o.setups,
+      routes: this.routes,
+      alarms: { acknowledge: () => false },
+      get control() {
+        return daemon.control;
+      },
+      writePoints: (sinkIds, points) => this.writePoints(sinkIds, points),
+    };
   }
 
   get stopRequested(): boolean {
@@ -93,10 +141,10 @@ export class Daemon {
     if (this.stopRequested) return;
     await this.#writer.start(config, sinkIds, undefined, this.#o.writerFile);
     if (this.stopRequested) return;
-    if (config.settings.healthListen) {
-      this.healthAddress = await this.#health.start(config.settings.healthListen);
-      this.#log.info(`health: GET http://${this.healthAddress}/health (or: gemcaen health)`);
-    }
+    const channel = new MessageChannel();
+    this.#writer.attachPort(DAEMON_POINTS_SOURCE, channel.port2);
+    this.#toWriter = channel.port1;
+    await this.#extensions.start((e) => this.#contextFor(e), () => !this.stopRequested);
     if (this.stopRequested) return;
     this.#workers = new MainframeWorkers({
       attachWriterPort: (mainframe, port) => this.#writer.attachPort(mainframe, port),
@@ -161,8 +209,11 @@ export class Daemon {
     };
     this.#log.info(`stopping (${reason}): pollers finish their call and log out, then the writer flushes`);
     await step('pollers', async () => this.#workers?.stop(reason, Math.round(budget * 0.4)));
+    const extFailures = await this.#extensions.stop(this.#log, Math.round(budget * 0.1));
+    failures.push(...extFailures);
     await step('writer', () => this.#writer.stop(reason, Math.round(budget * 0.4)));
-    await step('health endpoint', () => this.#health.stop());
+    this.#toWriter?.close();
+    this.#toWriter = null;
     for (const sim of this.#sims) await step('simulated crate', () => sim.stop(Math.round(budget * 0.1)));
     this.state.phase = 'stopped';
     if (failures.length > 0) throw new GemcaenError('SHUTDOWN_INCOMPLETE', failures.join('; '));

@@ -110,12 +110,8 @@ export class MainframeWorkers {
       } catch (err) {
         if (this.#stopping) break;
         const crate = this.#opts.state.crates.get(r.mf.id);
-        if (crate) {
-          crate.restarts++;
-          crate.state = 'restarting';
-          crate.sinceMs = Date.now();
-          crate.detail = err instanceof Error ? err.message : String(err);
-        }
+        if (crate) crate.restarts++;
+        this.#opts.state.setCrateState(r.mf.id, { state: 'restarting', sinceMs: Date.now(), detail: err instanceof Error ? err.message : String(err) });
         log.error(`worker failed: ${err instanceof Error ? err.message : String(err)}; starting it again`);
       } finally {
         // drain what the worker posted last, then drop the port
@@ -139,18 +135,14 @@ export class MainframeWorkers {
       case 'log':
         (msg.setup ? log.child({ label: `${r.mf.id} ${msg.setup}` }) : log).log(msg.level, msg.message);
         break;
-      case 'state': {
-        const c = state.crates.get(r.mf.id);
-        if (c) Object.assign(c, { state: msg.state, sinceMs: msg.sinceMs, detail: msg.detail, retryInMs: msg.retryInMs });
+      case 'state':
+        state.setCrateState(r.mf.id, { state: msg.state, sinceMs: msg.sinceMs, detail: msg.detail, retryInMs: msg.retryInMs });
         break;
-      }
-      case 'setup-state': {
-        const s = state.setups.get(msg.setup);
-        if (s) Object.assign(s, { paused: msg.paused, reason: msg.reason });
+      case 'setup-state':
+        state.setSetupState(msg.setup, msg.paused, msg.reason);
         break;
-      }
       case 'scan':
-        state.recordScan(msg.setup, msg.timeMs, msg.durationMs, msg.calls, msg.points, msg.channels);
+        state.recordScan(msg.setup, msg.timeMs, msg.durationMs, msg.calls, msg.points, msg.channels, msg.board);
         break;
       case 'fault':
         log.error(`worker fault: ${msg.error.message} (${msg.error.code})`);

@@ -1,12 +1,16 @@
-// What the running daemon knows about itself: per crate, per setup, per sink, and the latest
-// reading of every channel. Fed by worker and writer messages; read by the health endpoint.
-import type { ChannelReading, CrateState } from '../protocol.js';
+// What the running daemon knows about itself: per crate, per setup, per sink, the latest reading of
+// every channel and the active alarms. Fed by worker and writer messages; every change is emitted on
+// the event bus (src/events/) once, when it happens; read by the health endpoint and the extensions.
+import { DaemonEvents } from '../events/bus.js';
+import type { Alarm, CrateStateName } from '../events/types.js';
+import type { ChannelReading } from '../protocol.js';
+import { decodeChStatus } from '../status-bits.js';
 
 export interface CrateHealth {
   id: string;
   address: string;
   systemType: string;
-  state: CrateState | 'starting' | 'restarting';
+  state: CrateStateName;
   /** ms since the epoch the state began */
   sinceMs: number;
   detail?: string;
@@ -56,10 +60,30 @@ export interface HealthReport {
   crates: (CrateHealth & { since: string; lastScanAgeSeconds?: number; callsPerRound: number })[];
   setups: (SetupHealth & { lastScanAgeSeconds?: number })[];
   sinks: SinkHealth[];
+  /** active alarms (raised, not yet cleared), oldest first */
+  alarms: Alarm[];
   problems: string[];
 }
 
-export class DaemonState {
+/** What the extensions may read of the daemon's state (they never change it). */
+export interface DaemonStateView {
+  readonly phase: DaemonState['phase'];
+  readonly crates: ReadonlyMap<string, Readonly<CrateHealth>>;
+  readonly setups: ReadonlyMap<string, Readonly<SetupHealth>>;
+  readonly sinks: ReadonlyMap<string, Readonly<SinkHealth>>;
+  readonly latest: ReadonlyMap<string, ChannelReading>;
+  readonly alarms: ReadonlyMap<string, Readonly<Alarm>>;
+  report(now?: number): HealthReport;
+  readings(): Record<string, ChannelReading[]>;
+}
+
+/** Status word of a reading (the parameter Status, when the setup reads it). */
+function statusOf(r: ChannelReading | undefined): number | undefined {
+  const v = r?.values.Status;
+  return v === undefined || !Number.isFinite(v) ? undefined : v >>> 0;
+}
+
+export class DaemonState implements DaemonStateView {
   readonly startedMs = Date.now();
   phase: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
   readonly crates = new Map<string, CrateHealth>();
@@ -67,8 +91,45 @@ export class DaemonState {
   readonly sinks = new Map<string, SinkHealth>();
   /** latest reading per channel, key `setup/channel` */
   readonly latest = new Map<string, ChannelReading>();
+  /** active alarms by id (kept by src/alarms/alarms.ts) */
+  readonly alarms = new Map<string, Alarm>();
 
-  recordScan(setup: string, timeMs: number, durationMs: number, calls: number, points: number, channels: readonly ChannelReading[]): void {
+  constructor(readonly events: DaemonEvents = new DaemonEvents()) {}
+
+  /** A worker reported its crate's state: recorded, and emitted when the state name changed. */
+  setCrateState(id: string, patch: Pick<CrateHealth, 'state' | 'sinceMs'> & Partial<Pick<CrateHealth, 'detail' | 'retryInMs'>>): void {
+    const c = this.crates.get(id);
+    if (!c) return;
+    const before = c.state;
+    Object.assign(c, { detail: undefined, retryInMs: undefined }, patch);
+    if (before !== c.state) this.events.emit('crate-state', { mainframe: id, before, after: c.state, timeMs: c.sinceMs, ...(c.detail ? { detail: c.detail } : {}) });
+  }
+
+  /** A setup was paused or resumed: recorded, and emitted when that changed. */
+  setSetupState(name: string, paused: boolean, reason?: string): void {
+    const s = this.setups.get(name);
+    if (!s) return;
+    const changed = s.paused !== paused;
+    Object.assign(s, { paused, reason });
+    if (changed) this.events.emit('setup-state', { setup: name, mainframe: s.mainframe, paused, ...(reason ? { reason } : {}), timeMs: Date.now() });
+  }
+
+  /** A sink's status from the writer: recorded, and emitted when its state changed. */
+  recordSink(h: SinkHealth): void {
+    const before = this.sinks.get(h.id)?.state;
+    this.sinks.set(h.id, h);
+    if (before !== h.state) this.events.emit('sink-state', { sink: h.id, before, after: h.state, ...(h.lastError ? { lastError: h.lastError } : {}), timeMs: Date.now() });
+  }
+
+  recordScan(
+    setup: string,
+    timeMs: number,
+    durationMs: number,
+    calls: number,
+    points: number,
+    channels: readonly ChannelReading[],
+    board: Readonly<Record<string, number>> = {},
+  ): void {
     const s = this.setups.get(setup);
     if (s) {
       s.lastScanMs = timeMs;
@@ -79,7 +140,29 @@ export class DaemonState {
       const crate = this.crates.get(s.mainframe);
       if (crate) crate.lastScanMs = timeMs;
     }
-    for (const c of channels) this.latest.set(`${c.setup}/${c.channel}`, c);
+    const mainframe = s?.mainframe ?? '';
+    const changes: ChannelReading[] = [];
+    const before = new Map<ChannelReading, number | undefined>();
+    for (const c of channels) {
+      const key = `${c.setup}/${c.channel}`;
+      const prev = statusOf(this.latest.get(key));
+      const now = statusOf(c);
+      if (now !== undefined && now !== prev) {
+        changes.push(c);
+        before.set(c, prev);
+      }
+      this.latest.set(key, c);
+    }
+    this.events.emit('scan', { mainframe, setup, slot: channels[0]?.slot ?? 0, timeMs, durationMs, calls, points, channels, board });
+    for (const c of changes) {
+      const was = before.get(c);
+      const after = statusOf(c)!;
+      const up = (was ?? 0) ^ after;
+      this.events.emit('status-change', {
+        mainframe, setup, slot: c.slot, channel: c.channel, name: c.name, before: was, after,
+        set: decodeChStatus(up & after), cleared: decodeChStatus(up & (was ?? 0)), timeMs: c.timeMs,
+      });
+    }
   }
 
   /** The latest reading of every channel, by setup (GET /readings). */
@@ -118,6 +201,9 @@ export class DaemonState {
       if (s.state === 'failing') problems.push(`sink ${s.id}: ${s.lastError ?? 'failing'}`);
       return { ...s };
     });
+    const alarms = [...this.alarms.values()].sort((a, b) => a.sinceMs - b.sinceMs);
+    // a crate that is lost is a problem above already; channels and boards in alarm are named here
+    for (const a of alarms) if (a.source !== 'crate') problems.push(`alarm: ${a.text}`);
     return {
       ok: problems.length === 0,
       pid: process.pid,
@@ -128,6 +214,7 @@ export class DaemonState {
       crates,
       setups,
       sinks,
+      alarms: alarms.map((a) => ({ ...a })),
       problems,
     };
   }

@@ -91,7 +91,7 @@ export class WriterThread {
       : `writer thread exited (code ${code}): no point is written from now on; restart gemcaen (unacknowledged lines stay in the spool)`;
     this.#log.error(why);
     const now = Date.now();
-    for (const s of this.#state.sinks.values()) Object.assign(s, { state: 'failing', lastError: why, lastErrorMs: now });
+    for (const s of [...this.#state.sinks.values()]) this.#state.recordSink({ ...s, state: 'failing', lastError: why, lastErrorMs: now });
     this.#onDied?.(new GemcaenError('WRITER_EXITED', why));
   }
 
@@ -108,7 +108,7 @@ export class WriterThread {
       written: s.writtenLines,
       extra: { spooledLines: s.spooledLines, droppedLines: s.droppedLines, writerState: s.state },
     };
-    this.#state.sinks.set(s.id, h);
+    this.#state.recordSink(h);
   }
 
   /** Hands the writer end of a mainframe's channel to the writer thread. */

@@ -1,8 +1,10 @@
 // The local health endpoint: GET /health → the daemon's state as JSON (200 when all is well, 503
-// when a crate, setup or sink is failing). Binds 127.0.0.1 unless Settings.healthListen says otherwise.
+// when a crate, setup or sink is failing, or a channel is in alarm). Binds 127.0.0.1 unless
+// Settings.healthListen says otherwise. Extensions add GET routes to the same listener (/metrics).
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { GemcaenError } from '../errors.js';
+import type { HttpRoutes } from '../extensions/routes.js';
 
 export interface HealthSource {
   report(): { ok: boolean };
@@ -21,7 +23,10 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 export class HealthServer {
   #server: Server | null = null;
-  constructor(private readonly source: HealthSource) {}
+  constructor(
+    private readonly source: HealthSource,
+    private readonly routes?: HttpRoutes,
+  ) {}
 
   /** Listens; resolves with the bound address ("127.0.0.1:8765"). */
   async start(listen: string): Promise<string> {
@@ -33,8 +38,19 @@ export class HealthServer {
         res.end(JSON.stringify(this.source.readings()));
         return;
       }
+      const route = req.method === 'GET' ? this.routes?.get(path) : undefined;
+      if (route) {
+        Promise.resolve()
+          .then(route)
+          .then(
+            (a) => res.writeHead(a.status, { 'content-type': a.contentType, 'cache-control': 'no-store' }).end(a.body),
+            (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err instanceof Error ? err.message : String(err)}\n`),
+          );
+        return;
+      }
       if (req.method !== 'GET' || (path !== '/health' && path !== '/')) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'GET /health or GET /readings' }));
+        const known = ['/health', '/readings', ...(this.routes?.paths() ?? [])];
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `GET ${known.join(', ')}` }));
         return;
       }
       const report = this.source.report();

@@ -129,7 +129,7 @@ export class Writer {
     const lines: string[] = [];
     for (const p of msg.points) {
       const head = this.#heads.head(p);
-      const kept = this.#dedup.filter(msg.setup, p, msg.sink, head);
+      const kept = msg.dedup === false ? p : this.#dedup.filter(msg.setup, p, msg.sink, head);
       if (!kept) continue;
       const line = toLine(kept, head);
       if (line !== undefined) lines.push(line);

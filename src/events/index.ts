@@ -1,0 +1,2 @@
+export { DaemonEvents } from './bus.js';
+export type * from './types.js';
