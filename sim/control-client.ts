@@ -2,10 +2,12 @@
 // Every method takes an optional crate name; without one it acts on the first crate.
 import type { CountersSnapshot } from './mainframe/counters.js';
 import type { CrateState } from './mainframe/control-server.js';
+import type { FaultState } from './mainframe/session-server.js';
 
 export type { CountersSnapshot, SessionCounters } from './mainframe/counters.js';
 export type { CrateState } from './mainframe/control-server.js';
 export type { FaultState, FailNext } from './mainframe/session-server.js';
+export type { EventCounters } from './mainframe/events.js';
 
 export interface ChannelState {
   name: string;
@@ -91,6 +93,19 @@ export class SimControlClient {
   /** The next `count` wrapper calls (of function `fn` only, e.g. "CAENHV_GetChParam", if given) answer `code`. */
   async failNext(count: number, code: number, fn?: string, crate?: string): Promise<void> {
     await this.request('POST', `${this.crate(crate)}/fail-next`, { count, code, fn: fn ?? null });
+  }
+
+  /**
+   * Event mode settings and faults: keepalive period (ms), keepalives on/off, extra delay of every batch (ms),
+   * the next N PARAMETER records lost. Only the keys given change.
+   */
+  async eventFaults(f: Partial<Pick<FaultState, 'eventKeepaliveMs' | 'eventKeepalives' | 'eventDelayMs' | 'loseEvents'>>, crate?: string): Promise<void> {
+    await this.request('POST', `${this.crate(crate)}/faults`, f);
+  }
+
+  /** Closes every session's event connection (the sessions stay open); returns how many were open. */
+  async dropEventConnections(crate?: string): Promise<number> {
+    return (await this.request<{ dropped: number }>('POST', `${this.crate(crate)}/events/drop`, {})).dropped;
   }
 
   /** Closes every open session now; returns how many. */

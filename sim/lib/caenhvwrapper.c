@@ -1003,65 +1003,199 @@ EXPORT CAENHVRESULT CAENHV_ExecComm(int handle, const char *CommName) {
   return rc;
 }
 
-/* ---------- event mode: not implemented by the simulator ---------- */
+/* ---------- event mode (WRAPPER.md §10) ----------
+ *
+ * Subscribe/UnSubscribe travel on the command connection like any call; the reply carries one result
+ * code per name. On the first successful subscription the mainframe connects to the client's port (no
+ * preamble) and pushes batches; the client accepts that connection and passes the socket to
+ * GetEventData. Each batch is one frame: a 4-byte big-endian length, then text lines:
+ *   <System> \t <Board0> ... \t <Board15>
+ *   <Type> \t <SystemHandle> \t <Board> \t <Channel> \t <ItemID> \t <f|i|s> \t <value>    (one per record)
+ * GetEventData keeps no state between calls: it reads exactly one frame from the socket, so it is safe
+ * to call from any thread while command calls run on others (it never takes a handle lock).
+ */
 
-static int not_yet(int handle) {
+enum { RC_READERR = 3 };
+#define EVENT_FRAME_MAX (64u * 1024u * 1024u)
+
+/* Shared by the six (Un)Subscribe functions: slot and ch are -1 when the call has no such argument. */
+static int subscription_call(int handle, const char *fn, short Port, int slot, int ch, const char *paramNameList,
+                             unsigned paramNum, char *listOfResultCodes) {
   Handle *h;
   int rc = acquire(handle, &h);
   if (rc) return rc;
-  set_err(h, "Not yet implemented: the simulator does not support event mode; poll with CAENHV_GetChParam");
+  if (paramNum && (!paramNameList || !listOfResultCodes)) return invalid(h, "NULL pointer");
+  if (paramNum > 65535) return invalid(h, "too many names");
+  Sb b;
+  Reply r;
+  req_begin(h, &b, fn);
+  /* clients pass ports above 32767 through the short: they arrive negative */
+  sb_fmt(&b, "%u", (unsigned)(unsigned short)Port);
+  if (slot >= 0) sb_fmt(&b, "%d", slot);
+  if (ch >= 0) sb_fmt(&b, "%d", ch);
+  sb_fmt(&b, "%u", paramNum);
+  /* the names are one string joined with ':'; missing ones are sent empty (the crate refuses them) */
+  const char *p = paramNameList;
+  for (unsigned i = 0; i < paramNum; i++) {
+    const char *colon = p ? strchr(p, ':') : NULL;
+    size_t len = p ? (colon ? (size_t)(colon - p) : strlen(p)) : 0;
+    char name[256];
+    if (len >= sizeof name) len = sizeof name - 1;
+    memcpy(name, p ? p : "", len);
+    name[len] = 0;
+    sb_str(&b, name);
+    p = colon ? colon + 1 : NULL;
+  }
+  if ((rc = call(h, &b, &r, (int)paramNum)) == RC_OK) {
+    for (unsigned i = 0; i < paramNum; i++) listOfResultCodes[i] = (char)fl(&r, (int)i);
+    reply_free(&r);
+  }
   release(h);
-  return RC_NOTYETIMPLEMENTED;
+  return rc;
 }
 
 EXPORT CAENHVRESULT CAENHV_SubscribeSystemParams(int handle, short Port, const char *paramNameList, unsigned paramNum,
                                                  char *listOfResultCodes) {
-  (void)Port; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
-  return not_yet(handle);
+  return subscription_call(handle, "SubscribeSystemParams", Port, -1, -1, paramNameList, paramNum, listOfResultCodes);
 }
 
 EXPORT CAENHVRESULT CAENHV_SubscribeBoardParams(int handle, short Port, ushort slot, const char *paramNameList,
                                                 unsigned paramNum, char *listOfResultCodes) {
-  (void)Port; (void)slot; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
-  return not_yet(handle);
+  return subscription_call(handle, "SubscribeBoardParams", Port, slot, -1, paramNameList, paramNum, listOfResultCodes);
 }
 
 EXPORT CAENHVRESULT CAENHV_SubscribeChannelParams(int handle, short Port, ushort slot, ushort ch,
                                                   const char *paramNameList, unsigned paramNum,
                                                   char *listOfResultCodes) {
-  (void)Port; (void)slot; (void)ch; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
-  return not_yet(handle);
+  return subscription_call(handle, "SubscribeChannelParams", Port, slot, ch, paramNameList, paramNum,
+                           listOfResultCodes);
 }
 
 EXPORT CAENHVRESULT CAENHV_UnSubscribeSystemParams(int handle, short Port, const char *paramNameList,
                                                    unsigned paramNum, char *listOfResultCodes) {
-  (void)Port; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
-  return not_yet(handle);
+  return subscription_call(handle, "UnSubscribeSystemParams", Port, -1, -1, paramNameList, paramNum,
+                           listOfResultCodes);
 }
 
 EXPORT CAENHVRESULT CAENHV_UnSubscribeBoardParams(int handle, short Port, ushort slot, const char *paramNameList,
                                                   unsigned paramNum, char *listOfResultCodes) {
-  (void)Port; (void)slot; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
-  return not_yet(handle);
+  return subscription_call(handle, "UnSubscribeBoardParams", Port, slot, -1, paramNameList, paramNum,
+                           listOfResultCodes);
 }
 
 EXPORT CAENHVRESULT CAENHV_UnSubscribeChannelParams(int handle, short Port, ushort slot, ushort ch,
                                                     const char *paramNameList, unsigned paramNum,
                                                     char *listOfResultCodes) {
-  (void)Port; (void)slot; (void)ch; (void)paramNameList; (void)paramNum; (void)listOfResultCodes;
-  return not_yet(handle);
+  return subscription_call(handle, "UnSubscribeChannelParams", Port, slot, ch, paramNameList, paramNum,
+                           listOfResultCodes);
 }
 
-/* Deprecated single-call forms kept by the 6.0 build; their arguments are not used here. */
+/* Deprecated single-call forms kept by the 6.0 build (their real signature is not public): not implemented. */
+static int not_yet(int handle) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  set_err(h, "Not yet implemented: use CAENHV_Subscribe{System,Board,Channel}Params");
+  release(h);
+  return RC_NOTYETIMPLEMENTED;
+}
+
 EXPORT CAENHVRESULT CAENHV_Subscribe(int handle) { return not_yet(handle); }
 EXPORT CAENHVRESULT CAENHV_UnSubscribe(int handle) { return not_yet(handle); }
 
+/* Reads exactly n bytes; waits on a non-blocking socket. 0, or -1 on a closed or bad socket. */
+static int recv_exact(int fd, char *p, size_t n) {
+  while (n > 0) {
+    ssize_t r = recv(fd, p, n, 0);
+    if (r > 0) { p += r; n -= (size_t)r; continue; }
+    if (r == 0) return -1;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      struct pollfd pfd = {fd, POLLIN, 0};
+      if (poll(&pfd, 1, -1) < 0 && errno != EINTR) return -1;
+      continue;
+    }
+    return -1;
+  }
+  return 0;
+}
+
+/* Next TAB- or end-delimited field of a line, NUL-terminated in place; NULL when none is left. */
+static char *next_field(char **cursor) {
+  char *p = *cursor;
+  if (!p) return NULL;
+  char *t = strchr(p, '\t');
+  if (t) { *t = 0; *cursor = t + 1; }
+  else *cursor = NULL;
+  return p;
+}
+
+/* Parses one record line into ev; 0 on success. */
+static int parse_event(char *line, CAENHVEVENT_TYPE_t *ev) {
+  char *cur = line;
+  char *f[7];
+  for (int i = 0; i < 7; i++) {
+    f[i] = i < 6 ? next_field(&cur) : cur;
+    if (!f[i]) return -1;
+  }
+  memset(ev, 0, sizeof *ev);
+  ev->Type = (int)strtol(f[0], NULL, 10);
+  ev->SystemHandle = (int)strtol(f[1], NULL, 10);
+  ev->BoardIndex = (int)strtol(f[2], NULL, 10);
+  ev->ChannelIndex = (int)strtol(f[3], NULL, 10);
+  unescape(f[4]);
+  strncpy(ev->ItemID, f[4], sizeof ev->ItemID - 1);
+  if (f[5][0] == 'f') ev->Value.FloatValue = (float)strtod(f[6], NULL);
+  else if (f[5][0] == 'i') ev->Value.IntValue = (int)(int32_t)(uint32_t)strtoll(f[6], NULL, 10);
+  else {
+    unescape(f[6]);
+    strncpy(ev->Value.StringValue, f[6], sizeof ev->Value.StringValue - 1);
+  }
+  return 0;
+}
+
 EXPORT CAENHVRESULT CAENHV_GetEventData(int sck, CAENHV_SYSTEMSTATUS_t *SysStatus, CAENHVEVENT_TYPE_t **EventData,
                                         unsigned *DataNumber) {
-  (void)sck; (void)SysStatus;
-  if (EventData) *EventData = NULL;
-  if (DataNumber) *DataNumber = 0;
-  return RC_NOTYETIMPLEMENTED;
+  if (!SysStatus || !EventData || !DataNumber) return RC_INVALIDPARAMETER;
+  unsigned char hdr[4];
+  if (recv_exact(sck, (char *)hdr, 4) < 0) return RC_READERR;
+  uint32_t len = ((uint32_t)hdr[0] << 24) | ((uint32_t)hdr[1] << 16) | ((uint32_t)hdr[2] << 8) | hdr[3];
+  if (len > EVENT_FRAME_MAX) return RC_READERR;
+  char *body = malloc((size_t)len + 1);
+  if (!body) return RC_MEMORYFAULT;
+  if (recv_exact(sck, body, len) < 0) { free(body); return RC_READERR; }
+  body[len] = 0;
+  unsigned lines = 0;
+  for (uint32_t i = 0; i < len; i++) if (body[i] == '\n') lines++;
+  unsigned count = lines ? lines - 1 : 0;
+  CAENHVEVENT_TYPE_t *events = calloc(count ? count : 1, sizeof *events);
+  if (!events) { free(body); return RC_MEMORYFAULT; }
+  CAENHV_SYSTEMSTATUS_t st;
+  memset(&st, 0, sizeof st);
+  char *line = body;
+  char *nl = strchr(line, '\n');
+  int bad = !nl;
+  if (!bad) {
+    *nl = 0;
+    char *cur = line;
+    char *v = next_field(&cur);
+    st.System = v ? (int)strtol(v, NULL, 10) : 3;
+    for (int b = 0; b < 16; b++) { v = next_field(&cur); st.Board[b] = v ? (int)strtol(v, NULL, 10) : 3; }
+    line = nl + 1;
+  }
+  unsigned n = 0;
+  while (!bad && n < count && (nl = strchr(line, '\n'))) {
+    *nl = 0;
+    if (parse_event(line, &events[n]) == 0) n++;
+    else bad = 1;
+    line = nl + 1;
+  }
+  free(body);
+  if (bad) { free(events); return RC_READERR; }
+  *SysStatus = st;
+  *EventData = events;
+  *DataNumber = n;
+  return RC_OK;
 }
 
 EXPORT CAENHVRESULT CAENHV_FreeEventData(CAENHVEVENT_TYPE_t **EventData) {

@@ -113,6 +113,8 @@ export class ControlServer {
     const c = this.crate(decodeURIComponent(p[1]));
     const rest = p.slice(2);
     const body = method === 'POST' ? await readJson(req) : {};
+    // an operator action may change subscribed values: push them now
+    if (method === 'POST') c.changed();
     const route = `${method} ${rest.map((x) => (/^\d+$/.test(x) ? 'N' : x)).join('/')}`;
     const slot = Number(rest[1]);
     const ch = Number(rest[3]);
@@ -137,6 +139,13 @@ export class ControlServer {
           if (typeof body.refuseLogins !== 'boolean') throw new HttpError(400, '"refuseLogins" must be true or false');
           c.faults.refuseLogins = body.refuseLogins;
         }
+        if ('eventKeepaliveMs' in body) c.faults.eventKeepaliveMs = num(body, 'eventKeepaliveMs', { min: 1 });
+        if ('eventKeepalives' in body) {
+          if (typeof body.eventKeepalives !== 'boolean') throw new HttpError(400, '"eventKeepalives" must be true or false');
+          c.faults.eventKeepalives = body.eventKeepalives;
+        }
+        if ('eventDelayMs' in body) c.faults.eventDelayMs = num(body, 'eventDelayMs', { min: 0 });
+        if ('loseEvents' in body) c.faults.loseEvents = num(body, 'loseEvents', { integer: true, min: 0 });
         return this.state(c);
       }
       case 'POST fail-next': {
@@ -148,6 +157,8 @@ export class ControlServer {
       }
       case 'POST sessions/drop':
         return { dropped: c.dropSessions() };
+      case 'POST events/drop':
+        return { dropped: c.dropEventConnections() };
       case 'POST slots/N/remove':
         c.crate.removeBoard(slot);
         return { ok: true };

@@ -1,5 +1,7 @@
 // Counters of wrapper calls (by function and by session) and of sessions, for tests and benchmarks.
 
+import type { EventCounters } from './events.js';
+
 export interface SessionCounters {
   id: number;
   user: string;
@@ -14,6 +16,8 @@ export interface SessionCounters {
   closeReason?: string;
   calls: Record<string, number>;
   total: number;
+  /** event mode counts, once the session subscribed something */
+  events?: EventCounters;
 }
 
 export interface CountersSnapshot {
@@ -71,7 +75,7 @@ export class Counters {
   }
 
   snapshot(): CountersSnapshot {
-    const sessions = [...this.sessions.values()].map((s) => ({ ...s, calls: { ...s.calls } }));
+    const sessions = [...this.sessions.values()].map((s) => ({ ...s, calls: { ...s.calls }, ...(s.events ? { events: { ...s.events } } : {}) }));
     return {
       crate: this.crate,
       totalCalls: this.totalCalls,
@@ -96,6 +100,7 @@ export class Counters {
       else {
         s.calls = {};
         s.total = 0;
+        if (s.events) Object.assign(s.events, { connections: 0, connectFailures: 0, batches: 0, parameter: 0, keepalive: 0, lost: 0 });
       }
     }
   }

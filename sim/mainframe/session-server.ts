@@ -7,6 +7,7 @@ import { Counters, type SessionCounters } from './counters.js';
 import type { Crate } from './crate.js';
 import type { ListenAddress } from './crate-spec.js';
 import { SimInputError } from './crates-file.js';
+import { defaultEventFaults, EventLink, newEventCounters, type EventFaults, type Target } from './events.js';
 import { errorReply, okReply, parseRequest, type Request, type WireValue } from './wire.js';
 
 export interface FailNext {
@@ -16,7 +17,7 @@ export interface FailNext {
   fn: string | null;
 }
 
-export interface FaultState {
+export interface FaultState extends EventFaults {
   down: boolean;
   /** sessions with no traffic for this long are closed by the crate; null: never */
   idleDropSeconds: number | null;
@@ -33,6 +34,8 @@ interface Session {
   entry?: SessionCounters;
   user?: string;
   closing: boolean;
+  /** event mode, from the first subscription on */
+  events?: EventLink;
 }
 
 type Handler = (args: string[], session: Session) => WireValue[];
@@ -50,13 +53,32 @@ function intList(args: string[], at: number, what: string): number[] {
   return Array.from({ length: n }, (_, i) => int(args[at + 1 + i], what));
 }
 
+/** How often the event links look for changes made by the physics (ramps, trips). */
+const EVENT_TICK_MS = 100;
+
+/** Calls after which subscribed values may have changed. */
+const CHANGING_CALLS = new Set(['CAENHV_SetChParam', 'CAENHV_SetChName', 'CAENHV_SetBdParam', 'CAENHV_SetSysProp', 'CAENHV_ExecComm']);
+
+/** Subscribe/UnSubscribe arguments: port, the target's slot and channel (as the call has them), count, names. */
+function subscription(a: string[], kind: 'System' | 'Board' | 'Channel'): { port: number; target: Target; names: string[] } {
+  const port = int(a[0], 'port');
+  let at = 1;
+  const slot = kind === 'System' ? -1 : int(a[at++], 'slot');
+  const ch = kind === 'Channel' ? int(a[at++], 'channel') : -1;
+  const n = int(a[at++], 'name count');
+  const names = Array.from({ length: n }, (_, i) => a[at + i] ?? '');
+  return { port, target: { slot, ch }, names };
+}
+
 export function canonicalFn(fn: string): string {
   return fn.startsWith('CAENHV_') ? fn : `CAENHV_${fn}`;
 }
 
 export class CrateServer {
   readonly counters: Counters;
-  readonly faults: FaultState = { down: false, idleDropSeconds: null, latencyMs: 0, refuseLogins: false, failNext: null };
+  readonly faults: FaultState = { down: false, idleDropSeconds: null, latencyMs: 0, refuseLogins: false, failNext: null, ...defaultEventFaults() };
+  private eventTimer: NodeJS.Timeout | null = null;
+  private changePending = false;
   private server: Server | null = null;
   private readonly sessions = new Set<Session>();
   private readonly handlers: Record<string, Handler>;
@@ -87,12 +109,16 @@ export class CrateServer {
         const a = server.address();
         this.address = typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a);
         this.server = server;
+        this.eventTimer = setInterval(() => this.sweepEvents('tick'), EVENT_TICK_MS);
+        this.eventTimer.unref();
         resolve(this.address);
       });
     });
   }
 
   async close(): Promise<void> {
+    if (this.eventTimer) clearInterval(this.eventTimer);
+    this.eventTimer = null;
     for (const s of this.sessions) this.closeSession(s, 'dropped');
     const server = this.server;
     this.server = null;
@@ -101,6 +127,32 @@ export class CrateServer {
 
   setDown(down: boolean): void {
     this.faults.down = down;
+    // a crate that goes down takes its event connections with it at once
+    if (down) this.dropEventConnections();
+  }
+
+  /** Closes every session's event connection (fault); the sessions stay open. */
+  dropEventConnections(): number {
+    let n = 0;
+    for (const s of this.sessions) {
+      if (s.events?.counters.open) n++;
+      s.events?.drop();
+    }
+    return n;
+  }
+
+  /** Something in the crate changed (a set by any session, an operator action): push it now. */
+  changed(): void {
+    if (this.changePending) return;
+    this.changePending = true;
+    setImmediate(() => {
+      this.changePending = false;
+      this.sweepEvents('changed');
+    });
+  }
+
+  private sweepEvents(reason: 'tick' | 'changed'): void {
+    for (const s of this.sessions) s.events?.sweep(reason);
   }
 
   setIdleDrop(seconds: number | null): void {
@@ -147,6 +199,7 @@ export class CrateServer {
     if (!this.sessions.has(s)) return;
     this.sessions.delete(s);
     s.closing = true;
+    s.events?.close();
     if (s.entry) this.counters.closed(s.entry, reason);
     if (reason === 'logout' || reason === 'down') s.socket.end();
     else s.socket.destroy();
@@ -186,6 +239,7 @@ export class CrateServer {
     }
     this.send(session, this.dispatch(session, req, fn));
     if (fn === 'CAENHV_DeinitSystem') this.closeSession(session, 'logout');
+    if (CHANGING_CALLS.has(fn)) this.changed();
   }
 
   private dispatch(session: Session, req: Request, fn: string): string {
@@ -298,6 +352,26 @@ export class CrateServer {
         c.exec(a[0] ?? '');
         return [];
       },
+      SubscribeSystemParams: (a, s) => this.subscribe(s, a, 'System', true),
+      SubscribeBoardParams: (a, s) => this.subscribe(s, a, 'Board', true),
+      SubscribeChannelParams: (a, s) => this.subscribe(s, a, 'Channel', true),
+      UnSubscribeSystemParams: (a, s) => this.subscribe(s, a, 'System', false),
+      UnSubscribeBoardParams: (a, s) => this.subscribe(s, a, 'Board', false),
+      UnSubscribeChannelParams: (a, s) => this.subscribe(s, a, 'Channel', false),
     };
+  }
+
+  /** (Un)subscribes for a session: one code per name; SY1527/SY2527 have no event mode in this format. */
+  private subscribe(s: Session, a: string[], kind: 'System' | 'Board' | 'Channel', on: boolean): WireValue[] {
+    if (this.crate.systemType !== 2 && this.crate.systemType !== 3)
+      throw new SimError(Code.FUNCTIONNOTAVAILABLE, `Function not available: ${this.crate.systemName} has no event mode of this kind (SY4527 and SY5527 only); poll instead`);
+    const { port, target, names } = subscription(a, kind);
+    if (!s.entry) throw new SimError(Code.NOTCONNECTED, 'Not connected');
+    if (!s.events) {
+      const counters = newEventCounters();
+      s.entry.events = counters;
+      s.events = new EventLink(this.crate, s.entry.clientHandle, s.socket.remoteAddress ?? '127.0.0.1', this.faults, counters);
+    }
+    return on ? s.events.subscribe(target, names, port) : s.events.unsubscribe(target, names);
   }
 }

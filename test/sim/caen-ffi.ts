@@ -81,8 +81,9 @@ export function loadCaen(path: string): CaenFfi {
     UnSubscribeSystemParams: f('int CAENHV_UnSubscribeSystemParams(int handle, int16_t Port, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)'),
     UnSubscribeBoardParams: f('int CAENHV_UnSubscribeBoardParams(int handle, int16_t Port, uint16_t slot, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)'),
     UnSubscribeChannelParams: f('int CAENHV_UnSubscribeChannelParams(int handle, int16_t Port, uint16_t slot, uint16_t ch, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)'),
-    GetEventData: f('int CAENHV_GetEventData(int sck, void *SysStatus, _Out_ void **EventData, _Out_ uint32_t *DataNumber)'),
-    FreeEventData: f('int CAENHV_FreeEventData(_Inout_ void **EventData)'),
+    // raw buffers (8-byte pointer slot, 4-byte count), so a test can see that a failing call leaves them untouched
+    GetEventData: f('int CAENHV_GetEventData(int sck, void *SysStatus, void *EventData, void *DataNumber)'),
+    FreeEventData: f('int CAENHV_FreeEventData(void *EventData)'),
     Free: f('int CAENHV_Free(void *p)') as (p: unknown) => number,
     GetError: f('const char *CAENHV_GetError(int handle)') as (h: number) => string,
   };
