@@ -14,6 +14,10 @@ import { action } from './command.js';
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 /** exit code of a forced (second-signal or stop time-out) exit */
 const FORCED_EXIT = 1;
+/** the same signal again within this many ms is the same event (npm forwards the terminal's Ctrl-C) */
+const SAME_SIGNAL_MS = 1000;
+/** how often a daemon started through npm checks that npm's shell is still its parent */
+const PARENT_CHECK_MS = 500;
 
 interface StartOptions {
   logLevel?: string;
@@ -78,7 +82,12 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
   let signals = 0;
   let stopped!: () => void;
   const signalled = new Promise<void>((resolve) => (stopped = resolve));
+  let lastSignal: { sig: NodeJS.Signals; atMs: number } | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
+    const now = performance.now();
+    // Ctrl-C under `npm start` arrives twice: from the terminal and forwarded by npm. One keypress is one signal.
+    if (lastSignal?.sig === sig && now - lastSignal.atMs < SAME_SIGNAL_MS) return;
+    lastSignal = { sig, atMs: now };
     signals++;
     if (signals > 1) {
       main.error(`${sig} again: forcing the exit now (sessions may stay open on the crates)`);
@@ -89,6 +98,11 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const parentWatch = watchNpmParent(() => {
+    if (signals > 0) return; // already stopping: npm left after forwarding the signal
+    main.warn('npm, which started gemcaen, has gone (a signal to `npx gemcaen` ends the shell between them): stopping');
+    onSignal('SIGTERM');
+  });
   let exitCode = 0;
   const fatal = died.then(() => 'fatal' as const);
   try {
@@ -110,7 +124,27 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
     exitCode = FORCED_EXIT;
   }
   await closeLogger(log);
+  clearInterval(parentWatch);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   process.exitCode = exitCode;
+}
+
+/**
+ * Started through npm (`npx gemcaen start`, `npm exec`), the daemon runs under a shell that npm spawned: a
+ * SIGTERM to npm ends that shell and would leave the daemon running alone, holding the crate sessions and
+ * the ports. So under npm (it sets npm_command) a parent that goes away counts as a SIGTERM. Elsewhere
+ * (pm2, systemd, nohup) the parent is left alone.
+ */
+function watchNpmParent(onGone: () => void): NodeJS.Timeout | undefined {
+  if (!process.env.npm_command) return undefined;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, PARENT_CHECK_MS);
+  timer.unref();
+  return timer;
 }
