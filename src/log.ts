@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import type { LogLevel } from './protocol.js';
+import { isoTime } from './time.js';
 
 export type Logger = winston.Logger;
 
@@ -64,7 +65,7 @@ export function createLogger(options: LogOptions): Logger {
     transports.push(
       new winston.transports.Console({
         format: winston.format.combine(
-          winston.format.timestamp({ format: 'YYYY-MM-DD HH:mm:ss.SSS' }),
+          winston.format.timestamp({ format: () => isoTime() }),
           ...(colors ? [winston.format.colorize({ level: true })] : [winston.format.uncolorize()]),
           line(colors),
         ),
@@ -80,10 +81,12 @@ export function createLogger(options: LogOptions): Logger {
         datePattern: 'YYYY-MM-DD',
         maxFiles: `${options.keepDays ?? 30}d`,
         auditFile: `${options.directory}/.gemcaen-log-audit.json`,
-        format: winston.format.combine(winston.format.timestamp({ format: 'YYYY-MM-DDTHH:mm:ss.SSSZ' }), winston.format.uncolorize(), line(false)),
+        format: winston.format.combine(winston.format.timestamp({ format: () => isoTime() }), winston.format.uncolorize(), line(false)),
       }),
     );
   }
+  // a logger with nowhere to write (tests) stays quiet instead of warning on every line
+  if (transports.length === 0) transports.push(new winston.transports.Console({ silent: true }));
   return winston.createLogger({ level: options.level, format: redactFormat(), transports, exitOnError: false });
 }
 

@@ -1,5 +1,5 @@
 // What every CLI command file shares: how a failure becomes one line and an exit code.
-import { ConfigError, ExitCode, GemcaenError, UsageError } from '../errors.js';
+import { ConfigError, ExitCode, GemcaenError, UsageError, toWireError } from '../errors.js';
 
 /** Exit code for an error: bad input (config, arguments, refused values) is 2, run-time failures 1. */
 export function exitCodeOf(err: unknown): number {
@@ -17,13 +17,22 @@ export function describeError(err: unknown): string {
   return `internal error: ${String(err)}`;
 }
 
-/** Wraps a command's action: prints a failure as `gemcaen: …` on stderr and sets the exit code. */
+/** A command's options asked for JSON output (`--json`): its errors are JSON too. */
+function wantsJson(args: readonly unknown[]): boolean {
+  return args.some((a) => typeof a === 'object' && a !== null && !Array.isArray(a) && (a as { json?: unknown }).json === true);
+}
+
+/**
+ * Wraps a command's action: prints a failure as `gemcaen: …` lines on stderr (or, with `--json`, as one
+ * `{"error":{code,message,details}}` line, for scripts) and sets the exit code.
+ */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
     } catch (err) {
-      for (const line of describeError(err).split('\n')) process.stderr.write(`gemcaen: ${line}\n`);
+      if (wantsJson(args)) process.stderr.write(`${JSON.stringify({ error: toWireError(err), exitCode: exitCodeOf(err) })}\n`);
+      else for (const line of describeError(err).split('\n')) process.stderr.write(`gemcaen: ${line}\n`);
       process.exitCode = exitCodeOf(err);
     }
   };

@@ -1,4 +1,5 @@
 // The gemcaen command line: one binary, one file per command.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import * as start from './start.js';
@@ -16,8 +17,12 @@ export interface CommandModule {
 
 const commands: CommandModule[] = [start, sim, validate, crate, status, set, ieq, health];
 
+/** the package's version (dist/src/cli/main.js → package.json) */
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('gemcaen')
   .description('Monitor, log and control CAEN SYx527 high-voltage mainframes')
+  .version(version, '-V, --version', 'print the version of gemcaen')
   .option('-c, --config <file>', 'configuration file (default: $GEMCAEN_CONFIG or config/config.yml)')
   // a usage mistake is one line naming the fix, like every other gemcaen error (no help dump)
   .configureOutput({

@@ -13,6 +13,7 @@ import { BOARD_MONITORABLES, DERIVED } from '../poll/plan.js';
 import { action } from './command.js';
 import { withSetupCrate, type SetupCrateContext } from './open-setup.js';
 import { headerText, numberText, table, unitText } from './render/format.js';
+import { isoTime } from '../time.js';
 
 interface StatusOptions {
   config?: string;
@@ -168,7 +169,7 @@ export function readStatus({ crate, setup, mainframe, board }: SetupCrateContext
     board: { ...board, values: boardValues, decoded: boardDecoded, units: boardUnits },
     columns,
     channels: rows,
-    time: new Date().toISOString(),
+    time: isoTime(),
   };
 }
 

@@ -5,6 +5,7 @@ import { DaemonEvents } from '../events/bus.js';
 import type { Alarm, CrateStateName } from '../events/types.js';
 import type { ChannelReading } from '../protocol.js';
 import { decodeChStatus } from '../status-bits.js';
+import { isoTime } from '../time.js';
 
 export interface CrateHealth {
   id: string;
@@ -180,7 +181,7 @@ export class DaemonState implements DaemonStateView {
       if (this.phase === 'running' && c.state !== 'connected') problems.push(`crate ${c.id}: ${c.state}${c.detail ? ` (${c.detail})` : ''}`);
       // wrapper calls of one round over the crate's setups (each at its last scan)
       const callsPerRound = c.setups.reduce((n, name) => n + (this.setups.get(name)?.callsPerScan ?? 0), 0);
-      return { ...c, since: new Date(c.sinceMs).toISOString(), lastScanAgeSeconds: age(c.lastScanMs), callsPerRound };
+      return { ...c, since: isoTime(c.sinceMs), lastScanAgeSeconds: age(c.lastScanMs), callsPerRound };
     });
     const setups = [...this.setups.values()].map((s) => {
       if (s.paused) problems.push(`setup ${s.name}: paused${s.reason ? ` (${s.reason})` : ''}`);
@@ -207,7 +208,7 @@ export class DaemonState implements DaemonStateView {
     return {
       ok: problems.length === 0,
       pid: process.pid,
-      startedAt: new Date(this.startedMs).toISOString(),
+      startedAt: isoTime(this.startedMs),
       uptimeSeconds: Math.round((now - this.startedMs) / 1000),
       rssMegabytes: Math.round(process.memoryUsage.rss() / 2 ** 20),
       phase: this.phase,
