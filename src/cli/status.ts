@@ -8,8 +8,9 @@ import { decodeBdStatus, decodeChStatus, chStatusHasAlarm } from '../caen/status
 import type { BoardInfo, ParamMeta } from '../caen/types.js';
 import type { SetupConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_RESISTORS_MOHM, electrodeSuffixOf, ieqMicroAmps, resistorOf } from '../gem/index.js';
-import { BOARD_MONITORABLES, DERIVED } from '../poll/plan.js';
+import { float32Decimal } from '../float32.js';
+import { channelIeqMicroAmps, DEFAULT_RESISTORS_MOHM, IEQ_DECIMALS } from '../gem/index.js';
+import { setupReads } from '../setup-reads.js';
 import { action } from './command.js';
 import { withSetupCrate, type SetupCrateContext } from './open-setup.js';
 import { headerText, numberText, table, unitText } from './render/format.js';
@@ -73,22 +74,6 @@ export function register(program: Command): void {
     );
 }
 
-/** What a setup reads: channel parameters (derived monitorables replaced by what they need), board parameters. */
-export function statusPlan(setup: SetupConfig): { chParams: string[]; bdParams: string[]; derived: string[] } {
-  const chParams: string[] = [];
-  const bdParams: string[] = [];
-  const derived: string[] = [];
-  for (const m of setup.monitorables) {
-    if (BOARD_MONITORABLES[m] !== undefined) {
-      if (!bdParams.includes(m)) bdParams.push(m);
-    } else if (DERIVED[m] !== undefined) {
-      derived.push(m);
-      for (const p of DERIVED[m] ?? []) if (!chParams.includes(p)) chParams.push(p);
-    } else if (!chParams.includes(m)) chParams.push(m);
-  }
-  return { chParams, bdParams, derived };
-}
-
 /** The setup's monitorables the board lacks → UsageError UNKNOWN_PARAMETER listing what the board has. */
 function checkParameters(crate: CaenMainframe, setup: SetupConfig, board: BoardInfo, chParams: readonly string[], bdParams: readonly string[], bdNames: readonly string[]): void {
   const chNames = crate.chParamNames(setup.slot, setup.channels[0] as number);
@@ -110,12 +95,9 @@ function columnOf(meta: ParamMeta): StatusColumn {
   return col;
 }
 
-/** float32 values as JSON numbers without the float32 noise (438.1, not 438.1000061035156). */
-const f32 = (v: number): number => (Number.isFinite(v) ? Number(v.toPrecision(7)) : v);
-
 /** Reads the setup once (the callback of withSetupCrate). */
 export function readStatus({ crate, setup, mainframe, board }: SetupCrateContext): StatusReport {
-  const { chParams, bdParams, derived } = statusPlan(setup);
+  const { chParams, bdParams, derived } = setupReads(setup.monitorables);
   const bdNames = crate.bdParamNames(setup.slot);
   checkParameters(crate, setup, board, chParams, bdParams, bdNames);
   const channels = setup.channels;
@@ -127,20 +109,18 @@ export function readStatus({ crate, setup, mainframe, board }: SetupCrateContext
     columns.push(columnOf(crate.paramMeta(setup.slot, p, channels[0])));
   }
   const resistors = setup.gem?.resistorsMOhm ?? DEFAULT_RESISTORS_MOHM;
-  if (derived.includes('Ieq')) columns.push({ name: 'Ieq', type: 'DERIVED', unit: 'uA', decimal: 3 });
+  if (derived.includes('Ieq')) columns.push({ name: 'Ieq', type: 'DERIVED', unit: 'uA', decimal: IEQ_DECIMALS });
 
   const rows: StatusChannel[] = channels.map((channel, i) => {
     const row: StatusChannel = { channel, name: names[i] ?? '', values: {}, decoded: {} };
     for (const col of columns) {
       if (col.name === 'Ieq') {
         const vmon = values.get('VMon')?.[i];
-        const suffix = electrodeSuffixOf(row.name);
-        const r = suffix === undefined ? undefined : resistorOf(suffix, resistors);
-        row.values.Ieq = vmon === undefined || r === undefined ? null : f32(ieqMicroAmps(vmon, r));
+        row.values.Ieq = (vmon === undefined ? undefined : channelIeqMicroAmps(float32Decimal(vmon), row.name, resistors)) ?? null;
         continue;
       }
       const v = values.get(col.name)?.[i] as number;
-      row.values[col.name] = col.type === 'NUMERIC' ? f32(v) : v;
+      row.values[col.name] = col.type === 'NUMERIC' ? float32Decimal(v) : v;
       if (col.type === 'CHSTATUS') {
         row.decoded[col.name] = decodeChStatus(v);
         if (col.name === 'Status') row.alarm = chStatusHasAlarm(v);
@@ -158,7 +138,7 @@ export function readStatus({ crate, setup, mainframe, board }: SetupCrateContext
     const [v] = crate.readBdParam([setup.slot], p);
     if (v === undefined) continue;
     const meta = crate.bdParamMeta(setup.slot, p);
-    boardValues[p] = meta.type === 'NUMERIC' ? f32(v) : v;
+    boardValues[p] = meta.type === 'NUMERIC' ? float32Decimal(v) : v;
     if (meta.type === 'NUMERIC') boardUnits[p] = unitText(meta);
     if (meta.type === 'BDSTATUS') boardDecoded[p] = decodeBdStatus(v);
   }

@@ -3,7 +3,7 @@
 // then one GetChParam to read every channel back. A read-back that differs from the request (clamped
 // by SVMax, refused by an interlock, changed by someone else) is reported, not hidden.
 import { GemcaenError } from '../errors.js';
-import { float32Decimal } from '../poll/points.js';
+import { float32Decimal } from '../float32.js';
 import type { ChangePlan, ChangeRow } from './change.js';
 import type { ControlSession } from './session.js';
 import { tolerance } from './value.js';

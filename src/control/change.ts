@@ -4,7 +4,7 @@
 import type { ParamMeta } from '../caen/types.js';
 import { listText } from '../caen/mainframe.js';
 import { UsageError } from '../errors.js';
-import { float32Decimal } from '../poll/points.js';
+import { float32Decimal } from '../float32.js';
 import type { ControlSession } from './session.js';
 import { channelLabel, type ControlTarget } from './target.js';
 import { formatParamValue } from './value.js';

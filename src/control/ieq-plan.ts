@@ -2,7 +2,7 @@
 // equivalent divider current (V0Set = Ieq x R, rounded to the board's precision). Never touches Pw.
 import type { ParamMeta } from '../caen/types.js';
 import { UsageError } from '../errors.js';
-import { float32Decimal } from '../poll/points.js';
+import { float32Decimal } from '../float32.js';
 import { ieqMicroAmps, stackTotals, v0SetForIeq, type Electrode, type StackTotals } from '../gem/index.js';
 import { checkRange, checkVoltageLimits, rowsFor, writableParam, type ChangePlan } from './change.js';
 import type { ControlSession } from './session.js';

@@ -2,6 +2,7 @@
 // parameter's Type (WRAPPER.md §4): NUMERIC a finite number, ONOFF a 0/1 word. Refusals are UsageErrors.
 import type { ParamMeta } from '../caen/types.js';
 import { UsageError } from '../errors.js';
+import { float32Text } from '../float32.js';
 
 const ON_WORDS = ['on', '1', 'true', 'yes', 'enable', 'enabled'];
 const OFF_WORDS = ['off', '0', 'false', 'no', 'disable', 'disabled'];
@@ -69,20 +70,6 @@ export function parseParamValue(text: string, meta: ParamMeta, where: string): n
 function shownDecimals(meta: ParamMeta): number | undefined {
   if (meta.decimal === undefined) return undefined;
   return meta.decimal > 0 ? Math.min(meta.decimal, 6) : 0;
-}
-
-/**
- * The shortest decimal of the float32 a NUMERIC value travels as (SetChParam writes, GetChParam reads
- * float32): "450.1" for 450.1 typed or read back (not 450.1000061035156), "450.12344" for 450.123456789.
- */
-export function float32Text(value: number): string {
-  const f = Math.fround(value);
-  if (!Number.isFinite(f) || f === 0) return String(f === 0 ? 0 : f);
-  for (let p = 1; p <= 9; p++) {
-    const d = Number(f.toPrecision(p));
-    if (Math.fround(d) === f) return String(d);
-  }
-  return String(f);
 }
 
 /**

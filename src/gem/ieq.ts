@@ -1,10 +1,27 @@
 // The equivalent divider current of a triple-GEM stack: each electrode's voltage divided by the
 // resistor it would have in a resistive divider (uA = V / MOhm), and the way back: the V0Set that
 // gives a target Ieq.
+import { electrodeSuffixOf, resistorOf } from './resistors.js';
 
-/** Ieq in uA of one electrode: VMon (V) / R (MOhm). Not truncated (the original truncated to an integer). */
+/**
+ * Decimals of every Ieq gemcaen writes or shows: what the reading supports. An A1515 reports VMon in
+ * 0.1 V steps and the divider resistors are 0.44-1.13 MOhm, so one VMon step is 0.09-0.23 uA of Ieq.
+ */
+export const IEQ_DECIMALS = 1;
+
+/** Ieq in uA of one electrode: VMon (V) / R (MOhm), to IEQ_DECIMALS (the original truncated it to an integer). */
 export function ieqMicroAmps(volts: number, resistorMOhm: number): number {
-  return volts / resistorMOhm;
+  return roundToDecimals(volts / resistorMOhm, IEQ_DECIMALS);
+}
+
+/**
+ * Ieq in uA of a channel by its name: R chosen by the name's electrode suffix after the last `_`
+ * (e.g. `ME0_L1_G3BOT` → G3BOT). Undefined when the suffix has no resistor.
+ */
+export function channelIeqMicroAmps(vmon: number, channelName: string, resistorsMOhm: Readonly<Record<string, number>>): number | undefined {
+  const suffix = electrodeSuffixOf(channelName);
+  const r = suffix === undefined ? undefined : resistorOf(suffix, resistorsMOhm);
+  return r === undefined ? undefined : ieqMicroAmps(vmon, r);
 }
 
 /** A value rounded to `decimals` digits (the board's Decimal property); integers when undefined or < 0. */
@@ -35,5 +52,5 @@ export function stackTotals(electrodes: readonly { volts: number; resistorMOhm: 
     volts += e.volts;
     r += e.resistorMOhm;
   }
-  return { volts, resistorMOhm: r, ieqMicroAmps: r > 0 ? volts / r : Number.NaN };
+  return { volts, resistorMOhm: r, ieqMicroAmps: r > 0 ? ieqMicroAmps(volts, r) : Number.NaN };
 }

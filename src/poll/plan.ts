@@ -2,18 +2,15 @@
 // interest, one GetBdParam per board parameter, metadata and channel names once per connection
 // (names again when the poller asks for a refresh: one GetChName, rarely).
 import type { SetupConfig } from '../config/types.js';
+import { BOARD_MONITORABLES, setupReads } from '../setup-reads.js';
 import type { FieldKind, SetupReading } from './points.js';
 import type { BoardInfoLike, CaenSession, ParamMetaLike } from './session.js';
 
-/** Monitorables computed by gemcaen rather than read from the board, and what they need read. */
-export const DERIVED: Readonly<Record<string, readonly string[]>> = { Ieq: ['VMon'] };
 /** Board parameters logged for every board, when the board has them. */
 export const BOARD_PARAMS: readonly { name: string; kind: FieldKind }[] = [
   { name: 'Temp', kind: 'float' },
   { name: 'BdStatus', kind: 'int' },
 ];
-/** Board parameters a setup may name in Monitorables: read with GetBdParam, written to CAEN_Board. */
-export const BOARD_MONITORABLES: Readonly<Record<string, FieldKind>> = { Temp: 'float', BdStatus: 'int', HVMax: 'float' };
 
 const TYPE_NAMES = ['NUMERIC', 'ONOFF', 'CHSTATUS', 'BDSTATUS', 'BINARY', 'STRING', 'ENUM', 'CMD'];
 
@@ -44,17 +41,6 @@ export interface SetupPlan {
   names?: string[];
 }
 
-/** The channel parameters a setup reads: its monitorables minus derived ones, plus what those need. */
-export function parametersToRead(setup: SetupConfig): string[] {
-  const out: string[] = [];
-  for (const m of setup.monitorables) {
-    if (BOARD_MONITORABLES[m] !== undefined) continue;
-    const needs = DERIVED[m];
-    for (const p of needs ?? [m]) if (!out.includes(p)) out.push(p);
-  }
-  return out;
-}
-
 /** Lets the worker's event loop run (a stop message is delivered only between two calls). */
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -74,7 +60,8 @@ export async function planSetup(
 ): Promise<{ plan: SetupPlan; issues: PlanIssue[] }> {
   const issues: PlanIssue[] = [];
   const chParams: SetupPlan['chParams'] = [];
-  for (const name of parametersToRead(setup)) {
+  const reads = setupReads(setup.monitorables);
+  for (const name of reads.chParams) {
     await yieldToEvents();
     if (shouldStop()) break;
     try {
@@ -92,7 +79,7 @@ export async function planSetup(
     }
   }
   const bdParams = BOARD_PARAMS.map((p) => ({ ...p }));
-  for (const m of setup.monitorables) {
+  for (const m of reads.bdParams) {
     const kind = BOARD_MONITORABLES[m];
     if (kind !== undefined && !bdParams.some((p) => p.name === m)) bdParams.push({ name: m, kind });
   }

@@ -12,7 +12,8 @@
 import type { FieldValue, Point } from '../protocol.js';
 import type { SetupConfig } from '../config/types.js';
 import { CHSTATUS_BITS } from '../caen/status-bits.js';
-import { electrodeAlias, ieqMicroAmps } from './gem-mapping.js';
+import { float32Decimal } from '../float32.js';
+import { channelIeqMicroAmps, electrodeAlias } from './gem-mapping.js';
 
 export const GEM_MEASUREMENT = 'HV';
 export const CHANNEL_MEASUREMENT = 'CAEN_Board_Monitor';
@@ -47,21 +48,6 @@ export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/**
- * The shortest decimal that is the same float32 as `v`: the crate sends float32, and 433.4 must be
- * written as 433.4, not as its double widening 433.3999938964844.
- */
-export function float32Decimal(v: number): number {
-  if (!Number.isFinite(v) || v === 0) return v;
-  const f = Math.fround(v);
-  if (f !== v) return v; // not a float32: already a computed double (e.g. Ieq)
-  for (let p = 1; p <= 9; p++) {
-    const d = Number(v.toPrecision(p));
-    if (Math.fround(d) === f) return d;
-  }
-  return v;
-}
-
 function field(kind: FieldKind, value: number): FieldValue {
   return kind === 'float' ? { type: 'float', value: float32Decimal(value) } : { type: 'int', value: Math.trunc(value) };
 }
@@ -91,7 +77,7 @@ export function channelIeq(r: SetupReading, index: number): FieldValue | undefin
   const vmon = raw === undefined || !Number.isFinite(raw) ? undefined : float32Decimal(raw);
   const resistors = setup.gem?.resistorsMOhm;
   if (vmon === undefined || !resistors) return undefined;
-  const ieq = ieqMicroAmps(vmon, r.names[index] ?? '', resistors);
+  const ieq = channelIeqMicroAmps(vmon, r.names[index] ?? '', resistors);
   return ieq === undefined ? undefined : { type: 'float', value: ieq };
 }
 

@@ -76,7 +76,7 @@ describe('cost', () => {
       const r = resistorOf(suffix, DEFAULT_RESISTORS_MOHM) as number;
       const vmon = ch.values.VMon as number;
       assert.ok(vmon > 100, `channel ${ch.channel} is on (VMon ${vmon})`);
-      assert.ok(Math.abs((ch.values.Ieq as number) - vmon / r) < 0.01, `Ieq of ${ch.name}`);
+      assert.equal(ch.values.Ieq, Number((vmon / r).toFixed(1)), `Ieq of ${ch.name}: VMon / R to one decimal`);
     }
   });
 });

@@ -2,8 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SetupConfig } from '../../src/config/types.js';
-import { float32Decimal, toPoints, type SetupReading } from '../../src/poll/points.js';
-import { kindOf, parametersToRead } from '../../src/poll/plan.js';
+import { toPoints, type SetupReading } from '../../src/poll/points.js';
+import { kindOf } from '../../src/poll/plan.js';
+import { float32Decimal } from '../../src/float32.js';
+import { setupReads } from '../../src/setup-reads.js';
 
 function setup(over: Partial<SetupConfig>): SetupConfig {
   return {
@@ -43,7 +45,7 @@ test('plain setup: CAEN_Board_Monitor with the board channel name, zero-padded c
 
 test('GEM setup: HV measurement, electrode alias as ChannelName, layer tag, Ieq = VMon / R by name suffix', () => {
   const s = setup({ isGEM: true, layer: 2, slot: 0, channels: [7, 8, 13], monitorables: ['VMon', 'Ieq'], gem: { resistorsMOhm: { G3BOT: 0.625007477, G3TOP: 0.525001495, G0BOT: 1.125007477 } } });
-  assert.deepEqual(parametersToRead(s), ['VMon']);
+  assert.deepEqual(setupReads(s.monitorables).chParams, ['VMon']);
   const r: SetupReading = {
     setup: s, mainframe: 'mf', model: 'A1515TG', channels: [7, 8, 13], names: ['L2_G3BOT', 'L2_G3TOP', 'L2_G0BOT'],
     values: new Map([['VMon', [400, 300, 600]]]), kinds: new Map([['VMon', 'float']]), board: new Map(), timeMs: 5,
@@ -59,8 +61,8 @@ test('GEM setup: HV measurement, electrode alias as ChannelName, layer tag, Ieq 
   assert.ok(ieq.every((p) => p.timeMs === 5 && Object.keys(p.fields).length === 1 && p.fields.Ieq.type === 'float'), 'Ieq alone on its line, a float');
   assert.ok(points.every((p) => p.fields.Ieq === undefined && p.fields.VMon !== undefined), 'VMon never on the Ieq line');
   assert.equal(all.length, 6);
-  assert.ok(Math.abs((ieq[0].fields.Ieq.value as number) - 400 / 0.625007477) < 1e-9);
-  assert.ok(Math.abs((ieq[2].fields.Ieq.value as number) - 600 / 1.125007477) < 1e-9);
+  assert.equal(ieq[0].fields.Ieq.value, Number((400 / 0.625007477).toFixed(1)), 'Ieq to one decimal');
+  assert.equal(ieq[2].fields.Ieq.value, Number((600 / 1.125007477).toFixed(1)));
 });
 
 test('parameter types map onto field kinds; strings are not logged', () => {
@@ -75,5 +77,5 @@ test('float32 readings are written as their shortest decimal', () => {
   assert.equal(float32Decimal(Math.fround(433.4)), 433.4);
   assert.equal(float32Decimal(Math.fround(0.217)), 0.217);
   assert.equal(float32Decimal(Math.fround(-1.5e-7)), -1.5e-7);
-  assert.equal(float32Decimal(0.1 + 0.2), 0.1 + 0.2); // a double stays as it is
+  assert.equal(float32Decimal(0.1 + 0.2), 0.3); // a double: the float32 it would travel as
 });

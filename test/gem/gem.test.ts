@@ -11,13 +11,14 @@ import {
   expectedSuffix,
   gemBoardProblem,
   gemNamesProblem,
+  IEQ_DECIMALS,
   ieqMicroAmps,
   layerChannels,
   roundToDecimals,
   stackTotals,
   v0SetForIeq,
 } from '../../src/gem/index.js';
-import { ieqMicroAmps as pollerIeq } from '../../src/poll/gem-mapping.js';
+import { channelIeqMicroAmps as pollerIeq } from '../../src/poll/gem-mapping.js';
 
 const names = (prefix: string): string[] => ELECTRODE_SUFFIXES.map((s) => `${prefix}_${s}`);
 
@@ -64,10 +65,11 @@ test('electrodes: name, suffix, alias by position, resistor by suffix (overrides
   assert.equal(e[6]?.resistorMOhm, 1.125007477);
 });
 
-test('Ieq = V / MOhm in uA, not truncated; the poller uses the same rule by name', () => {
-  assert.equal(ieqMicroAmps(438.1, 0.625007477), 438.1 / 0.625007477);
-  assert.ok(!Number.isInteger(ieqMicroAmps(438.1, 0.625007477)));
-  assert.equal(pollerIeq(438.1, 'GEM1_G3BOT', DEFAULT_RESISTORS_MOHM), 438.1 / 0.625007477);
+test('Ieq = V / MOhm in uA to the one decimal a 0.1 V reading supports, not truncated; the poller uses the same rule by name', () => {
+  assert.equal(IEQ_DECIMALS, 1);
+  assert.equal(ieqMicroAmps(438.3, 0.625007477), 701.3); // 701.2716…
+  assert.equal(ieqMicroAmps(307.1, 0.438004665), 701.1); // 701.1342…
+  assert.equal(pollerIeq(438.3, 'GEM1_G3BOT', DEFAULT_RESISTORS_MOHM), 701.3);
   assert.equal(pollerIeq(438.1, 'GEM1_XX', DEFAULT_RESISTORS_MOHM), undefined);
 });
 
