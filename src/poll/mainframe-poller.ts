@@ -4,7 +4,7 @@
 // reported once.
 import type { SetupConfig } from '../config/types.js';
 import type { ChannelReading, CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PointsMessage } from '../protocol.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff, type BackoffOptions } from '../backoff.js';
 import { gemBoardProblem, gemNamesProblem } from './gem-mapping.js';
 import { planSetup, scanSetup, type SetupPlan } from './plan.js';
 import { toPoints, type SetupReading } from './points.js';

@@ -9,7 +9,7 @@ import { Piscina } from 'piscina';
 import type { MainframeConfig, SetupConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Backoff } from '../poll/backoff.js';
+import { Backoff } from '../backoff.js';
 import type { MainframeToSupervisor, MainframeWire, SupervisorToMainframe } from '../protocol.js';
 import { pinCaenLibrary } from './pin-library.js';
 import type { DaemonState } from './state.js';

@@ -1,4 +1,5 @@
 // What to do with a batch after a write attempt (Telegraf's rules) and how long to wait before the next one.
+import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.js';
 
 /** The result of one write request, as every sink reports it. */
 export interface WriteResult {
@@ -27,23 +28,16 @@ export function outcomeOf(status: number | 'network'): Outcome {
   return 'drop';
 }
 
-export interface BackoffOptions {
-  /** first delay, ms (default 500) */
-  minMs: number;
-  /** cap, ms (default 30000) */
-  maxMs: number;
-}
-
 /** longest Retry-After honoured */
 export const MAX_RETRY_AFTER_MS = 600_000;
 
-export const DEFAULT_BACKOFF: BackoffOptions = { minMs: 500, maxMs: 30_000 };
+/** A sink's resend back-off: from 500 ms, doubling, capped at 30 s, ± 20 %. */
+export const SINK_BACKOFF: BackoffOptions = { ...DEFAULT_BACKOFF, initialMs: 500 };
 
-/** Capped exponential back-off with jitter in [d/2, d]; a server's Retry-After wins (up to 10 minutes). */
-export function backoffMs(attempt: number, opts: BackoffOptions, retryAfterMs?: number, random: () => number = Math.random): number {
+/** The wait before resending after the `attempt`-th failure (1-based): a server's Retry-After wins (up to 10 minutes). */
+export function retryDelayMs(attempt: number, opts: BackoffOptions, retryAfterMs?: number, random: () => number = Math.random): number {
   if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
-  const d = Math.min(opts.maxMs, opts.minMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(d / 2 + (random() * d) / 2);
+  return backoffDelayMs(attempt - 1, opts, random);
 }
 
 /** Retry-After header: seconds or an HTTP date. */

@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLevel } from '../protocol.js';
 import type { Backlog, Batch } from './backlog.js';
-import { backoffMs, outcomeOf, type BackoffOptions, type WriteResult } from './outcome.js';
+import type { BackoffOptions } from '../backoff.js';
+import { outcomeOf, retryDelayMs, type WriteResult } from './outcome.js';
 import type { Sink } from './sinks/sink.js';
 import type { SinkState, SinkStatus } from './status.js';
 
@@ -208,7 +209,7 @@ export class SinkQueue {
         if (this.#stopping) break;
         this.#attempt++;
         try {
-          await sleep(backoffMs(this.#attempt, this.#o.backoff), undefined, { signal: this.#stopCtl.signal });
+          await sleep(retryDelayMs(this.#attempt, this.#o.backoff), undefined, { signal: this.#stopCtl.signal });
         } catch {
           // woken by stop
         }
@@ -242,7 +243,7 @@ export class SinkQueue {
       if (retry) {
         if (this.#stopping) break; // stays in the spool for the next start
         this.#attempt++;
-        const wait = backoffMs(this.#attempt, this.#o.backoff, result.retryAfterMs);
+        const wait = retryDelayMs(this.#attempt, this.#o.backoff, result.retryAfterMs);
         // new lines do not shorten the back-off: only stop does
         try {
           await sleep(wait, undefined, { signal: this.#stopCtl.signal });

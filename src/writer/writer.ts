@@ -10,7 +10,8 @@ import { MemoryBacklog } from './backlog.js';
 import { createSink } from './create-sink.js';
 import { Dedup, type DedupPolicy } from './dedup.js';
 import { SeriesHeadCache, toLine } from './line-protocol.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './outcome.js';
+import type { BackoffOptions } from '../backoff.js';
+import { SINK_BACKOFF } from './outcome.js';
 import { SinkQueue } from './sink-queue.js';
 import { fileSafe } from './sinks/file.js';
 import { Spool } from './spool.js';
@@ -75,7 +76,7 @@ export class Writer {
     if (this.#state !== 'new') throw new GemcaenError('WRITER_STATE', `writer.start() called when ${this.#state}`);
     const s = this.#o.settings;
     const now = this.#o.now ?? Date.now;
-    const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...s.backoff };
+    const backoff: BackoffOptions = { ...SINK_BACKOFF, ...s.backoff };
     try {
       for (const c of this.#o.sinks) {
         const sink = createSink(c, s.requestTimeoutMs ?? 10_000);

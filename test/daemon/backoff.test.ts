@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../src/poll/backoff.js';
+import { Backoff } from '../../src/backoff.js';
 import { classify } from '../../src/poll/session.js';
 
 test('back-off doubles up to its cap, jitter stays within ± its fraction, reset starts over', () => {

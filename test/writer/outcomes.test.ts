@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Secret } from '../../src/config/secret.js';
 import type { SinkConfig } from '../../src/config/types.js';
-import { backoffMs, outcomeOf, parseRetryAfter } from '../../src/writer/outcome.js';
+import { outcomeOf, parseRetryAfter, retryDelayMs, SINK_BACKOFF } from '../../src/writer/outcome.js';
 import { startResponder } from '../helpers/responder.js';
 import { collectLogs, f, makeWriter, msg, point, tempDir, waitFor } from './util.js';
 
@@ -19,11 +19,12 @@ test('outcome table and back-off', () => {
   assert.equal(outcomeOf(422), 'drop');
   for (const s of [401, 403, 404]) assert.equal(outcomeOf(s), 'config');
   for (const s of [429, 500, 503, 'network'] as const) assert.equal(outcomeOf(s), 'keep');
-  assert.equal(backoffMs(1, { minMs: 100, maxMs: 1000 }, 2500), 2500);
+  const opts = { ...SINK_BACKOFF, initialMs: 100, maxMs: 1000 };
+  assert.equal(retryDelayMs(1, opts, 2500), 2500, "the server's Retry-After wins");
   for (let a = 1; a < 10; a++) {
-    const d = backoffMs(a, { minMs: 100, maxMs: 1000 });
-    const cap = Math.min(1000, 100 * 2 ** (a - 1));
-    assert.ok(d >= cap / 2 && d <= cap, `attempt ${a}: ${d}`);
+    const d = retryDelayMs(a, opts);
+    const base = Math.min(1000, 100 * 2 ** (a - 1));
+    assert.ok(d >= base * 0.8 && d <= Math.min(1000, base * 1.2), `attempt ${a}: ${d}`);
   }
   assert.equal(parseRetryAfter('3'), 3000);
   assert.equal(parseRetryAfter(new Date(Date.now() + 10_000).toUTCString(), Date.now()) !== undefined, true);
@@ -66,7 +67,7 @@ test('429 and 503 are retried after the Retry-After the server asks for; nothing
   ]);
   t.after(() => r.close());
   const logs = collectLogs();
-  const w = makeWriter([sinkAt(r.url)], tempDir(t), { log: logs.log, settings: { backoff: { minMs: 10, maxMs: 20 } } });
+  const w = makeWriter([sinkAt(r.url)], tempDir(t), { log: logs.log, settings: { backoff: { initialMs: 10, maxMs: 20 } } });
   await w.start();
   t.after(() => w.stop(500));
   w.accept(msg('r', points(5)));

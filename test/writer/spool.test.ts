@@ -77,7 +77,7 @@ test('writer over a full spool (database unreachable): oldest lines dropped, cou
   const logs = collectLogs();
   const w = makeWriter([{ kind: 'influx-v2', id: 'dead', url: 'http://127.0.0.1:9', token: new Secret('x'), org: 'o', bucket: 'b' }], dir, {
     log: logs.log,
-    settings: { spoolMaxBytes: 20_000, segmentBytes: 4_000, batchMaxLines: 100, backoff: { minMs: 1000, maxMs: 1000 } },
+    settings: { spoolMaxBytes: 20_000, segmentBytes: 4_000, batchMaxLines: 100, backoff: { initialMs: 1000, maxMs: 1000 } },
   });
   await w.start();
   const N = 2000;

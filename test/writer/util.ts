@@ -44,7 +44,7 @@ export function makeWriter(
       spoolMaxBytes: 64 * 1024 * 1024,
       batchMaxLines: 1000,
       batchMaxMs: 100,
-      backoff: { minMs: 100, maxMs: 400 },
+      backoff: { initialMs: 100, maxMs: 400 },
       requestTimeoutMs: 3000,
       ...opts.settings,
     },

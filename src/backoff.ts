@@ -1,4 +1,5 @@
-// Capped exponential back-off with jitter, for reconnecting to a crate and restarting a worker.
+// Capped exponential back-off with jitter: the one rule for every retry gemcaen makes (reconnecting to a
+// crate, restarting a worker, a sink resending a batch).
 
 export interface BackoffOptions {
   initialMs: number;
@@ -10,6 +11,15 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2 };
 
+/** The delay after `failures` failed attempts (0 = the first retry): initialMs × factor^failures, capped, ± jitter. */
+export function backoffDelayMs(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
+  const { initialMs, maxMs, factor, jitter } = options;
+  const base = Math.min(maxMs, initialMs * factor ** Math.max(0, failures));
+  const spread = base * jitter * (2 * random() - 1);
+  return Math.max(0, Math.round(Math.min(maxMs, base + spread)));
+}
+
+/** A counter of failed attempts that hands out backoffDelayMs for each. */
 export class Backoff {
   #attempt = 0;
   readonly options: BackoffOptions;
@@ -27,11 +37,7 @@ export class Backoff {
   }
   /** the delay before the next attempt; each call counts one failure */
   next(): number {
-    const { initialMs, maxMs, factor, jitter } = this.options;
-    const base = Math.min(maxMs, initialMs * factor ** this.#attempt);
-    this.#attempt++;
-    const spread = base * jitter * (2 * this.random() - 1);
-    return Math.max(0, Math.round(Math.min(maxMs, base + spread)));
+    return backoffDelayMs(this.#attempt++, this.options, this.random);
   }
   reset(): void {
     this.#attempt = 0;
