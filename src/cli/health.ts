@@ -16,8 +16,12 @@ export function formatHealth(r: HealthReport): string {
   for (const c of r.crates) {
     lines.push(`crate ${c.id} (${c.systemType}): ${c.state} since ${c.since}${c.detail ? ` (${c.detail})` : ''}, last scan ${age(c.lastScanAgeSeconds)}${c.restarts ? `, ${c.restarts} worker restarts` : ''}`);
   }
+  const crateState = new Map(r.crates.map((c) => [c.id, c.state]));
   for (const s of r.setups) {
-    lines.push(`  setup ${s.name}: ${s.paused ? `PAUSED (${s.reason ?? ''})` : 'polling'}, every ${s.holdOffSeconds} s, last scan ${age(s.lastScanAgeSeconds)}, ${s.callsPerScan ?? '-'} calls/scan, ${s.scanDurationMs ?? '-'} ms/scan`);
+    // a setup polls only while its crate is connected; otherwise it waits with the crate
+    const state = crateState.get(s.mainframe);
+    const doing = s.paused ? `PAUSED (${s.reason ?? ''})` : state === 'connected' ? 'polling' : `waiting (crate ${state ?? 'unknown'})`;
+    lines.push(`  setup ${s.name}: ${doing}, every ${s.holdOffSeconds} s, last scan ${age(s.lastScanAgeSeconds)}, ${s.callsPerScan ?? '-'} calls/scan, ${s.scanDurationMs ?? '-'} ms/scan`);
   }
   for (const k of r.sinks) {
     lines.push(`sink ${k.id}: ${k.state}, ${k.target}${k.spoolBytes !== undefined ? `, spool ${k.spoolBytes} B` : ''}${k.written !== undefined ? `, ${k.written} lines written` : ''}${k.lastError ? `, last error: ${k.lastError}` : ''}`);

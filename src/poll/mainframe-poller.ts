@@ -390,9 +390,12 @@ export class MainframePoller {
     if (!changed) return;
     {
       const what = `${this.#mf.systemType} at ${this.#mf.address}`;
-      const retry = retryInMs !== undefined ? `; retrying every ${retryInMs < 10_000 ? 'few seconds' : `${Math.round(retryInMs / 1000)} s`}` : '';
+      const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`;
+      // a back-off grows (say so, and where it stops); the slow retries keep their period
+      const retry =
+        retryInMs === undefined ? '' : state === 'backoff' ? `; next try in ${seconds(retryInMs)}, then less often, up to every ${seconds(this.#backoff.options.maxMs)}` : `; retrying every ${seconds(retryInMs)}`;
       switch (state) {
-        case 'connecting': this.#log('info', `connecting to ${what} as ${this.#mf.user}`); break;
+        case 'connecting': this.#log('info', `connecting to ${what} as ${this.#mf.user === this.#mf.password ? 'CAENHV_USER (not shown: it equals the password, which is never logged)' : this.#mf.user}`); break;
         case 'connected': this.#log('info', `connected to ${what} (${detail})`); break;
         case 'backoff': this.#log('warn', `${what} unreachable: ${detail}${retry}`); break;
         case 'auth-failed': this.#log('error', `${what} refused the login: ${detail}${retry}`); break;

@@ -17,7 +17,7 @@ export function parseListen(listen: string): { host: string; port: number } {
   const cut = listen.lastIndexOf(':');
   const host = cut > 0 ? listen.slice(0, cut).replace(/^\[|\]$/g, '') : '127.0.0.1';
   const port = Number(cut >= 0 ? listen.slice(cut + 1) : listen);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GemcaenError('HEALTH_LISTEN_INVALID', `healthListen "${listen}" is not host:port`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GemcaenError('HEALTH_LISTEN_INVALID', `gemcaen.HealthListen "${listen}" is not host:port: write e.g. 127.0.0.1:8765`);
   return { host, port };
 }
 
@@ -63,7 +63,14 @@ export class HealthServer {
     try {
       await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
     } catch (err) {
-      throw new GemcaenError('HEALTH_LISTEN_FAILED', `cannot listen for health on ${listen}: ${(err as Error).message} (set healthListen, or "" to disable)`);
+      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      throw new GemcaenError(
+        'HEALTH_LISTEN_FAILED',
+        inUse
+          ? `cannot listen for health on ${listen}: the address is in use, probably by another gemcaen (the demo?) still running: stop it, or set gemcaen.HealthListen to another port ("" disables it)`
+          : `cannot listen for health on ${listen}: ${(err as Error).message} (set gemcaen.HealthListen, or "" to disable it)`,
+        { details: { listen, inUse } },
+      );
     }
     const a = server.address();
     return typeof a === 'object' && a ? `${a.address}:${a.port}` : listen;

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { HealthServer } from '../../src/web/health-server.js';
 import { DaemonState } from '../../src/supervisor/state.js';
+import { formatHealth } from '../../src/cli/health.js';
 
 test('GET /health serves the state; 503 and a problem line when a crate is backing off; gemcaen health exits 1', async (t) => {
   const state = new DaemonState();
@@ -76,4 +77,23 @@ test('a setup of a connected crate whose scans stopped is a problem: health is n
   // not while starting or stopping, not for a crate that is not connected (that is its own problem)
   state.phase = 'stopping';
   assert.deepEqual(state.report(t0 + 10_000_000).problems, []);
+});
+
+test('a health address in use: HEALTH_LISTEN_FAILED with details.inUse (another gemcaen, probably)', async (t) => {
+  const first = new HealthServer(new DaemonState());
+  const address = await first.start('127.0.0.1:0');
+  t.after(() => first.stop());
+  const second = new HealthServer(new DaemonState());
+  await assert.rejects(second.start(address), (err: { code?: string; details?: { inUse?: boolean } }) => err.code === 'HEALTH_LISTEN_FAILED' && err.details?.inUse === true);
+});
+
+test('gemcaen health: setups of a crate that is not connected are waiting, not polling', () => {
+  const state = new DaemonState();
+  state.phase = 'running';
+  state.crates.set('mf', { id: 'mf', address: '127.0.0.1', systemType: 'SY4527', state: 'backoff', sinceMs: Date.now(), setups: ['A'], restarts: 0 });
+  state.setups.set('A', { name: 'A', mainframe: 'mf', sink: 'k', holdOffSeconds: 1, paused: false, scans: 0 });
+  const line = () => formatHealth(state.report()).split('\n').find((l) => l.includes('setup A')) ?? '';
+  assert.match(line(), /setup A: waiting \(crate backoff\)/);
+  state.crates.get('mf')!.state = 'connected';
+  assert.match(line(), /setup A: polling/);
 });
