@@ -116,7 +116,8 @@ export async function withCrate<T>(
     interrupted.catch(() => undefined);
     return await Promise.race([work, interrupted]);
   } finally {
-    crate.deinit();
+    const logoutFailed = crate.deinit();
+    if (logoutFailed) process.stderr.write(`gemcaen: warning: logging out of ${crate.address} failed (${logoutFailed.message}); the crate ends the session when it times out\n`);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (abort.signal.aborted) {

@@ -182,11 +182,9 @@ export class MainframePoller {
     const session = this.#session;
     this.#session = null;
     if (!session) return;
-    try {
-      session.deinit();
-    } catch (err) {
-      this.#log('debug', `DeinitSystem: ${errorText(err)}`);
-    }
+    // after a lost connection the logout fails as a rule: worth a debug line, not a warning
+    const failed = session.deinit();
+    if (failed) this.#log('debug', `DeinitSystem: ${errorText(failed)}`);
     this.#io.post({ type: 'session', handle: null });
   }
 

@@ -18,7 +18,8 @@ export interface CaenSession {
   readonly calls?: number;
   /** the wrapper's handle number */
   readonly handle?: number;
-  deinit(): void;
+  /** logs out; a failure is returned (the handle is released either way), never thrown */
+  deinit(): Error | undefined;
   crateMap(): BoardInfoLike[];
   boardPresence(slot: number): BoardInfoLike | null | undefined | { model?: string; channels?: number };
   paramMeta(slot: number, param: string): ParamMetaLike;
