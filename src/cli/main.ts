@@ -10,12 +10,13 @@ import * as status from './status.js';
 import * as set from './set.js';
 import * as ieq from './ieq.js';
 import * as health from './health.js';
+import * as grafana from './grafana.js';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-const commands: CommandModule[] = [start, sim, validate, crate, status, set, ieq, health];
+const commands: CommandModule[] = [start, sim, validate, crate, status, set, ieq, health, grafana];
 
 /** the package's version (dist/src/cli/main.js → package.json) */
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
