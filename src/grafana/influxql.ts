@@ -7,10 +7,7 @@ import { BOARD_MEASUREMENT, CHANNEL_MEASUREMENT, CHANNEL_STATUS_BITS, GEM_MEASUR
 
 export { BOARD_MEASUREMENT, CHANNEL_MEASUREMENT, GEM_MEASUREMENT };
 
-/** Measurements gemcaen writes about itself (HELPERS "Database points of the daemon itself"). */
-export const EVENT_MEASUREMENT = 'gemcaen_event';
-export const CRATE_MEASUREMENT = 'gemcaen_crate';
-export const SINK_MEASUREMENT = 'gemcaen_sink';
+export { CRATE_MEASUREMENT, EVENT_MEASUREMENT, SINK_MEASUREMENT } from '../daemon-points.js';
 
 /** Both channel measurements (GEM and plain setups) as one regex source. */
 export const CHANNELS_FROM = `/^(${GEM_MEASUREMENT}|${CHANNEL_MEASUREMENT})$/`;
