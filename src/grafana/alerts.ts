@@ -4,7 +4,7 @@
 // grouped by the tags that become the alert's labels (setup, ChannelName, channel, slot, mainframe).
 // Every query looks back one heartbeat + margin: each value is rewritten at least once per
 // heartbeat, so `last()` of every field is there.
-import { BOARD_MONITORABLES, DERIVED } from '../poll/plan.js';
+import { setupReads } from '../setup-reads.js';
 import { BOARD_MEASUREMENT, CHANNEL_MEASUREMENT, CHANNELS_FROM, GEM_MEASUREMENT, TRIP_MASK, quote } from './influxql.js';
 import type { AlertQuery, AlertRule, AlertRuleGroup } from './model.js';
 import { silenceLimitSeconds, type GrafanaDatasource, type GrafanaOptions, type GrafanaSetup } from './options.js';
@@ -77,11 +77,12 @@ function setupRegex(setups: readonly GrafanaSetup[]): string {
   return `"setup" =~ /^(${setups.map((s) => s.name.replace(/[\\^$*+?.()|[\]{}/]/g, '\\$&')).join('|')})$/`;
 }
 
-/** The field and measurement that show a setup is being logged (its first channel quantity, else the board's Temp). */
+/** The field and measurement that show a setup is being logged: its first channel quantity, else Ieq, else a board value. */
 export function presenceField(s: GrafanaSetup): { measurement: string; field: string } {
-  const channelField = s.monitorables.find((m) => !(m in DERIVED) && !(m in BOARD_MONITORABLES));
+  const reads = setupReads(s.monitorables);
+  const channelField = reads.chParams.find((p) => s.monitorables.includes(p)) ?? reads.derived[0];
   if (channelField) return { measurement: s.isGEM ? GEM_MEASUREMENT : CHANNEL_MEASUREMENT, field: channelField };
-  return { measurement: BOARD_MEASUREMENT, field: 'Temp' };
+  return { measurement: BOARD_MEASUREMENT, field: reads.bdParams[0] ?? 'Temp' };
 }
 
 function rulesFor(ds: GrafanaDatasource, index: number, opts: GrafanaOptions): AlertRule[] {
