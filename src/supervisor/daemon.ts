@@ -3,7 +3,8 @@
 //          /metrics, database events, webhooks) → pollers
 //   stop:  pollers (finish the call in progress, DeinitSystem) → extensions (last first) → writer
 //          (flush or spool) → simulated crates; each step in its own try/catch with a time-out.
-// The supervisor never imports src/caen: koffi loads only inside the mainframe workers.
+// The supervisor never calls a CAEN function: every call is made by the mainframe's worker. It only
+// keeps each mainframe's library loaded (pin-library.ts) so a dead worker's handle can be released.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
 import { setupsByMainframe } from '../config/load.js';
