@@ -8,7 +8,7 @@ import { setupReads } from '../setup-reads.js';
 import { BOARD_MEASUREMENT, CHANNEL_MEASUREMENT, CHANNELS_FROM, GEM_MEASUREMENT, TRIP_MASK, quote } from './influxql.js';
 import type { AlertQuery, AlertRule, AlertRuleGroup } from './model.js';
 import { silenceLimitSeconds, type GrafanaDatasource, type GrafanaOptions, type GrafanaSetup } from './options.js';
-import { DASHBOARD_UIDS } from './dashboards.js';
+import { DASHBOARD_UIDS, buildDashboards } from './dashboards.js';
 
 const CHANNEL_TAGS = `GROUP BY "mainframe", "setup", "slot", "channel", "ChannelName"`;
 const CHANNEL_NAMED = 'channel {{ $labels.ChannelName }} (slot {{ $labels.slot }}, channel {{ $labels.channel }}) of setup {{ $labels.setup }} on {{ $labels.mainframe }}';
@@ -37,8 +37,15 @@ function expressions(threshold: Threshold): AlertQuery[] {
   ];
 }
 
+/** The panel an alert links to (Grafana shows the rule's state on it). */
+interface PanelLink {
+  dashboardUid: string;
+  panelId: number;
+}
+
 interface RuleSpec {
   uid: string;
+  panel: PanelLink;
   title: string;
   seconds: number;
   query: string;
@@ -61,8 +68,8 @@ function rule(ds: GrafanaDatasource, r: RuleSpec): AlertRule {
     for: r.for,
     annotations: { summary: r.summary, description: r.description },
     labels: { gemcaen: 'true', severity: r.severity },
-    dashboardUid: DASHBOARD_UIDS.overview,
-    panelId: 1,
+    dashboardUid: r.panel.dashboardUid,
+    panelId: r.panel.panelId,
     isPaused: false,
   };
 }
@@ -87,11 +94,18 @@ export function presenceField(s: GrafanaSetup): { measurement: string; field: st
 
 function rulesFor(ds: GrafanaDatasource, index: number, opts: GrafanaOptions): AlertRule[] {
   if (ds.setups.length === 0) return [];
+  const dashboards = buildDashboards(opts);
+  const panel = (dashboardUid: string, title: string): PanelLink => {
+    const p = dashboards.find((d) => d.uid === dashboardUid)?.panels.find((x) => x.title === title);
+    if (!p) throw new Error(`no panel "${title}" in ${dashboardUid}`);
+    return { dashboardUid, panelId: p.id };
+  };
   const seconds = Math.max(...ds.setups.map(silenceLimitSeconds));
   const setups = setupRegex(ds.setups);
   const rules: AlertRule[] = [
     rule(ds, {
       uid: ruleUid('gemcaen-channel-tripped', index),
+      panel: panel(DASHBOARD_UIDS.overview, 'Channel state'),
       title: 'gemcaen: channel tripped',
       seconds,
       query: `SELECT last("Status") & ${TRIP_MASK} AS "trip" FROM ${CHANNELS_FROM} WHERE ${setups} AND $timeFilter ${CHANNEL_TAGS}`,
@@ -104,6 +118,7 @@ function rulesFor(ds: GrafanaDatasource, index: number, opts: GrafanaOptions): A
     }),
     rule(ds, {
       uid: ruleUid('gemcaen-imon-near-limit', index),
+      panel: panel(DASHBOARD_UIDS.overview, 'IMon'),
       title: 'gemcaen: IMon near I0Set',
       seconds,
       query: `SELECT last("IMon") / last("I0Set") AS "imon_fraction" FROM ${CHANNELS_FROM} WHERE ${setups} AND $timeFilter ${CHANNEL_TAGS}`,
@@ -116,6 +131,7 @@ function rulesFor(ds: GrafanaDatasource, index: number, opts: GrafanaOptions): A
     }),
     rule(ds, {
       uid: ruleUid('gemcaen-vmon-off-setpoint', index),
+      panel: panel(DASHBOARD_UIDS.overview, 'VMon and V0Set'),
       title: 'gemcaen: VMon away from V0Set',
       seconds,
       query: `SELECT (last("VMon") - last("V0Set")) * last("Status_ON") * (1 - last("Status_RUP")) * (1 - last("Status_RDW")) AS "vmon_deviation" FROM ${CHANNELS_FROM} WHERE ${setups} AND $timeFilter ${CHANNEL_TAGS}`,
@@ -128,6 +144,7 @@ function rulesFor(ds: GrafanaDatasource, index: number, opts: GrafanaOptions): A
     }),
     rule(ds, {
       uid: ruleUid('gemcaen-board-over-temperature', index),
+      panel: panel(DASHBOARD_UIDS.crateHealth, 'Board temperature'),
       title: 'gemcaen: board over temperature',
       seconds,
       query: `SELECT last("Temp") AS "Temp" FROM "${BOARD_MEASUREMENT}" WHERE ${setups} AND $timeFilter GROUP BY "mainframe", "setup", "slot", "board"`,
@@ -145,6 +162,7 @@ function rulesFor(ds: GrafanaDatasource, index: number, opts: GrafanaOptions): A
     rules.push(
       rule(ds, {
         uid: ruleUid(`gemcaen-no-data-${s.name}`, index),
+        panel: panel(DASHBOARD_UIDS.overview, 'VMon and V0Set'),
         title: `gemcaen: no data from ${s.name}`,
         seconds: limit,
         query: `SELECT count("${field}") AS "points" FROM "${measurement}" WHERE "setup" = ${quote(s.name)} AND $timeFilter`,

@@ -18,7 +18,7 @@ function yamlFile(header: readonly string[], body: unknown): string {
 }
 
 function datasourceEntry(ds: GrafanaDatasource): Record<string, unknown> {
-  const jsonData: Record<string, unknown> = { dbName: ds.database, httpMode: 'GET', timeInterval: '1s' };
+  const jsonData: Record<string, unknown> = { version: 'InfluxQL', dbName: ds.database, httpMode: 'GET', timeInterval: '1s' };
   const entry: Record<string, unknown> = { name: ds.name, uid: ds.uid, type: 'influxdb', access: 'proxy', url: ds.url, database: ds.database };
   if (ds.version === 2) {
     // InfluxQL through the v1 compatibility API: the token goes in an Authorization header

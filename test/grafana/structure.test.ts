@@ -138,7 +138,9 @@ test('provisioning files: datasource, dashboard provider and alert rules in apiV
     'gemcaen-no-data-DemoGEM',
     'gemcaen-vmon-off-setpoint',
   ]);
+  const dashboards = shippedDashboards();
   for (const r of rules) {
+    assert.ok(dashboards.find((d) => d.uid === r.dashboardUid)?.panels.some((p) => p.id === r.panelId), `${r.uid}: links to a panel that exists`);
     assert.match(r.uid, /^[A-Za-z0-9_-]{1,40}$/);
     assert.ok(r.title.length > 0);
     assert.ok(r.data.some((q) => q.refId === r.condition), `${r.uid}: condition refers to a query`);
