@@ -180,7 +180,11 @@ function eventAnnotation(name: string, kinds: readonly string[], columns: readon
   };
 }
 
-/** Trips and alarms, and set points with who made them, on the channels the variables select. */
+/**
+ * Trips and alarms, and set points with who made them, of the setups the variables select. Not
+ * filtered by channel: an event's ChannelName is the name read from the board (GEM1_G3BOT), while
+ * the HV series carry the electrode alias (G3Bot); the annotation's text and tags name the channel.
+ */
 function eventAnnotations(filter: string): Annotation[] {
   return [
     builtInAnnotation(),
@@ -212,6 +216,7 @@ function dashboard(uid: string, title: string, description: string, ds: GrafanaD
 // ---- the dashboards ----
 
 const CH = varFilter(['mainframe', 'setup', 'channel']);
+const SETUPS = varFilter(['mainframe', 'setup']);
 const BY_CHANNEL = `GROUP BY time($__interval), "setup", "ChannelName" fill(none)`;
 
 function overview(ctx: Context, ds: GrafanaDatasource): Dashboard {
@@ -254,7 +259,7 @@ function overview(ctx: Context, ds: GrafanaDatasource): Dashboard {
     24,
     8,
   );
-  return dashboard(DASHBOARD_UIDS.overview, 'gemcaen: overview', 'Every channel of the selected setups: VMon against V0Set, IMon, and the state decoded from Status.', ds, chainedVariables(CHANNELS_FROM, true), eventAnnotations(CH), l.panels);
+  return dashboard(DASHBOARD_UIDS.overview, 'gemcaen: overview', 'Every channel of the selected setups: VMon against V0Set, IMon, and the state decoded from Status.', ds, chainedVariables(CHANNELS_FROM, true), eventAnnotations(SETUPS), l.panels);
 }
 
 function channelDetail(ctx: Context, ds: GrafanaDatasource): Dashboard {
@@ -273,7 +278,7 @@ function channelDetail(ctx: Context, ds: GrafanaDatasource): Dashboard {
     24,
     14,
   );
-  return dashboard(DASHBOARD_UIDS.channel, 'gemcaen: channel detail', 'VMon, IMon, V0Set, I0Set, Pw and every Status bit of the selected channels.', ds, chainedVariables(CHANNELS_FROM, true), eventAnnotations(CH), l.panels);
+  return dashboard(DASHBOARD_UIDS.channel, 'gemcaen: channel detail', 'VMon, IMon, V0Set, I0Set, Pw and every Status bit of the selected channels.', ds, chainedVariables(CHANNELS_FROM, true), eventAnnotations(SETUPS), l.panels);
 }
 
 function tripleGem(ctx: Context, ds: GrafanaDatasource): Dashboard {
