@@ -2,21 +2,35 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
-import * as start from './start.js';
-import * as sim from './sim.js';
-import * as validate from './validate.js';
-import * as crate from './crate.js';
-import * as status from './status.js';
-import * as set from './set.js';
-import * as ieq from './ieq.js';
-import * as health from './health.js';
-import * as grafana from './grafana.js';
-
 export interface CommandModule {
   register(program: Command): void;
 }
 
-const commands: CommandModule[] = [start, sim, validate, crate, status, set, ieq, health, grafana];
+/**
+ * Every command, loaded on demand: a command pulls in only its own dependencies (validate needs no CAEN
+ * binding, status no logger), which keeps every invocation's start-up short. Help lists them all.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
+  start: () => import('./start.js'),
+  sim: () => import('./sim.js'),
+  validate: () => import('./validate.js'),
+  crate: () => import('./crate.js'),
+  status: () => import('./status.js'),
+  set: () => import('./set.js'),
+  ieq: () => import('./ieq.js'),
+  health: () => import('./health.js'),
+  grafana: () => import('./grafana.js'),
+};
+
+/** The command named on the command line (the first word that is not an option or the value of -c/--config). */
+function invokedCommand(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-c' || a === '--config') i++;
+    else if (!a.startsWith('-')) return Object.hasOwn(COMMANDS, a) ? a : undefined;
+  }
+  return undefined;
+}
 
 /** the package's version (dist/src/cli/main.js → package.json) */
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -30,7 +44,8 @@ const program = new Command('gemcaen')
     outputError: (text, write) => write(`gemcaen: ${text.trim().replace(/^error: /, '')} (see gemcaen help)\n`),
   })
   .exitOverride();
-for (const c of commands) c.register(program);
+const invoked = invokedCommand(process.argv.slice(2));
+for (const name of invoked ? [invoked] : Object.keys(COMMANDS)) (await (COMMANDS[name] as () => Promise<CommandModule>)()).register(program);
 
 try {
   await program.parseAsync(process.argv);
