@@ -8,6 +8,7 @@ import {
   applyPlan,
   confirmChange,
   formatParamValue,
+  parseDecimal,
   planIeq,
   readStack,
   resolveTarget,
@@ -75,11 +76,13 @@ export function register(program: Command): void {
 }
 
 function parseMicroAmps(text: string): number {
-  const v = text.trim() === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(v) || v < 0) {
-    throw new UsageError('IEQ_INVALID', `--set "${text}": the target Ieq must be a number of uA, 0 or more (e.g. --set 700)`);
+  const parsed = parseDecimal(text);
+  const shownText = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  if (!parsed.ok || parsed.value < 0) {
+    const why = parsed.ok ? 'it is negative' : parsed.reason;
+    throw new UsageError('IEQ_INVALID', `--set "${shownText}": ${why}; the target Ieq must be a decimal number of uA, 0 or more (e.g. --set 700)`);
   }
-  return v;
+  return parsed.value;
 }
 
 const f = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : '?');

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import {
   applyPlan,
   checkChannelsInSetup,
+  checkClampIntent,
   confirmChange,
   formatParamValue,
   parseChannelList,
@@ -24,6 +25,7 @@ interface SetOptions extends GlobalOptions {
   param: string;
   value: string;
   yes?: boolean;
+  allowClamp?: boolean;
 }
 
 export function register(program: Command): void {
@@ -35,6 +37,7 @@ export function register(program: Command): void {
     .requiredOption('--param <name>', 'channel parameter, as the board names it (V0Set, I0Set, Pw, RUp, RDWn, SVMax…)')
     .requiredOption('--value <value>', 'new value: a number, or on/off for Pw and other on/off parameters')
     .option('-y, --yes', 'apply without asking (needed when stdin is not a terminal)')
+    .option('--allow-clamp', 'SVMax only: allow an SVMax below a channel\'s V0Set/V1Set, which the crate then lowers to SVMax for good')
     .addHelpText(
       'after',
       '\nExit codes: 0 applied and read back, 1 read-back differs or the crate failed, 2 refused (nothing written), 3 declined at the prompt.',
@@ -47,16 +50,18 @@ export function register(program: Command): void {
           checkChannelsInSetup(setup.name, setup.channels, channels);
           const target = resolveTarget(crate, setup, board);
           const plan = planSet(crate, target, { channels, param: opts.param, value: opts.value });
+          const intent = { allowClamp: opts.allowClamp === true };
           process.stdout.write(`${describePlan(plan)}\n`);
+          checkClampIntent(plan, plan.clamps, intent);
           await confirmChange(`Apply ${plan.param} to ${plan.rows.length} channel${plan.rows.length > 1 ? 's' : ''}?`, {
             yes: opts.yes === true,
             input: process.stdin,
             output: process.stdout,
-            command: `gemcaen set ${setupName} --channel ${opts.channel} --param ${opts.param} --value ${opts.value}`,
+            command: `gemcaen set ${setupName} --channel ${opts.channel} --param ${opts.param} --value ${opts.value}${intent.allowClamp ? ' --allow-clamp' : ''}`,
             keepalive: () => crate.keepalive(),
             signal,
           });
-          const result = applyPlan(crate, plan);
+          const result = applyPlan(crate, plan, intent);
           process.stdout.write(`${describeResult(plan, result)}\n`);
           if (result.mismatches.length > 0) throw mismatchError(plan, result);
         });
@@ -81,7 +86,11 @@ export function describePlan(plan: ChangePlan): string {
     formatParamValue(r.next, plan.meta),
   ]);
   const cols = ['ch', 'name', ...(target.setup.isGEM ? ['electrode'] : []), 'current', 'new'];
-  return `${head}\n${table(cols, rows)}`;
+  const clamps = plan.clamps.map(
+    (c) => `  ${c.label}: ${c.param} ${formatParamValue(c.current, plan.meta)} → ${formatParamValue(c.clampedTo, plan.meta)} (clamped by the crate; raising SVMax later does not restore it)`,
+  );
+  const consequence = clamps.length > 0 ? `\nthe crate lowers these set points to the new SVMax:\n${clamps.join('\n')}` : '';
+  return `${head}\n${table(cols, rows)}${consequence}`;
 }
 
 /** What was written and read back, per channel. */

@@ -8,6 +8,7 @@ import { defaultOf } from './schema.js';
 import { Secret } from './secret.js';
 import {
   LINK_TYPES,
+  type ChannelVoltLimit,
   type GemcaenConfig,
   type LinkTypeName,
   type MainframeConfig,
@@ -77,6 +78,7 @@ export function buildConfig(tree: Raw, issues: IssueList, options: BuildOptions)
   }
 
   warnOverlaps(setups, issues);
+  shareChannelLimits(setups);
   const groups = buildGroups(settingsRaw, setupNames, issues);
 
   if (issues.errors.length > 0) return undefined;
@@ -412,6 +414,30 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
   if (isString(raw.USER)) sink.user = raw.USER;
   if (isString(raw.PASSWORD)) sink.password = new Secret(raw.PASSWORD);
   return { sink, credentials: JSON.stringify([raw.USER ?? null, raw.PASSWORD ?? null]), credentialKey: raw.USER !== undefined ? 'USER' : 'PASSWORD' };
+}
+
+/**
+ * MaxElectrodeVolts is a limit of the channels, not of the setup that names it: every setup that
+ * reaches one of those channels (same mainframe, slot, channel) gets it in channelMaxVolts, the lowest
+ * one when several GEM setups cover a channel. Linear in the number of channels of all setups.
+ */
+function shareChannelLimits(setups: ReadonlyMap<string, SetupConfig>): void {
+  const limits = new Map<string, ChannelVoltLimit>();
+  const keyOf = (s: SetupConfig, c: number): string => `${s.mainframe}|${s.slot}|${c}`;
+  for (const s of setups.values()) {
+    const volts = s.gem?.maxElectrodeVolts;
+    if (volts === undefined) continue;
+    for (const channel of s.channels) {
+      const key = keyOf(s, channel);
+      const had = limits.get(key);
+      if (!had || volts < had.volts) limits.set(key, { channel, volts, setup: s.name });
+    }
+  }
+  if (limits.size === 0) return;
+  for (const s of setups.values()) {
+    const own = s.channels.map((c) => limits.get(keyOf(s, c))).filter((l): l is ChannelVoltLimit => l !== undefined);
+    if (own.length > 0) s.channelMaxVolts = own.map((l) => ({ ...l }));
+  }
 }
 
 /** Two setups reading the same channel of one slot of one mainframe: allowed (e.g. two views), but worth a warning. */

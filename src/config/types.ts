@@ -59,6 +59,14 @@ export interface GemOptions {
   maxElectrodeVolts?: number;
 }
 
+/** The lowest MaxElectrodeVolts any GEM setup of the config puts on one channel (mainframe, slot, channel). */
+export interface ChannelVoltLimit {
+  channel: number;
+  volts: number;
+  /** the GEM setup whose MaxElectrodeVolts it is */
+  setup: string;
+}
+
 export interface SetupConfig {
   name: string;
   monitorables: readonly string[];
@@ -78,6 +86,12 @@ export interface SetupConfig {
   /** per-quantity deadband: a change smaller than this is not a change (e.g. VMon: 0.5) */
   deadbands: Readonly<Record<string, number>>;
   gem?: GemOptions;
+  /**
+   * A limit belongs to the channel, whichever setup reaches it: for each channel of this setup that a
+   * GEM setup with MaxElectrodeVolts also covers (same mainframe, slot and channel), the lowest such
+   * limit. Absent when no channel has one.
+   */
+  channelMaxVolts?: readonly ChannelVoltLimit[];
 }
 
 export interface Settings {

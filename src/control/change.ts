@@ -1,6 +1,8 @@
 // A planned change of one channel parameter on some channels of a setup, checked against every
 // limit before anything is written: the parameter's Mode and Minval/Maxval, each channel's SVMax
-// for voltages, and a GEM setup's MaxElectrodeVolts. Building a plan reads; it never writes.
+// for voltages, and the MaxElectrodeVolts of the channel. Building a plan reads; it never writes.
+// The limit rules are pure functions of the plan and the readings (readLimits), so that they run
+// again just before SetChParam (applyPlan) and in any process that owns the crate session.
 import type { ParamMeta } from '../caen/types.js';
 import { listText } from '../caen/mainframe.js';
 import { UsageError } from '../errors.js';
@@ -26,6 +28,12 @@ export interface ChangePlan {
   param: string;
   meta: ParamMeta;
   rows: ChangeRow[];
+  /** the board's channel parameters (GetChParamInfo): which limits exist to be read again */
+  boardParams: readonly string[];
+  /** SVMax of each row when the plan was made (voltage plans on a board with SVMax) */
+  svmaxAtPlan?: readonly number[];
+  /** SVMax plans: the set points the crate will lower (shown with the plan; applying needs allowClamp) */
+  clamps: SetPointClamp[];
 }
 
 /** Checks that `channels` belong to the setup: CHANNEL_NOT_IN_SETUP lists the setup's channels. Makes no call. */
@@ -81,33 +89,129 @@ export function checkRange(meta: ParamMeta, param: string, value: number, who: s
   }
 }
 
+/** What the limit checks read from the crate: read when the plan is made, and again just before writing. */
+export interface LimitReadings {
+  /** voltage plans on a board with SVMax: each plan row's SVMax now */
+  svmax?: readonly number[];
+  /** SVMax plans: each plan row's V0Set/V1Set now (the set points the crate clamps to SVMax) */
+  setPoints: Readonly<Record<string, readonly number[]>>;
+}
+
+/** A set point the crate lowers to the new SVMax when an SVMax plan is applied. */
+export interface SetPointClamp {
+  channel: number;
+  label: string;
+  param: string;
+  current: number;
+  clampedTo: number;
+}
+
+/** How far the person asking went: allowClamp is the explicit intent an SVMax below a set point needs. */
+export interface ChangeIntent {
+  allowClamp?: boolean;
+}
+
+/** When a check runs: at plan time, or again just before SetChParam. */
+export type CheckTime = 'plan' | 'apply';
+
 /**
- * Voltage set points: each channel's next value must not exceed its SVMax (read now, one GetChParam,
- * when the board has SVMax) nor the setup's MaxElectrodeVolts (GEM). Refusals name the channel and the limit.
+ * Reads what the limit checks need: SVMax of the plan's channels for a voltage set point (one
+ * GetChParam, when the board has SVMax); V0Set and V1Set (those the board has) for an SVMax plan.
  */
-export function checkVoltageLimits(session: ControlSession, plan: ChangePlan, boardParams: readonly string[]): void {
+export function readLimits(session: ControlSession, plan: ChangePlan): LimitReadings {
+  const { target, boardParams } = plan;
+  const channels = plan.rows.map((r) => r.channel);
+  const read = (p: string): number[] => session.readChParam(target.slot, p, channels).map(float32Decimal);
+  if (VOLTAGE_SET_PARAMS.includes(plan.param)) {
+    return boardParams.includes('SVMax') ? { svmax: read('SVMax'), setPoints: {} } : { setPoints: {} };
+  }
+  if (plan.param === 'SVMax') {
+    const setPoints: Record<string, number[]> = {};
+    for (const p of VOLTAGE_SET_PARAMS) if (boardParams.includes(p)) setPoints[p] = read(p);
+    return { setPoints };
+  }
+  return { setPoints: {} };
+}
+
+/** The lowest MaxElectrodeVolts on a channel of the target: the channel's own (any setup), the setup's own. */
+export function maxElectrodeVolts(target: ControlTarget, channel: number): { volts: number; setup: string } | undefined {
+  const { setup } = target;
+  let best: { volts: number; setup: string } | undefined;
+  const shared = setup.channelMaxVolts?.find((l) => l.channel === channel);
+  if (shared) best = { volts: shared.volts, setup: shared.setup };
+  const own = setup.isGEM ? setup.gem?.maxElectrodeVolts : undefined;
+  if (own !== undefined && (!best || own < best.volts)) best = { volts: own, setup: setup.name };
+  return best;
+}
+
+/**
+ * Voltage set points: each channel's next value must not exceed its SVMax (`limits.svmax`) nor the
+ * MaxElectrodeVolts of the channel (whichever setup of the config gives it). Pure: refusals name the
+ * channel and the limit; at apply time they say that the limit changed since the plan was shown.
+ */
+export function checkVoltageLimits(plan: ChangePlan, limits: LimitReadings, when: CheckTime = 'plan'): void {
   if (!VOLTAGE_SET_PARAMS.includes(plan.param)) return;
   const { target } = plan;
-  const channels = plan.rows.map((r) => r.channel);
-  const svmax = boardParams.includes('SVMax') ? session.readChParam(target.slot, 'SVMax', channels).map(float32Decimal) : undefined;
-  const maxElectrode = target.setup.isGEM ? target.setup.gem?.maxElectrodeVolts : undefined;
   plan.rows.forEach((row, i) => {
-    const limit = svmax?.[i];
+    const limit = limits.svmax?.[i];
     if (limit !== undefined && row.next > limit + 1e-9) {
+      const planned = plan.svmaxAtPlan?.[i];
+      const changed = when === 'apply' ? ` (SVMax is now ${formatParamValue(limit, plan.meta)} V${planned !== undefined ? `, was ${formatParamValue(planned, plan.meta)} V when the plan was shown` : ''}); nothing was written` : '';
       throw new UsageError(
         'VALUE_ABOVE_SVMAX',
-        `${row.label}: ${plan.param} ${row.next} V is above the channel's SVMax ${formatParamValue(limit, plan.meta)} V; lower the value or raise SVMax first`,
-        { details: { channel: row.channel, value: row.next, svmax: limit } },
+        `${row.label}: ${plan.param} ${row.next} V is above the channel's SVMax ${formatParamValue(limit, plan.meta)} V${changed}; lower the value or raise SVMax first`,
+        { details: { channel: row.channel, value: row.next, svmax: limit, when } },
       );
     }
-    if (maxElectrode !== undefined && row.next > maxElectrode) {
+    const max = maxElectrodeVolts(target, row.channel);
+    if (max !== undefined && row.next > max.volts) {
+      const whose = max.setup === target.setup.name ? `of setup ${max.setup}` : `of setup ${max.setup}, which shares this channel`;
       throw new UsageError(
         'VALUE_ABOVE_MAX_ELECTRODE_VOLTS',
-        `${row.label}: ${plan.param} ${row.next} V is above MaxElectrodeVolts ${maxElectrode} V of setup ${target.setup.name}; lower the value (or the limit in the config, if it is wrong)`,
-        { details: { channel: row.channel, value: row.next, maxElectrodeVolts: maxElectrode } },
+        `${row.label}: ${plan.param} ${row.next} V is above MaxElectrodeVolts ${max.volts} V ${whose}; lower the value (or the limit in the config, if it is wrong)`,
+        { details: { channel: row.channel, value: row.next, maxElectrodeVolts: max.volts, limitSetup: max.setup } },
       );
     }
   });
+}
+
+/** SVMax plans: the set points (V0Set, V1Set) above the new SVMax, which the crate lowers to it. Pure. */
+export function setPointClamps(plan: ChangePlan, limits: LimitReadings): SetPointClamp[] {
+  if (plan.param !== 'SVMax') return [];
+  const out: SetPointClamp[] = [];
+  plan.rows.forEach((row, i) => {
+    for (const [param, values] of Object.entries(limits.setPoints)) {
+      const current = values[i];
+      if (current !== undefined && current > row.next + 1e-9) out.push({ channel: row.channel, label: row.label, param, current, clampedTo: row.next });
+    }
+  });
+  return out;
+}
+
+/**
+ * An SVMax below a channel's set point lowers that set point for good (raising SVMax again does not
+ * restore it): refused with SVMAX_BELOW_SET_POINT unless the intent says allowClamp. Pure.
+ */
+export function checkClampIntent(plan: ChangePlan, clamps: readonly SetPointClamp[], intent: ChangeIntent): void {
+  if (clamps.length === 0 || intent.allowClamp === true) return;
+  const list = clamps.map((c) => `${c.label} ${c.param} ${formatParamValue(c.current, plan.meta)} → ${formatParamValue(c.clampedTo, plan.meta)}`);
+  throw new UsageError(
+    'SVMAX_BELOW_SET_POINT',
+    `SVMax ${formatParamValue(plan.rows[0]?.next, plan.meta)} is below the set point of ${list.join('; ')}: the crate would lower ${clamps.length > 1 ? 'them' : 'it'} to SVMax and not restore ${clamps.length > 1 ? 'them' : 'it'} when SVMax is raised again; nothing was written; to do this anyway, add --allow-clamp`,
+    { details: { clamps: clamps.map((c) => ({ channel: c.channel, param: c.param, current: c.current, clampedTo: c.clampedTo })) } },
+  );
+}
+
+/**
+ * Reads the limits and runs every limit check of a plan: voltages under SVMax and MaxElectrodeVolts,
+ * and, with an intent (at apply time), the clamps of an SVMax plan. Returns the readings and the clamps.
+ */
+export function checkPlanLimits(session: ControlSession, plan: ChangePlan, when: CheckTime, intent?: ChangeIntent): { limits: LimitReadings; clamps: SetPointClamp[] } {
+  const limits = readLimits(session, plan);
+  checkVoltageLimits(plan, limits, when);
+  const clamps = setPointClamps(plan, limits);
+  if (intent) checkClampIntent(plan, clamps, intent);
+  return { limits, clamps };
 }
 
 /** The current values of the plan's parameter (one GetChParam), NaN for a write-only parameter. */

@@ -1,5 +1,6 @@
 // Changing set points: validation and application, shared by `gemcaen set` and `gemcaen ieq --set`.
 export type { ControlSession } from './session.js';
+export * from './input.js';
 export * from './value.js';
 export * from './target.js';
 export * from './change.js';

@@ -1,6 +1,6 @@
 // `gemcaen set`: one parameter, one value, some channels of a setup. Every check runs before any write.
 import { UsageError } from '../errors.js';
-import { checkRange, checkVoltageLimits, readCurrent, rowsFor, writableParam, type ChangePlan } from './change.js';
+import { checkPlanLimits, checkRange, readCurrent, rowsFor, writableParam, type ChangePlan } from './change.js';
 import type { ControlSession } from './session.js';
 import type { ControlTarget } from './target.js';
 import { parseParamValue } from './value.js';
@@ -13,23 +13,11 @@ export interface SetRequest {
   value: string;
 }
 
-/** Parses "3", "0,1,2" or "0-6" (and mixes: "0-2,5") into channel numbers; CHANNEL_INVALID otherwise. */
-export function parseChannelList(text: string): number[] {
-  const out: number[] = [];
-  for (const part of text.split(',').map((p) => p.trim())) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) throw new UsageError('CHANNEL_INVALID', `--channel "${text}": "${part}" is not a channel number; give e.g. --channel 3 or --channel 0,1,2 or --channel 0-6`);
-    const from = Number(m[1]);
-    const to = m[2] === undefined ? from : Number(m[2]);
-    if (to < from || to - from > 0xffff) throw new UsageError('CHANNEL_INVALID', `--channel "${text}": range ${part} runs backwards or is too long`);
-    for (let c = from; c <= to; c++) if (!out.includes(c)) out.push(c);
-  }
-  return out;
-}
-
 /**
  * The checked plan of a set: the parameter exists and is writable, the value has its type and lies in
- * Minval..Maxval, voltages are under every channel's SVMax and the GEM MaxElectrodeVolts. Reads only.
+ * Minval..Maxval, voltages are under every channel's SVMax and the channel's MaxElectrodeVolts. An SVMax
+ * below a channel's set point is not refused here: `plan.clamps` lists the set points the crate would
+ * lower, for the plan to show; checkClampIntent (and applyPlan) refuse it without allowClamp. Reads only.
  */
 export function planSet(session: ControlSession, target: ControlTarget, req: SetRequest): ChangePlan {
   const first = req.channels[0];
@@ -45,7 +33,11 @@ export function planSet(session: ControlSession, target: ControlTarget, req: Set
     param: req.param,
     meta,
     rows: rowsFor(target, req.channels, req.channels.map(() => value), current),
+    boardParams,
+    clamps: [],
   };
-  checkVoltageLimits(session, plan, boardParams);
+  const { limits, clamps } = checkPlanLimits(session, plan, 'plan');
+  if (limits.svmax) plan.svmaxAtPlan = limits.svmax;
+  plan.clamps = clamps;
   return plan;
 }

@@ -3,6 +3,7 @@
 import type { ParamMeta } from '../caen/types.js';
 import { UsageError } from '../errors.js';
 import { float32Text } from '../float32.js';
+import { parseDecimal } from './input.js';
 
 const ON_WORDS = ['on', '1', 'true', 'yes', 'enable', 'enabled'];
 const OFF_WORDS = ['off', '0', 'false', 'no', 'disable', 'disabled'];
@@ -20,12 +21,16 @@ export function parseParamValue(text: string, meta: ParamMeta, where: string): n
   const t = text.trim();
   switch (meta.type) {
     case 'NUMERIC': {
-      const v = t === '' ? Number.NaN : Number(t);
-      if (!Number.isFinite(v)) {
-        throw new UsageError('VALUE_NOT_NUMBER', `${where}: "${text}" is not a number; give a finite number${meta.unit ? ` in ${meta.unit}` : ''}, e.g. --value 450`, {
-          details: { value: text, type: meta.type },
-        });
+      const parsed = parseDecimal(t);
+      if (!parsed.ok) {
+        const shownText = t.length > 40 ? `${t.slice(0, 37)}...` : t;
+        throw new UsageError(
+          'VALUE_NOT_NUMBER',
+          `${where}: "${shownText}" is not a number: ${parsed.reason}; give a decimal number${meta.unit ? ` in ${meta.unit}` : ''}, e.g. --value 450`,
+          { details: { value: shownText, type: meta.type } },
+        );
       }
+      const v = parsed.value;
       // the plan shows the value with the parameter's decimals (formatParamValue): a value with more
       // would be confirmed as one number and sent as another, so it is refused, not rounded
       const d = shownDecimals(meta);
@@ -47,7 +52,7 @@ export function parseParamValue(text: string, meta: ParamMeta, where: string): n
           { details: { value: text, decimals: d } },
         );
       }
-      return v === 0 ? 0 : v; // "-0" is sent as 0, never as the float -0.0
+      return v; // parseDecimal gives 0 for "-0": never the float -0.0
     }
     case 'ONOFF': {
       const w = t.toLowerCase();

@@ -28,7 +28,7 @@ before(async () => {
   config = writeConfig(tmp.dir, sim, {
     L1: { slot: 0, layer: 1 },
     L2: { slot: 0, layer: 2 },
-    L2Capped: { slot: 0, layer: 2, extra: ['  MaxElectrodeVolts: 700'] },
+    L2Capped: { slot: 0, layer: 2, extra: ['  MaxElectrodeVolts: 750'] },
     L1Custom: { slot: 0, layer: 1, extra: ['  DividerResistorsMOhm: { G0BOT: 1.0 }'] },
     Drift: { slot: 2, channels: [0, 1] },
   });
@@ -116,12 +116,26 @@ describe('--set UA', () => {
   });
 
   test('above MaxElectrodeVolts: refused', async () => {
-    await assertRefused(sim, await ieq(['L2Capped', '--set', '700', '--yes']), /Drift \(ch 13 GEM2_G0BOT\): V0Set 787\.5 V is above MaxElectrodeVolts 700 V of setup L2Capped/);
+    await assertRefused(sim, await ieq(['L2Capped', '--set', '700', '--yes']), /Drift \(ch 13 GEM2_G0BOT\): V0Set 787\.5 V is above MaxElectrodeVolts 750 V of setup L2Capped/);
+  });
+
+  test('a limit belongs to the channel: L2 (no limit of its own) shares its channels with L2Capped, whose limit holds', async () => {
+    await assertRefused(
+      sim,
+      await ieq(['L2', '--set', '690', '--yes']),
+      /Drift \(ch 13 GEM2_G0BOT\): V0Set 776\.3 V is above MaxElectrodeVolts 750 V of setup L2Capped, which shares this channel/,
+    );
   });
 
   test('not a number, negative', async () => {
-    await assertRefused(sim, await ieq(['L1', '--set', 'lots', '--yes']), /--set "lots": the target Ieq must be a number of uA/);
-    await assertRefused(sim, await ieq(['L1', '--set', '-1', '--yes']), /must be a number of uA, 0 or more/);
+    await assertRefused(sim, await ieq(['L1', '--set', 'lots', '--yes']), /--set "lots": it is not a decimal number/);
+    await assertRefused(sim, await ieq(['L1', '--set', '-1', '--yes']), /must be a decimal number of uA, 0 or more/);
+  });
+
+  test('decimal numbers only: hex, binary, octal and an underflow to 0 are refused (IEQ_INVALID), nothing written', async () => {
+    for (const text of ['0x2bc', '0b1010111100', '0o1274', '1e-400', '7_00']) {
+      await assertRefused(sim, await ieq(['L1', '--set', text, '--yes']), /--set ".*": it is (not a decimal number|too small: it would be sent as 0)/);
+    }
   });
 
   test('no --yes without a terminal, and "n" at the prompt: nothing written', async () => {

@@ -1,10 +1,11 @@
 // `gemcaen set` through the real CLI against the simulated crate: every refusal is one line, exit 2
 // (3 when declined), and sends no SetChParam; an accepted set is one SetChParam, changes the crate
 // and reports the read-back; Pw on/off; no session is left open.
+import { spawn } from 'node:child_process';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSim, type SimHandle } from '../helpers/sim.js';
-import { assertRefused, runCli, setChParamCalls, tempDir, writeConfig, type CliResult } from '../helpers/cli.js';
+import { assertRefused, cliPath, repoRoot, runCli, setChParamCalls, tempDir, writeConfig, type CliResult } from '../helpers/cli.js';
 
 let sim: SimHandle;
 let tmp: ReturnType<typeof tempDir>;
@@ -18,6 +19,8 @@ before(async () => {
     Spare: { slot: 2, channels: [10, 11] },
     Gem: { slot: 0, layer: 1 },
     GemCapped: { slot: 0, layer: 2, extra: ['  MaxElectrodeVolts: 850'] },
+    // a plain view of two of GemCapped's channels: GemCapped's MaxElectrodeVolts holds here too
+    GemPlain: { slot: 0, channels: [12, 13] },
   });
 });
 
@@ -143,7 +146,7 @@ describe('applied', () => {
     assert.equal(await setChParamCalls(sim), 1, 'one SetChParam for both channels');
     const c = (await sim.control.counters()).calls;
     assert.equal(c.CAENHV_GetChParamInfo, 1, 'parameter list read once');
-    assert.equal(c.CAENHV_GetChParam, 3, 'current value, SVMax, read-back: one call each for both channels');
+    assert.equal(c.CAENHV_GetChParam, 4, 'current value, SVMax, SVMax again just before writing, read-back: one call each for both channels');
     for (const ch of [0, 1]) assert.equal((await sim.control.getChannel(2, ch)).params.V0Set, 1650.5);
     assert.match(r.stdout, /applied \(1 SetChParam call\); read back:/);
     assert.match(r.stdout, /│ 0 +│ DRIFT0 +│ 1650\.5 +│ 1650\.5 +│ ok/);
@@ -180,3 +183,85 @@ describe('applied', () => {
     assert.match(r.stdout, /electrode/);
   });
 });
+
+/** `gemcaen set …` that waits at its prompt while `meanwhile` changes the crate, then answers "y". */
+function setAfterChange(args: string[], meanwhile: () => Promise<unknown>): Promise<CliResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [cliPath, '--config', config, 'set', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', GEMCAEN_CONFIG: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let asked = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (!asked && /\[y\/N\] $/.test(stdout)) {
+        asked = true;
+        meanwhile().then(() => child.stdin.end('y\n'), reject);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolveRun({ code, signal, stdout, stderr }));
+  });
+}
+
+describe('voltages changed without being asked (issue 17)', () => {
+  test('SVMax lowered on the crate while set waits at its prompt: refused when applying (VALUE_ABOVE_SVMAX), nothing sent', async () => {
+    await sim.control.setChannel(2, 10, 'SVMax', 3500);
+    await sim.control.resetCounters();
+    try {
+      const r = await setAfterChange(['Spare', '--channel', '10', '--param', 'V0Set', '--value', '3400'], () => sim.control.setChannel(2, 10, 'SVMax', 2000));
+      const line = await assertRefused(sim, r, /ch 10 CHANNEL10: V0Set 3400 V is above the channel's SVMax 2000\.0 V \(SVMax is now 2000\.0 V, was 3500\.0 V when the plan was shown\); nothing was written/);
+      assert.ok(line);
+      assert.notEqual((await sim.control.getChannel(2, 10)).params.V0Set, 3400);
+    } finally {
+      await sim.control.setChannel(2, 10, 'SVMax', 3500);
+    }
+  });
+
+  test('SVMax below V0Set: the plan shows the clamp and, even with --yes, it is refused without --allow-clamp (SVMAX_BELOW_SET_POINT)', async () => {
+    await sim.control.setChannel(2, 11, 'SVMax', 3500);
+    await sim.control.setChannel(2, 11, 'V0Set', 3000);
+    await sim.control.resetCounters();
+    try {
+      const r = await set(['Spare', '--channel', '11', '--param', 'SVMax', '--value', '100', '--yes']);
+      await assertRefused(sim, r, /SVMax 100\.0 is below the set point of ch 11 CHANNEL11 V0Set 3000\.0 → 100\.0: the crate would lower it .*add --allow-clamp/);
+      assert.match(r.stdout, /ch 11 CHANNEL11: V0Set 3000\.0 → 100\.0 \(clamped by the crate; raising SVMax later does not restore it\)/);
+      assert.equal((await sim.control.getChannel(2, 11)).params.V0Set, 3000);
+      assert.equal((await sim.control.getChannel(2, 11)).params.SVMax, 3500);
+
+      const ok = await set(['Spare', '--channel', '11', '--param', 'SVMax', '--value', '100', '--allow-clamp', '--yes']);
+      assert.equal(ok.code, 0, ok.stderr);
+      const ch = await sim.control.getChannel(2, 11);
+      assert.deepEqual([ch.params.SVMax, ch.params.V0Set], [100, 100]);
+    } finally {
+      await sim.control.setChannel(2, 11, 'SVMax', 3500);
+    }
+  });
+
+  test('hex, binary, octal and an underflow to 0 are refused as set points (VALUE_NOT_NUMBER), nothing sent', async () => {
+    for (const value of ['0x10', '0b11111010000', '0o2734', '1e-400']) {
+      await assertRefused(sim, await set(['Drift', '--channel', '0', '--param', 'V0Set', '--value', value, '--yes']), /is not a number: it is (not a decimal number|too small)/);
+    }
+  });
+
+  test('MaxElectrodeVolts belongs to the channel: a plain setup on a GEM setup\'s channels is refused above it', async () => {
+    await assertRefused(
+      sim,
+      await set(['GemPlain', '--channel', '13', '--param', 'V0Set', '--value', '899', '--yes']),
+      /ch 13 GEM2_G0BOT: V0Set 899 V is above MaxElectrodeVolts 850 V of setup GemCapped, which shares this channel/,
+    );
+  });
+
+  test('--channel: a huge number or range is refused at once with one line (CHANNEL_INVALID)', async () => {
+    for (const channel of ['99999999999999999999', '0-65535']) {
+      const r = await set(['Drift', '--channel', channel, '--param', 'V0Set', '--value', '1', '--yes']);
+      const line = await assertRefused(sim, r, /--channel ".*": .* is above 99, the highest channel number of a board/);
+      assert.ok(line.length < 300, `${line.length} characters`);
+    }
+  });
+});
+

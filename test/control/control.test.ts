@@ -9,6 +9,8 @@ import { startSim, type SimHandle } from '../helpers/sim.js';
 import { CaenLibrary } from '../../src/caen/library.js';
 import { CaenMainframe } from '../../src/caen/mainframe.js';
 import type { ParamMeta } from '../../src/caen/types.js';
+import { CaenError } from '../../src/caen/caen-error.js';
+import { CAENHVResult } from '../../src/caen/codes.js';
 import { DEFAULT_RESISTORS_MOHM, layerChannels } from '../../src/gem/index.js';
 import type { SetupConfig } from '../../src/config/types.js';
 import { GemcaenError, UsageError } from '../../src/errors.js';
@@ -17,7 +19,9 @@ import {
   checkChannelsInSetup,
   confirmChange,
   formatParamValue,
+  checkClampIntent,
   parseChannelList,
+  parseDecimal,
   parseParamValue,
   planIeq,
   planSet,
@@ -107,7 +111,43 @@ describe('values by parameter type', () => {
   });
 });
 
+describe('decimal numbers only (one rule for every door)', () => {
+  const numeric: ParamMeta = { name: 'V0Set', type: 'NUMERIC', typeCode: 0, mode: 'RDWR', min: 0, max: 4000, unit: 'V', decimal: 1 };
+
+  test('decimal forms are accepted', () => {
+    for (const [text, value] of [['450', 450], ['+3', 3], ['-0.5', -0.5], ['.5', 0.5], ['5.', 5], ['1.25e3', 1250], ['1E2', 100], ['-0', 0], ['0e-400', 0]] as const) {
+      const r = parseDecimal(text);
+      assert.ok(r.ok, `${text}: ${r.ok ? '' : r.reason}`);
+      assert.ok(Object.is(r.value, value), `${text} → ${r.value}`);
+    }
+  });
+
+  test('hex, binary, octal, separators, words, underflow to 0 and float32 overflow are refused', () => {
+    for (const text of ['0x10', '0X10', '0b11111010000', '0o2734', '-0x10', '1_000', '1,5', 'Infinity', 'NaN', '1e-400', '1e-50', '4e38', '1e400', '1e1000', '', ' ', '++1', '1e', '.', `1${'0'.repeat(50)}`]) {
+      assert.equal(parseDecimal(text).ok, false, text);
+    }
+    assert.match((parseDecimal('0x10') as { reason: string }).reason, /hexadecimal, binary and octal are not accepted/);
+    assert.match((parseDecimal('1e-400') as { reason: string }).reason, /would be sent as 0/);
+  });
+
+  test('a set point goes through the same rule: VALUE_NOT_NUMBER, never the number Number() would make', () => {
+    for (const text of ['0x10', '0b11111010000', '0o2734', '1e-400']) assert.equal(code(() => parseParamValue(text, numeric, 'V0Set')), 'VALUE_NOT_NUMBER', text);
+  });
+});
+
 describe('channel lists', () => {
+  test('bounded: a channel above 99 and a text above 400 characters are refused at once (CHANNEL_INVALID)', () => {
+    for (const bad of ['99999999999999999999', '0-65535', '100', '0-100', `${'1,'.repeat(300)}1`]) {
+      const started = process.hrtime.bigint();
+      assert.equal(code(() => parseChannelList(bad)), 'CHANNEL_INVALID', bad);
+      assert.ok(process.hrtime.bigint() - started < 1_000_000_000n, `${bad.slice(0, 20)} took over a second`);
+    }
+    assert.equal(parseChannelList('0-99').length, 100);
+    assert.deepEqual(parseChannelList('099, 007'), [99, 7]);
+    // many overlapping ranges: each channel once, linear (a Set, not a list search)
+    assert.equal(parseChannelList(Array.from({ length: 60 }, () => '0-99').join(',')).length, 100);
+  });
+
   test('numbers, commas and ranges; duplicates once', () => {
     assert.deepEqual(parseChannelList('3'), [3]);
     assert.deepEqual(parseChannelList('0-2, 5,1'), [0, 1, 2, 5]);
@@ -251,5 +291,127 @@ describe('plans and writes on the simulated crate', () => {
     const stack = readStack(mf, resolveTarget(mf, gem));
     assert.throws(() => planIeq(mf, stack, 820), /Drift \(ch 13 GEM2_G0BOT\): V0Set 922\.5 V is above the channel's SVMax 900\.0 V/);
     assert.equal(code(() => readStack(mf, resolveTarget(mf, plain))), 'NOT_GEM_SETUP');
+  });
+
+  test('SVMax is read again just before SetChParam: lowered while the plan waited, the write is refused (VALUE_ABOVE_SVMAX), nothing sent', async () => {
+    const target = resolveTarget(mf, plain);
+    const plan = planSet(mf, target, { channels: [2], param: 'V0Set', value: '3400' });
+    await sim.control.setChannel(2, 2, 'SVMax', 2000);
+    await sim.control.resetCounters();
+    let caught: unknown;
+    try {
+      applyPlan(mf, plan);
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(caught instanceof UsageError, String(caught));
+    assert.equal(caught.code, 'VALUE_ABOVE_SVMAX');
+    assert.match(caught.message, /SVMax is now 2000\.0 V, was 3500\.0 V when the plan was shown\); nothing was written/);
+    assert.equal(await sets(), 0);
+    assert.notEqual((await sim.control.getChannel(2, 2)).params.V0Set, 3400);
+  });
+
+  test('SVMax below a set point: the plan lists the clamp, applying needs allowClamp (SVMAX_BELOW_SET_POINT); with it the crate lowers V0Set', async () => {
+    const target = resolveTarget(mf, plain);
+    await sim.control.setChannel(2, 3, 'SVMax', 3500);
+    await sim.control.setChannel(2, 3, 'V0Set', 3000);
+    const plan = planSet(mf, target, { channels: [3], param: 'SVMax', value: '100' });
+    assert.deepEqual(plan.clamps.filter((c) => c.param === 'V0Set').map((c) => [c.channel, c.current, c.clampedTo]), [[3, 3000, 100]]);
+    assert.equal(code(() => checkClampIntent(plan, plan.clamps, {})), 'SVMAX_BELOW_SET_POINT');
+    await sim.control.resetCounters();
+    assert.equal(code(() => applyPlan(mf, plan)), 'SVMAX_BELOW_SET_POINT');
+    assert.equal(await sets(), 0);
+    assert.equal((await sim.control.getChannel(2, 3)).params.V0Set, 3000);
+    applyPlan(mf, plan, { allowClamp: true });
+    const ch = await sim.control.getChannel(2, 3);
+    assert.deepEqual([ch.params.SVMax, ch.params.V0Set], [100, 100]);
+  });
+
+  test('a set point raised after an SVMax plan was shown is caught when applying', async () => {
+    const target = resolveTarget(mf, plain);
+    await sim.control.setChannel(2, 0, 'SVMax', 3500);
+    await sim.control.setChannel(2, 0, 'V0Set', 1000);
+    const plan = planSet(mf, target, { channels: [0], param: 'SVMax', value: '2500' });
+    assert.deepEqual(plan.clamps, []);
+    await sim.control.setChannel(2, 0, 'V0Set', 2600);
+    await sim.control.resetCounters();
+    assert.equal(code(() => applyPlan(mf, plan)), 'SVMAX_BELOW_SET_POINT');
+    assert.equal(await sets(), 0);
+  });
+
+  test('MaxElectrodeVolts of the channel holds for a plain setup on the same channels', async () => {
+    const shared: SetupConfig = { ...plain, channelMaxVolts: [{ channel: 1, volts: 850, setup: 'Gem' }] };
+    const target = resolveTarget(mf, shared);
+    assert.throws(() => planSet(mf, target, { channels: [0, 1], param: 'V0Set', value: '899' }), (err: unknown) => {
+      assert.ok(err instanceof UsageError);
+      assert.equal(err.code, 'VALUE_ABOVE_MAX_ELECTRODE_VOLTS');
+      assert.match(err.message, /ch 1 .*850 V of setup Gem, which shares this channel/);
+      return true;
+    });
+    planSet(mf, target, { channels: [0, 1], param: 'V0Set', value: '850' });
+    assert.equal(await sets(), 0);
+  });
+
+  describe('SET_PARTIAL: the reply of one SetChParam is lost', () => {
+    /** the real crate, except that the second SetChParam times out (after the crate applied it, or before) */
+    function losingSecondReply(applied: boolean, readFails = false): ControlSession {
+      let writes = 0;
+      let lost = false;
+      return new Proxy(mf, {
+        get(t, prop, receiver) {
+          if (prop === 'writeChParam') {
+            return (slot: number, param: string, channels: readonly number[], value: number) => {
+              writes++;
+              if (writes === 2) {
+                if (applied) t.writeChParam(slot, param, channels, value);
+                lost = true;
+                throw new CaenError('CAENHV_SetChParam', CAENHVResult.TIMEERR, 'time out in the communication with the mainframe');
+              }
+              t.writeChParam(slot, param, channels, value);
+            };
+          }
+          if (prop === 'readChParam' && readFails) {
+            return (slot: number, param: string, channels: readonly number[]) => {
+              if (lost) throw new CaenError('CAENHV_GetChParam', CAENHVResult.TIMEERR, 'time out in the communication with the mainframe');
+              return t.readChParam(slot, param, channels);
+            };
+          }
+          const v = Reflect.get(t, prop, receiver) as unknown;
+          return typeof v === 'function' ? v.bind(t) : v;
+        },
+      });
+    }
+
+    function partial(session: ControlSession, microAmps: number): GemcaenError {
+      const plan = planIeq(mf, readStack(mf, resolveTarget(mf, gem)), microAmps);
+      try {
+        applyPlan(session, plan);
+      } catch (err) {
+        assert.ok(err instanceof GemcaenError, String(err));
+        assert.equal(err.code, 'SET_PARTIAL');
+        assert.doesNotMatch(err.message, /not on 8\b/);
+        return err;
+      }
+      assert.fail('expected SET_PARTIAL');
+    }
+
+    test('applied by the crate: read back and reported as applied; the channels after it not written', async () => {
+      const err = partial(losingSecondReply(true), 610);
+      assert.deepEqual(err.details, { written: [7], unknown: [], applied: [8], notApplied: [], notWritten: [9, 10, 11, 12, 13], readBack: { 8: Number((610 * (DEFAULT_RESISTORS_MOHM.G3TOP as number)).toFixed(1)) } });
+      assert.match(err.message, /the reply for channel 8 .* was lost: .*TIMEERR.*; channel 8 read back .* \(applied\); not written on channels 9, 10, 11, 12, 13/);
+    });
+
+    test('not applied by the crate: read back and reported as not applied', async () => {
+      const err = partial(losingSecondReply(false), 620);
+      assert.deepEqual(err.details?.written, [7]);
+      assert.deepEqual(err.details?.notApplied, [8]);
+      assert.match(err.message, /channel 8 read back .* \(not applied\)/);
+    });
+
+    test('the read-back fails too: the channel is reported unknown', async () => {
+      const err = partial(losingSecondReply(true, true), 630);
+      assert.deepEqual(err.details?.unknown, [8]);
+      assert.match(err.message, /channel 8 unknown \(the read-back failed too: /);
+    });
   });
 });
