@@ -25,6 +25,7 @@ export function formatHealth(r: HealthReport): string {
   }
   for (const k of r.sinks) {
     lines.push(`sink ${k.id}: ${k.state}, ${k.target}${k.spoolBytes !== undefined ? `, spool ${k.spoolBytes} B` : ''}${k.written !== undefined ? `, ${k.written} lines written` : ''}${k.lastError ? `, last error: ${k.lastError}` : ''}`);
+    if (k.spoolError) lines.push(`  spool: ${k.spoolError}`);
   }
   return lines.join('\n');
 }

@@ -46,6 +46,8 @@ export interface SinkHealth {
   lastError?: string;
   lastErrorMs?: number;
   written?: number;
+  /** the spool cannot be appended or cannot record acknowledgements: what and the fix (a problem in health) */
+  spoolError?: string;
   /** any further numbers the writer reports */
   extra?: Record<string, unknown>;
 }
@@ -200,6 +202,7 @@ export class DaemonState implements DaemonStateView {
     });
     const sinks = [...this.sinks.values()].map((s) => {
       if (s.state === 'failing') problems.push(`sink ${s.id}: ${s.lastError ?? 'failing'}`);
+      if (s.spoolError !== undefined) problems.push(`sink ${s.id}: ${s.spoolError}`);
       return { ...s };
     });
     const alarms = [...this.alarms.values()].sort((a, b) => a.sinceMs - b.sinceMs);

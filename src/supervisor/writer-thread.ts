@@ -106,8 +106,9 @@ export class WriterThread {
       lastError: s.lastError,
       lastErrorMs: s.lastErrorAt,
       written: s.writtenLines,
-      extra: { spooledLines: s.spooledLines, droppedLines: s.droppedLines, writerState: s.state },
+      extra: { spooledLines: s.spooledLines, unspooledLines: s.unspooledLines, droppedLines: s.droppedLines, writerState: s.state },
     };
+    if (s.spoolError !== undefined) h.spoolError = s.spoolError;
     this.#state.recordSink(h);
   }
 

@@ -20,6 +20,8 @@ export interface Backlog {
   readonly lines: number;
   /** bytes not yet acknowledged */
   readonly bytes: number;
+  /** where the lines are kept, for messages: the spool's directory, or "memory" */
+  readonly location: string;
   close(): void;
 }
 
@@ -38,9 +40,15 @@ export class MemoryBacklog implements Backlog {
   #bytes = 0;
   /** number of lines released (dropped or acknowledged) since the start: the position of #head */
   #base = 0;
+  readonly location = 'memory';
+  /**
+   * @param maxBytes bound in bytes; over it (or over maxLines) the oldest lines are dropped and reported to onDrop
+   * @param maxLines bound in lines (default: none)
+   */
   constructor(
     private readonly maxBytes: number,
     private readonly onDrop: DropListener,
+    private readonly maxLines = Infinity,
   ) {}
 
   append(lines: readonly string[]): void {
@@ -50,7 +58,7 @@ export class MemoryBacklog implements Backlog {
     }
     let dropped = 0;
     let droppedBytes = 0;
-    while (this.#bytes > this.maxBytes && this.#head < this.#lines.length) {
+    while ((this.#bytes > this.maxBytes || this.#lines.length - this.#head > this.maxLines) && this.#head < this.#lines.length) {
       const b = Buffer.byteLength(this.#lines[this.#head] as string) + 1;
       this.#head++;
       this.#bytes -= b;
@@ -89,6 +97,19 @@ export class MemoryBacklog implements Backlog {
       this.#lines = this.#lines.slice(this.#head);
       this.#head = 0;
     }
+  }
+
+  /** releases every line (they are lost: the caller counts them); returns how many */
+  clear(): number {
+    const n = this.lines;
+    this.#head = this.#lines.length;
+    this.#bytes = 0;
+    this.#release(n);
+    return n;
+  }
+
+  get maxLineCount(): number {
+    return this.maxLines;
   }
 
   get lines(): number {

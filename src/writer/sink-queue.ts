@@ -2,9 +2,12 @@
 // batchMaxLines), appended to the backlog (the durable spool: fsync'd before anything is sent), then one
 // sender loop takes the oldest unacknowledged lines, writes them in one request and acknowledges, drops,
 // splits or keeps them according to the answer (outcome.ts). Backlogs are replayed in big batches.
+// When the spool cannot be appended (disk full, read-only), lines are held in memory instead (bounded:
+// the oldest are dropped, counted and logged) and sent first: the database's acknowledgement is then
+// their only durability. Health shows the degraded spool until it takes lines again.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLevel } from '../protocol.js';
-import type { Backlog, Batch } from './backlog.js';
+import { MemoryBacklog, type Backlog, type Batch } from './backlog.js';
 import type { BackoffOptions } from '../backoff.js';
 import { outcomeOf, retryDelayMs, type WriteResult } from './outcome.js';
 import type { Sink } from './sinks/sink.js';
@@ -19,10 +22,14 @@ export interface SinkQueueOptions {
   log: (level: LogLevel, message: string) => void;
   now: () => number;
   onStateChange?: (status: SinkStatus) => void;
+  /** lines held in memory while the spool cannot be appended (default MAX_UNSPOOLED_LINES) */
+  maxUnspooledLines?: number;
+  /** shortest time between two log lines about lines dropped from memory (default 60 s; the first is logged at once) */
+  dropLogEveryMs?: number;
 }
 
-/** lines kept in memory when even the spool cannot be written (disk full) */
-const MAX_PENDING_LINES = 100_000;
+/** lines held in memory while the spool cannot be appended (disk full); beyond, the oldest are dropped */
+export const MAX_UNSPOOLED_LINES = 100_000;
 
 export class SinkQueue {
   readonly #sink: Sink;
@@ -41,9 +48,18 @@ export class SinkQueue {
   #lastError: string | undefined;
   #lastErrorAt: number | undefined;
   #lastWriteAt: number | undefined;
-  #spoolFailing = false;
-  /** the backlog could not record an acknowledgement (logged once until it can again) */
-  #ackFailing = false;
+  /** lines the spool could not take: sent from memory first, moved to the spool once it takes them */
+  readonly #unspooled: MemoryBacklog;
+  /** a batch of #unspooled is being written: it is not moved to the spool meanwhile */
+  #unspooledInFlight = false;
+  /** why the spool cannot be appended (health); undefined while it can */
+  #appendError: string | undefined;
+  /** lines dropped from memory not yet logged, and when that was last logged */
+  #dropsUnlogged = 0;
+  #dropsLoggedAt = -Infinity;
+  #dropLogTimer: NodeJS.Timeout | undefined;
+  /** the backlog could not record an acknowledgement (logged once until it can again): the reason */
+  #ackError: string | undefined;
   /** the backlog could not be read (logged once until it can again) */
   #readFailing = false;
   /** wakes the sender loop (new lines, stop) */
@@ -62,6 +78,7 @@ export class SinkQueue {
     this.#backlog = backlog;
     this.#o = opts;
     this.#limit = this.#maxBatch();
+    this.#unspooled = new MemoryBacklog(Infinity, (n) => this.#noteUnspooledDrop(n), opts.maxUnspooledLines ?? MAX_UNSPOOLED_LINES);
   }
 
   get id(): string {
@@ -82,38 +99,82 @@ export class SinkQueue {
     else if (this.#timer === undefined && !this.#stopping) this.#timer = setTimeout(() => this.flushPending(), this.#o.batchMaxMs);
   }
 
-  /** moves the gathered lines into the backlog now (one fsync) and wakes the sender */
+  /**
+   * Moves the gathered lines into the backlog now (one fsync) and wakes the sender. Lines the spool
+   * cannot take are held in memory (after those already there, keeping their order) and retried
+   * every second or so.
+   */
   flushPending(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#pending.length === 0) return;
-    try {
-      this.#backlog.append(this.#pending);
+    if (this.#unspooled.lines > 0 && !this.#unspooledInFlight) this.#spoolUnspooled();
+    if (this.#pending.length > 0) {
+      const lines = this.#pending;
       this.#pending = [];
-      if (this.#spoolFailing) {
-        this.#spoolFailing = false;
-        this.#o.log('info', `sink ${this.#sink.id}: spool writable again`);
-      }
-    } catch (err) {
-      if (!this.#spoolFailing) {
-        this.#spoolFailing = true;
-        this.#o.log('error', `sink ${this.#sink.id}: cannot append to the spool (${(err as Error).message}): keeping lines in memory; free disk space or fix spoolDirectory`);
-      }
-      if (this.#pending.length > MAX_PENDING_LINES) {
-        const n = this.#pending.length - MAX_PENDING_LINES;
-        this.#pending.splice(0, n);
-        this.#dropped += n;
-      }
-      if (!this.#stopping) this.#timer = setTimeout(() => this.flushPending(), Math.max(1000, this.#o.batchMaxMs));
+      if (this.#unspooled.lines > 0 || !this.#appendToBacklog(lines)) this.#unspooled.append(lines);
     }
+    if (this.#unspooled.lines > 0 && !this.#stopping) this.#timer = setTimeout(() => this.flushPending(), Math.max(1000, this.#o.batchMaxMs));
     this.#kick();
+  }
+
+  /** true when the backlog took the lines; otherwise the sink reports its spool degraded */
+  #appendToBacklog(lines: readonly string[]): boolean {
+    try {
+      this.#backlog.append(lines);
+    } catch (err) {
+      if (this.#appendError === undefined) {
+        this.#appendError = `cannot append to the spool in ${this.#backlog.location} (${(err as Error).message}): new lines are held in memory (at most ${this.#unspooled.maxLineCount}) and are kept only once ${this.#sink.target} acknowledges them; free space on that disk or set Settings.spoolDirectory to a writable directory`;
+        this.#o.log('error', `sink ${this.#sink.id}: ${this.#appendError}`);
+        this.#o.onStateChange?.(this.status());
+      }
+      return false;
+    }
+    if (this.#appendError !== undefined) {
+      this.#appendError = undefined;
+      this.#o.log('info', `sink ${this.#sink.id}: the spool in ${this.#backlog.location} takes lines again`);
+      this.#o.onStateChange?.(this.status());
+    }
+    return true;
+  }
+
+  /** moves lines held in memory into the spool, oldest first, as far as it takes them */
+  #spoolUnspooled(): void {
+    let moved = 0;
+    for (let b = this.#unspooled.peek(this.#maxBatch()); b !== undefined; b = this.#unspooled.peek(this.#maxBatch())) {
+      if (!this.#appendToBacklog(b.lines)) break;
+      this.#unspooled.ack(b);
+      moved += b.lines.length;
+    }
+    if (moved > 0) this.#o.log('info', `sink ${this.#sink.id}: ${moved} lines held in memory are in the spool now${this.#unspooled.lines > 0 ? `; ${this.#unspooled.lines} still in memory` : ''}`);
+  }
+
+  /** the memory bound dropped the oldest lines: counted at once, logged at once and then at most every dropLogEveryMs */
+  #noteUnspooledDrop(lines: number): void {
+    this.#dropped += lines;
+    this.#dropsUnlogged += lines;
+    const every = this.#o.dropLogEveryMs ?? 60_000;
+    const wait = this.#dropsLoggedAt + every - Date.now();
+    if (wait <= 0) this.#logUnspooledDrops();
+    else this.#dropLogTimer ??= setTimeout(() => this.#logUnspooledDrops(), wait).unref();
+  }
+
+  #logUnspooledDrops(): void {
+    if (this.#dropLogTimer !== undefined) clearTimeout(this.#dropLogTimer);
+    this.#dropLogTimer = undefined;
+    if (this.#dropsUnlogged === 0) return;
+    this.#o.log(
+      'error',
+      `sink ${this.#sink.id}: dropped the oldest ${this.#dropsUnlogged} lines held in memory (the spool in ${this.#backlog.location} cannot be appended and ${this.#sink.target} has not taken them; at most ${this.#unspooled.maxLineCount} are held); ${this.#dropped} dropped in total`,
+    );
+    this.#dropsUnlogged = 0;
+    this.#dropsLoggedAt = Date.now();
   }
 
   /** resolves once everything accepted so far was written, or after the next failed attempt */
   async flush(): Promise<void> {
     this.flushPending();
     for (;;) {
-      if (this.#backlog.lines === 0 || this.#loop === undefined || this.#state !== 'ok') return;
+      if (this.#backlog.lines + this.#unspooled.lines === 0 || this.#loop === undefined || this.#state !== 'ok') return;
       const attempted = new Promise<void>((r) => this.#attemptWaiters.push(r));
       this.#kick();
       await attempted;
@@ -135,6 +196,17 @@ export class SinkQueue {
         clearTimeout(timer);
       }
     }
+    // lines held in memory: a last chance to keep them on disk, else they are lost and said so
+    if (this.#unspooled.lines > 0) this.#spoolUnspooled();
+    const lost = this.#unspooled.clear();
+    if (lost > 0) {
+      this.#dropped += lost;
+      this.#o.log(
+        'error',
+        `sink ${this.#sink.id}: stopping: ${lost} lines held in memory are lost: the spool in ${this.#backlog.location} cannot be appended and ${this.#sink.target} did not acknowledge them before the stop; ${this.#dropped} dropped in total`,
+      );
+    }
+    this.#logUnspooledDrops();
     const left = this.#backlog.lines;
     if (left > 0) this.#o.log('info', `sink ${this.#sink.id}: ${left} lines stay in the spool for the next start`);
     this.#backlog.close();
@@ -147,12 +219,15 @@ export class SinkQueue {
       kind: this.#sink.kind,
       target: this.#sink.target,
       state: this.#state,
-      spooledLines: this.#backlog.lines + this.#pending.length,
+      spooledLines: this.#backlog.lines + this.#pending.length + this.#unspooled.lines,
       spooledBytes: this.#backlog.bytes,
+      unspooledLines: this.#unspooled.lines,
       droppedLines: this.#dropped,
       writtenLines: this.#written,
       requests: this.#requests,
     };
+    const spoolError = this.#appendError ?? this.#ackError;
+    if (spoolError !== undefined) s.spoolError = spoolError;
     if (this.#lastError !== undefined) s.lastError = this.#lastError;
     if (this.#lastErrorAt !== undefined) s.lastErrorAt = this.#lastErrorAt;
     if (this.#lastWriteAt !== undefined) s.lastWriteAt = this.#lastWriteAt;
@@ -191,9 +266,12 @@ export class SinkQueue {
   async #run(): Promise<void> {
     for (;;) {
       if (this.#abort.signal.aborted) break;
-      let batch: Batch | undefined;
+      // lines held only in memory go first: the spool's lines survive a crash, these do not
+      let source: Backlog = this.#unspooled;
+      let batch: Batch | undefined = this.#unspooled.peek(this.#limit);
+      if (batch === undefined) source = this.#backlog;
       try {
-        batch = this.#backlog.peek(this.#limit);
+        batch ??= this.#backlog.peek(this.#limit);
       } catch (err) {
         // a spool that cannot be read (a segment removed by hand, an I/O error): the sink is failing,
         // retried with back-off; a throw here ended the loop and, in the writer thread, the thread
@@ -217,6 +295,7 @@ export class SinkQueue {
       }
       if (this.#readFailing) {
         this.#readFailing = false;
+        if (this.#lastError?.startsWith('cannot read the spool')) this.#lastError = undefined;
         this.#o.log('info', `sink ${this.#sink.id}: spool readable again`);
       }
       if (!batch) {
@@ -231,14 +310,17 @@ export class SinkQueue {
       const onAbort = (): void => request.abort();
       this.#abort.signal.addEventListener('abort', onAbort, { once: true });
       let result: WriteResult;
+      const waiting = this.#backlog.lines + this.#unspooled.lines;
+      this.#unspooledInFlight = source === this.#unspooled;
       try {
         result = await this.#sink.write(batch.lines, request.signal);
       } finally {
+        this.#unspooledInFlight = false;
         this.#abort.signal.removeEventListener('abort', onAbort);
       }
       this.#requests++;
       if (this.#abort.signal.aborted) break;
-      const retry = this.#handle(batch, result);
+      const retry = this.#handle(source, batch, result, waiting);
       this.#notifyAttempt();
       if (retry) {
         if (this.#stopping) break; // stays in the spool for the next start
@@ -261,40 +343,35 @@ export class SinkQueue {
    * restart would send them again (harmless duplicates). Said once, not once per batch; never thrown:
    * a throw here ended the sender loop and, in the writer thread, the thread itself.
    */
-  #release(batch: Batch): void {
+  #release(source: Backlog, batch: Batch): void {
     try {
-      this.#backlog.ack(batch);
-      if (this.#ackFailing) {
-        this.#ackFailing = false;
+      source.ack(batch);
+      if (this.#ackError !== undefined) {
+        this.#ackError = undefined;
         this.#o.log('info', `sink ${this.#sink.id}: spool records acknowledgements again`);
       }
     } catch (err) {
-      this.#lastError = `spool: ${(err as Error).message}`;
-      this.#lastErrorAt = this.#o.now();
-      if (!this.#ackFailing) {
-        this.#ackFailing = true;
-        this.#o.log(
-          'error',
-          `sink ${this.#sink.id}: cannot record acknowledged lines in the spool (${(err as Error).message}): they are not sent again while running, but may be sent again after a restart; free disk space or fix spoolDirectory`,
-        );
+      if (this.#ackError === undefined) {
+        this.#ackError = `cannot record acknowledged lines in the spool in ${source.location} (${(err as Error).message}): they are not sent again while running, but may be sent again after a restart; free disk space or fix Settings.spoolDirectory`;
+        this.#o.log('error', `sink ${this.#sink.id}: ${this.#ackError}`);
       }
     }
   }
 
   /** acknowledges, drops or splits the batch; true when it must be retried later */
-  #handle(batch: Batch, r: WriteResult): boolean {
+  #handle(source: Backlog, batch: Batch, r: WriteResult, waiting: number): boolean {
     const n = batch.lines.length;
     const now = this.#o.now();
     switch (outcomeOf(r.status)) {
       case 'accept':
-        this.#release(batch);
+        this.#release(source, batch);
         this.#written += n;
         this.#lastWriteAt = now;
         this.#attempt = 0;
-        this.#setState('ok', r);
+        this.#setState('ok', r, waiting);
         return false;
       case 'drop': {
-        this.#release(batch);
+        this.#release(source, batch);
         const rejected = r.rejectedLines ?? n;
         this.#dropped += rejected;
         this.#written += n - rejected;
@@ -308,7 +385,7 @@ export class SinkQueue {
             : `sink ${this.#sink.id}: ${this.#sink.target} refused a batch of ${n} lines as bad data (${this.#lastError}); dropped`,
         );
         this.#attempt = 0;
-        this.#setState('ok', r);
+        this.#setState('ok', r, waiting);
         return false;
       }
       case 'split':
@@ -317,7 +394,7 @@ export class SinkQueue {
           this.#o.log('debug', `sink ${this.#sink.id}: request of ${n} lines too large (413): sending ${this.#limit} per request`);
           return false;
         }
-        this.#release(batch);
+        this.#release(source, batch);
         this.#dropped += 1;
         this.#lastError = r.message ?? 'HTTP 413';
         this.#lastErrorAt = now;
@@ -336,7 +413,8 @@ export class SinkQueue {
     }
   }
 
-  #setState(state: SinkState, r: WriteResult): void {
+  /** `waiting`: lines not yet acknowledged when the request that brought this state was made */
+  #setState(state: SinkState, r: WriteResult, waiting = this.#backlog.lines + this.#unspooled.lines): void {
     const hint = state === 'config-error' ? this.#sink.configHint(r) : '';
     const key = state + hint;
     if (key === this.#stateKey) return;
@@ -344,7 +422,7 @@ export class SinkQueue {
     this.#state = state;
     this.#stateKey = key;
     const where = this.#sink.spooled ? 'in the spool' : 'in memory';
-    const n = this.#backlog.lines;
+    const n = waiting;
     if (state === 'ok') {
       const secs = Math.round((this.#o.now() - this.#failingSince) / 1000);
       this.#o.log('info', `sink ${this.#sink.id}: writing to ${this.#sink.target} again after ${secs} s; ${n} lines ${where} to catch up`);

@@ -80,6 +80,10 @@ export class Spool implements Backlog {
     return this.#dir;
   }
 
+  get location(): string {
+    return this.#dir;
+  }
+
   #open(): void {
     mkdirSync(this.#dir, { recursive: true });
     const seqs = readdirSync(this.#dir)
@@ -130,6 +134,33 @@ export class Spool implements Backlog {
     if (this.#closed) throw new Error(`spool ${this.#dir} is closed`);
     if (lines.length === 0) return;
     const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    try {
+      this.#appendBuffer(buf, lines.length);
+    } catch (err) {
+      // a full disk whose only segment is acknowledged to its end (the database keeps up): that
+      // segment holds nothing worth keeping, so it goes and the lines get a fresh one
+      if (!this.#freeAcknowledged()) throw err;
+      this.#appendBuffer(buf, lines.length);
+    }
+  }
+
+  /**
+   * Deletes every segment acknowledged to its end, also the one being written (the next append
+   * starts a new one); false when nothing could be freed.
+   */
+  #freeAcknowledged(): boolean {
+    const freed = this.#normalize();
+    const last = this.#segments[this.#segments.length - 1];
+    if (this.#segments.length !== 1 || last === undefined || last.size === 0 || last.seq !== this.#ackSeq || this.#ackOffset < last.size) return freed > 0;
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    unlinkQuiet(this.#path(last.seq));
+    this.#segments.pop();
+    this.#resetAck();
+    return true;
+  }
+
+  #appendBuffer(buf: Buffer, lineCount: number): void {
     let last = this.#segments[this.#segments.length - 1];
     // a new segment when the last is full, or when these lines would take it over the bound: the
     // bound can then drop whole older segments and keep the new lines
@@ -160,7 +191,7 @@ export class Spool implements Backlog {
       throw err;
     }
     last.size += buf.length;
-    last.lines += lines.length;
+    last.lines += lineCount;
     this.#enforceBound();
   }
 
@@ -190,12 +221,15 @@ export class Spool implements Backlog {
   }
 
   /** moves past (and deletes) segments acknowledged to their end that are no longer written to */
-  #normalize(): void {
+  #normalize(): number {
+    let n = 0;
     while (this.#segments.length > 1 && this.#segments[0].seq === this.#ackSeq && this.#ackOffset >= this.#segments[0].size) {
       unlinkQuiet(this.#path(this.#segments[0].seq));
       this.#segments.shift();
       this.#resetAck();
+      n++;
     }
+    return n;
   }
 
   peek(maxLines: number): Batch | undefined {
@@ -242,8 +276,11 @@ export class Spool implements Backlog {
     if (!seg || seg.seq !== batch.end.segment || seg.seq !== this.#ackSeq || batch.end.offset <= this.#ackOffset) return;
     this.#ackOffset = batch.end.offset;
     this.#ackLines += batch.lines.length;
-    writeAck(this.#dir, this.#ackSeq, this.#ackOffset);
+    // segments acknowledged to their end go first: deleting them needs no space, so a full disk
+    // frees itself even when acked.json cannot be written (an acked.json pointing into a deleted
+    // segment means "the start of the next one" at open, which is right)
     this.#normalize();
+    writeAck(this.#dir, this.#ackSeq, this.#ackOffset);
   }
 
   get lines(): number {
@@ -284,9 +321,12 @@ function writeAck(dir: string, segment: number, offset: number): void {
   try {
     writeSync(fd, JSON.stringify({ segment, offset }));
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    unlinkQuiet(tmp); // an empty temp file on a full disk: nothing to keep
+    throw err;
   }
+  closeSync(fd);
   renameSync(tmp, join(dir, 'acked.json'));
   fsyncDirectory(dir); // the rename itself is durable
 }

@@ -13,7 +13,12 @@ export interface SinkStatus {
   /** lines accepted but not yet acknowledged (in the spool, or in memory for the file sink) */
   spooledLines: number;
   spooledBytes: number;
-  /** lines thrown away: refused as bad data (400/422), too large alone (413), or over the spool bound */
+  /** of spooledLines, those held only in memory because the spool cannot be appended (lost at a crash) */
+  unspooledLines: number;
+  /** why the spool cannot be appended or cannot record acknowledgements, with the fix; absent while it works */
+  spoolError?: string;
+  /** lines thrown away: refused as bad data (400/422), too large alone (413), over the spool bound, over the
+   *  memory bound while the spool cannot be appended, or held in memory at a stop */
   droppedLines: number;
   /** lines the target acknowledged */
   writtenLines: number;

@@ -34,6 +34,10 @@ export interface WriterSettings {
   backoff?: Partial<BackoffOptions>;
   /** spool segment size, bytes (default spoolMaxBytes / 16 within 64 KiB … 16 MiB) */
   segmentBytes?: number;
+  /** lines held in memory per sink while its spool cannot be appended (default 100 000) */
+  maxUnspooledLines?: number;
+  /** shortest time between two log lines about lines dropped from memory (default 60 s) */
+  dropLogEveryMs?: number;
 }
 
 export interface WriterOptions {
@@ -101,6 +105,8 @@ export class Writer {
           now,
         };
         if (this.#o.onStateChange) qOpts.onStateChange = this.#o.onStateChange;
+        if (s.maxUnspooledLines !== undefined) qOpts.maxUnspooledLines = s.maxUnspooledLines;
+        if (s.dropLogEveryMs !== undefined) qOpts.dropLogEveryMs = s.dropLogEveryMs;
         queue = new SinkQueue(sink, backlog, qOpts);
         this.#queues.set(c.id, queue);
       }
