@@ -1,6 +1,7 @@
 // `gemcaen start SETUP... ` (= `npm start -- SETUP...`): the logging daemon.
-// A bad config exits 2 before anything starts; SIGTERM/SIGINT stop gracefully (exit 0); a second
-// signal forces the exit.
+// A bad config exits 2 before anything starts; SIGTERM/SIGINT/SIGHUP stop gracefully (exit 0); a second
+// signal, or a stop that overruns its time-out, forces the exit (1) even when a worker thread is stuck
+// inside a CAEN call (hard-exit.ts).
 import type { Command } from 'commander';
 import { loadConfigForCli, resolveSetups } from '../config/load.js';
 import type { LogLevel } from '../protocol.js';
@@ -10,6 +11,7 @@ import type { GemcaenConfig, SetupConfig } from '../config/types.js';
 import { closeLogger, createLogger, registerSecret } from '../log.js';
 import type { Daemon } from '../supervisor/daemon.js';
 import { action } from './command.js';
+import { hardExit } from './hard-exit.js';
 
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 /** exit code of a forced (second-signal or stop time-out) exit */
@@ -26,7 +28,7 @@ interface StartOptions {
 export function register(program: Command): void {
   program
     .command('start')
-    .description('log the given setups (or groups, e.g. "demo") until SIGTERM/SIGINT')
+    .description('log the given setups (or groups, e.g. "demo") until SIGTERM/SIGINT/SIGHUP')
     .argument('<setups...>', 'setup or group names from the config file')
     .option('--log-level <level>', 'error, warn, info or debug (default: the config\'s gemcaen.LogLevel, else info)')
     .action(
@@ -84,21 +86,37 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
   let stopped!: () => void;
   const signalled = new Promise<void>((resolve) => (stopped = resolve));
   let lastSignal: { sig: NodeJS.Signals; atMs: number } | null = null;
+  /** set once the stop is over and the logger closing: the process is ending, a late signal changes nothing */
+  let finished = false;
+  let forcing = false;
+  /** logs why, closes the logger (bounded) and ends the process even if a thread is stuck in a native call */
+  const force = async (why: string): Promise<never> => {
+    if (!forcing) {
+      forcing = true;
+      main.error(why);
+      await closeLogger(log, 1000);
+    }
+    return hardExit(FORCED_EXIT);
+  };
   const onSignal = (sig: NodeJS.Signals) => {
+    if (finished) return; // nothing to log into the closed logger, and no default action (a kill)
     const now = performance.now();
     // Ctrl-C under `npm start` arrives twice: from the terminal and forwarded by npm. One keypress is one signal.
     if (lastSignal?.sig === sig && now - lastSignal.atMs < SAME_SIGNAL_MS) return;
     lastSignal = { sig, atMs: now };
     signals++;
     if (signals > 1) {
-      main.error(`${sig} again: forcing the exit now (sessions may stay open on the crates)`);
-      process.exit(FORCED_EXIT);
+      void force(`${sig} again: forcing the exit now (sessions may stay open on the crates)`);
+      return;
     }
     main.info(`${sig} received`);
     stopped();
   };
+  // a closed terminal or SSH session (SIGHUP) must not kill the daemon unannounced, nor its console writes
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onSignal);
   const parentWatch = watchNpmParent(() => {
     if (signals > 0) return; // already stopping: npm left after forwarding the signal
     main.warn('npm, which started gemcaen, has gone (a signal to `npx gemcaen` ends the shell between them): stopping');
@@ -114,21 +132,24 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
   }
   if (exitCode === 0 && (await Promise.race([signalled, fatal])) === 'fatal') exitCode = FORCED_EXIT;
   // a watchdog in case a stop step hangs beyond its own time-out
-  const watchdog = setTimeout(() => {
-    main.error('stop did not finish in 12 s: forcing the exit');
-    process.exit(FORCED_EXIT);
-  }, 12_000);
+  const watchdog = setTimeout(() => void force('stop did not finish in 12 s: forcing the exit'), 12_000);
   watchdog.unref();
+  /** a stop step failed: a worker thread may be stuck in a native call, and then the process cannot exit normally */
+  let incomplete = false;
   try {
     await daemon.stop(signals > 0 ? 'signal' : 'failure');
   } catch {
     exitCode = FORCED_EXIT;
+    incomplete = true;
   }
-  await closeLogger(log);
+  if (forcing) return; // a second signal or the watchdog is ending the process
+  clearTimeout(watchdog);
   clearInterval(parentWatch);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
+  finished = true;
+  await closeLogger(log);
   process.exitCode = exitCode;
+  // the handlers stay: a late signal must neither log into the closed logger nor kill the process by default
+  if (incomplete) await hardExit(exitCode);
 }
 
 /**

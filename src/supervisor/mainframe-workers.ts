@@ -14,6 +14,9 @@ import type { MainframeToSupervisor, MainframeWire, SupervisorToMainframe } from
 import { pinCaenLibrary } from './pin-library.js';
 import type { DaemonState } from './state.js';
 
+/** how long a stop waits for timed-out threads to terminate before it gives up on them */
+const TERMINATE_WAIT_MS = 1000;
+
 export const MAINFRAME_WORKER_FILE = new URL('../../workers/mainframe.worker.js', import.meta.url);
 
 export interface MainframeWorkersOptions {
@@ -173,8 +176,17 @@ export class MainframeWorkers {
     const first = await Promise.race([all, sleep(timeoutMs, 'timeout' as const, { ref: false })]);
     this.#pool = null;
     if (first === 'timeout') {
-      await pool.destroy();
-      throw new GemcaenError('SHUTDOWN_TIMEOUT', `mainframe workers ignored stop for ${timeoutMs} ms: threads terminated, a crate session may stay open`);
+      // terminate() takes effect only when the thread runs JavaScript again: a thread inside a CAEN
+      // call never gets there, and waiting for it would hang the stop (the process must then end
+      // without joining it: src/cli/hard-exit.ts)
+      const destroyed = await Promise.race([pool.destroy().then(() => true), sleep(TERMINATE_WAIT_MS, false, { ref: false })]);
+      throw new GemcaenError(
+        'SHUTDOWN_TIMEOUT',
+        destroyed
+          ? `mainframe workers ignored stop for ${timeoutMs} ms: threads terminated, a crate session may stay open`
+          : `mainframe workers ignored stop for ${timeoutMs} ms and a thread is stuck inside a CAEN library call: it cannot be terminated, the process must exit without it; a crate session may stay open`,
+        { details: { stuckThread: !destroyed } },
+      );
     }
     await pool.close();
   }

@@ -108,10 +108,14 @@ test('spool disk full and the database down, then up: no stall, health not OK me
   assert.ok(during.problems.some((x) => x.includes(p.disk.dir)), JSON.stringify(during.problems));
   const duringOutage = scans(d, setup) - downAt;
   await influx.start();
+  let last: unknown;
   await until('the sink to catch up (no stall)', async () => {
     const s = (await sinkHealth(d))?.sinks[0];
+    last = s ?? last;
     return s?.state === 'ok' && s.extra?.spooledLines === 0;
-  }, 60_000, 250);
+  }, 60_000, 250).catch((err: Error) => {
+    throw new Error(`${err.message}; last sink health: ${JSON.stringify(last)}`);
+  });
   const dropped = (await sinkHealth(d))!.sinks[0].extra?.droppedLines ?? -1;
   assert.equal(await d.stop('SIGTERM'), 0);
   const produced = scans(d, setup);
