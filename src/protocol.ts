@@ -1,5 +1,6 @@
 // The only shapes that cross a MessagePort between the supervisor, the mainframe workers and the writer.
 // This module imports nothing of the project except the plain error shape.
+import type { MessagePort } from 'node:worker_threads';
 import type { WireError } from './errors.js';
 
 /** One field value with its InfluxDB line-protocol type. */
@@ -35,7 +36,7 @@ export interface PointsMessage {
   dedup?: false;
 }
 
-export type ToWriter = PointsMessage | { type: 'flush' } | { type: 'stop'; reason: string };
+export type ToWriter = PointsMessage | { type: 'stop'; reason: string };
 
 // ---- mainframe worker ⇄ supervisor (control port of one mainframe task) ----
 
@@ -87,3 +88,80 @@ export type MainframeToSupervisor =
   | { type: 'stopped' };
 
 export type SupervisorToMainframe = { type: 'stop'; reason: string };
+
+// ---- writer thread ⇄ supervisor ----
+
+/** A sink as it crosses into the writer thread: secrets in clear (a Secret does not survive structured clone). */
+export type WireSink =
+  | { kind: 'influx-v2'; id: string; url: string; token: string; org: string; bucket: string }
+  | { kind: 'influx-v1'; id: string; url: string; database: string; retentionPolicy?: string; user?: string; password?: string }
+  | { kind: 'file'; id: string; directory: string };
+
+/** workerData of workers/writer.worker.ts */
+export interface WriterInit {
+  sinks: WireSink[];
+  /** the settings the writer uses, as loaded */
+  settings: { spoolDirectory: string; spoolMaxMegabytes: number; batchMaxLines: number; batchMaxMilliseconds: number };
+  /** per setup name: heartbeat and deadbands; setups not listed get 300 s and none */
+  policies?: Record<string, WirePolicy>;
+}
+
+/** When a setup's unchanged value is written again, and what counts as a change. */
+export interface WirePolicy {
+  /** write an unchanged value again after this long */
+  heartbeatSeconds: number;
+  /** per field name: a change of at most this much is not a change (e.g. VMon: 0.5) */
+  deadbands: Readonly<Record<string, number>>;
+}
+
+/** ok: writing; failing: cannot write for now, retrying; config-error: refused (401/403/404): a person must act */
+export type SinkState = 'ok' | 'failing' | 'config-error';
+
+export interface SinkStatus {
+  id: string;
+  /** the sink's kind (influx-v2, influx-v1, file) */
+  kind: string;
+  /** URL and database/bucket or directory: never a secret */
+  target: string;
+  state: SinkState;
+  /** lines accepted but not yet acknowledged (in the spool, or in memory for the file sink) */
+  spooledLines: number;
+  spooledBytes: number;
+  /** of spooledLines, those held only in memory because the spool cannot be appended (lost at a crash) */
+  unspooledLines: number;
+  /** why the spool cannot be appended or cannot record acknowledgements, with the fix; absent while it works */
+  spoolError?: string;
+  /** lines thrown away: refused as bad data (400/422), too large alone (413), over the spool bound, over the
+   *  memory bound while the spool cannot be appended, or held in memory at a stop */
+  droppedLines: number;
+  /** lines the target acknowledged */
+  writtenLines: number;
+  /** write requests made (successful or not) */
+  requests: number;
+  lastError?: string;
+  /** ms since the epoch */
+  lastErrorAt?: number;
+  lastWriteAt?: number;
+}
+
+/** supervisor → writer thread (parentPort) */
+export type ToWriterThread =
+  /** the writer end of a mainframe worker's channel (transfer the port) */
+  | { type: 'port'; mainframe: string; port: MessagePort }
+  | PointsMessage
+  /** answered by {type:'status'} */
+  | { type: 'status' }
+  /** flush what can be written within timeoutMs (default 5000), keep the rest in the spool, post 'stopped', exit */
+  | { type: 'stop'; reason: string; timeoutMs?: number };
+
+/** writer thread → supervisor */
+export type FromWriterThread =
+  /** spools opened, replay started: ports and points are taken from now on */
+  | { type: 'ready' }
+  | { type: 'log'; level: LogLevel; message: string }
+  /** every sink; sent on request, at the stop, and whenever a sink changes state */
+  | { type: 'status'; sinks: SinkStatus[] }
+  /** the writer could not start (e.g. spool directory unusable); the thread exits */
+  | { type: 'fault'; error: WireError }
+  /** after 'stop': everything written or spooled; the thread exits next */
+  | { type: 'stopped' };

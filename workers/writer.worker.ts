@@ -1,10 +1,9 @@
-// The writer thread: a thin entry around src/writer/writer.ts. workerData is a WriterInit
-// (src/writer/wire-config.ts); messages are in src/writer/messages.ts.
+// The writer thread: a thin entry around src/writer/writer.ts. workerData is a WriterInit; the
+// messages are ToWriterThread / FromWriterThread (all in src/protocol.ts).
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { toWireError } from '../src/errors.js';
-import type { LogLevel, ToWriter } from '../src/protocol.js';
-import type { FromWriterThread, ToWriterThread } from '../src/writer/messages.js';
-import { sinkFromWire, type WriterInit } from '../src/writer/wire-config.js';
+import type { FromWriterThread, LogLevel, ToWriter, ToWriterThread, WriterInit } from '../src/protocol.js';
+import { sinkFromWire } from '../src/writer/wire-config.js';
 import { Writer } from '../src/writer/writer.js';
 
 const DEFAULT_STOP_MS = 5000;
@@ -30,7 +29,7 @@ const writer = new Writer({
 const mainframePorts = new Set<MessagePort>();
 let stopping = false;
 
-/** a mainframe worker's channel: points, flush; 'stop' there only ends that channel */
+/** a mainframe worker's channel: points; 'stop' there only ends that channel */
 function onPortMessage(p: MessagePort, m: ToWriter): void {
   if (m.type === 'stop') {
     mainframePorts.delete(p);
@@ -45,13 +44,7 @@ function onPoints(m: ToWriter): void {
     } catch (err) {
       log('error', `writer: points of setup ${m.setup} not taken: ${(err as Error).message}`);
     }
-  } else if (m.type === 'flush') void flushAndReport();
-  else if (m.type === 'stop') void stop(m.reason, DEFAULT_STOP_MS);
-}
-
-async function flushAndReport(): Promise<void> {
-  await writer.flush();
-  post({ type: 'status', sinks: writer.status() });
+  } else if (m.type === 'stop') void stop(m.reason, DEFAULT_STOP_MS);
 }
 
 async function stop(reason: string, timeoutMs: number): Promise<void> {
@@ -84,9 +77,6 @@ port.on('message', (m: ToWriterThread) => {
       break;
     case 'points':
       onPoints(m);
-      break;
-    case 'flush':
-      void flushAndReport();
       break;
     case 'status':
       post({ type: 'status', sinks: writer.status() });

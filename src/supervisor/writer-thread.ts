@@ -8,9 +8,8 @@ import type { GemcaenConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LogLevel } from '../protocol.js';
-import type { FromWriterThread, ToWriterThread } from '../writer/messages.js';
-import type { SinkStatus } from '../writer/status.js';
-import { writerInit } from '../writer/wire-config.js';
+import type { FromWriterThread, SinkStatus, ToWriterThread } from '../protocol.js';
+import { writerInit } from './writer-init.js';
 import type { DaemonState, SinkHealth } from './state.js';
 
 export const WRITER_WORKER_FILE = new URL('../../workers/writer.worker.js', import.meta.url);

@@ -11,7 +11,7 @@ import { MemoryBacklog, type Backlog, type Batch } from './backlog.js';
 import type { BackoffOptions } from '../backoff.js';
 import { outcomeOf, retryDelayMs, type WriteResult } from './outcome.js';
 import type { Sink } from './sinks/sink.js';
-import type { SinkState, SinkStatus } from './status.js';
+import type { SinkState, SinkStatus } from '../protocol.js';
 
 export interface SinkQueueOptions {
   batchMaxLines: number;

@@ -15,7 +15,7 @@ import { SINK_BACKOFF } from './outcome.js';
 import { SinkQueue } from './sink-queue.js';
 import { fileSafe } from './sinks/file.js';
 import { Spool } from './spool.js';
-import type { SinkStatus } from './status.js';
+import type { SinkStatus } from '../protocol.js';
 
 export interface WriterSettings {
   /** each spooled sink keeps its write-ahead log in <spoolDirectory>/<sink id> */

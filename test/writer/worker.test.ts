@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Secret } from '../../src/config/secret.js';
 import type { PointsMessage } from '../../src/protocol.js';
-import type { FromWriterThread } from '../../src/writer/messages.js';
-import { writerInit } from '../../src/writer/wire-config.js';
+import type { FromWriterThread } from '../../src/protocol.js';
+import { writerInit } from '../../src/supervisor/writer-init.js';
 import { startResponder } from '../helpers/responder.js';
 import { tempDir, waitFor } from './util.js';
 
