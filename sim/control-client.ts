@@ -67,7 +67,19 @@ export class SimControlClient {
     await this.request('POST', `${this.crate(crate)}/counters/reset`, {});
   }
 
-  /** The crate stops answering: open sessions get DOWN (5) then NOTCONNECTED, new logins fail. */
+  /**
+   * The crate is switched off (or unplugged): open sessions are cut, nothing listens on its TCP 2527
+   * (a login answers LOGINFAILED 0x1004 at once, and TCP 2527 refuses connections). `crateOn()` undoes it.
+   */
+  async crateOff(crate?: string): Promise<void> {
+    await this.request('POST', `${this.crate(crate)}/off`, {});
+  }
+
+  async crateOn(crate?: string): Promise<void> {
+    await this.request('POST', `${this.crate(crate)}/on`, {});
+  }
+
+  /** The crate's CFE server is down: open sessions get DOWN (5) then NOTCONNECTED, new connections are accepted and closed (USERPASSFAILED 0x1007). */
   async crateDown(crate?: string): Promise<void> {
     await this.request('POST', `${this.crate(crate)}/down`, {});
   }
@@ -88,6 +100,11 @@ export class SimControlClient {
 
   async refuseLogins(refuse: boolean, crate?: string): Promise<void> {
     await this.request('POST', `${this.crate(crate)}/faults`, { refuseLogins: refuse });
+  }
+
+  /** The crate accepts a login's connection and never answers it (the library gives up with USERPASSFAILED after its login time-out). */
+  async silentLogins(silent: boolean, crate?: string): Promise<void> {
+    await this.request('POST', `${this.crate(crate)}/faults`, { silentLogins: silent });
   }
 
   /** The next `count` wrapper calls (of function `fn` only, e.g. "CAENHV_GetChParam", if given) answer `code`. */

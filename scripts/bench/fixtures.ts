@@ -18,7 +18,7 @@ export function setupName(crate: number, slot: number): string {
   return `B${crate}_S${slot < 10 ? '0' : ''}${slot}`;
 }
 
-/** A crates file for the simulator: `n` full SY4527 crates (ports are picked with --free-ports). */
+/** A crates file for the simulator: `n` full SY4527 crates (each on TCP 2527 of a random loopback address: --random-addresses). */
 export function cratesYaml(n: number): string {
   const out = ['crates:'];
   for (let c = 0; c < n; c++) {
@@ -39,7 +39,7 @@ export function cratesYaml(n: number): string {
 export type BenchSink = { kind: 'file'; directory: string } | { kind: 'influx-v2'; url: string };
 
 export interface ConfigOptions {
-  /** crate index → "127.0.0.1:PORT" (the simulator's ready line) */
+  /** crate index → its loopback address "127.x.y.z" (the simulator's ready line) */
   addresses: readonly string[];
   library: string;
   /** temp directory of logs and spool */

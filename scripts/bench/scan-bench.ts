@@ -15,7 +15,7 @@ import { max, mean, median, sleep } from './stats.js';
 
 export interface SimEnv {
   control: SimControlClient;
-  /** crate index → "127.0.0.1:PORT" */
+  /** crate index → its loopback address "127.x.y.z" */
   addresses: readonly string[];
   library: string;
   log: Logger;

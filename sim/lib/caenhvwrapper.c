@@ -17,6 +17,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -60,15 +61,21 @@ enum {
   RC_OK = 0, RC_SYSERR = 1, RC_TIMEERR = 4, RC_DOWN = 5, RC_MEMORYFAULT = 9,
   RC_DEVALREADYOPEN = 24, RC_TOOMANYDEVICEOPEN = 25, RC_INVALIDPARAMETER = 26,
   RC_COMMUNICATIONERROR = 29, RC_NOTYETIMPLEMENTED = 30,
-  RC_NOTCONNECTED = 0x1002, RC_LINKNOTSUPPORTED = 0x1006
+  RC_NOTCONNECTED = 0x1002, RC_LOGINFAILED = 0x1004, RC_LINKNOTSUPPORTED = 0x1006, RC_USERPASSFAILED = 0x1007
 };
 
 enum { PT_NUMERIC = 0, PT_ONOFF = 1, PT_CHSTATUS = 2, PT_BDSTATUS = 3, PT_BINARY = 4, PT_STRING = 5, PT_ENUM = 6, PT_CMD = 7 };
 enum { SP_STR = 0, SP_REAL = 1, SP_UINT2 = 2, SP_UINT4 = 3, SP_INT2 = 4, SP_INT4 = 5, SP_BOOLEAN = 6 };
 
-#define MAX_HANDLES 100
-#define DEFAULT_PORT 7900
+/* 6.0 takes handles 0..100 (docs/caen-wrapper.md §2, §11) */
+#define MAX_HANDLES 101
+/* CAEN's library always connects to this TCP port of the Arg's address (§11) */
+#define CAEN_PORT 2527
 #define DEFAULT_TIMEOUT_MS 5000
+/* a crate that accepts the login's connection and never answers: 0x1007 after 20 s (§11) */
+#define DEFAULT_LOGIN_TIMEOUT_MS 20000
+/* the longest reply line the library reads; a longer one is a protocol error, not more memory */
+#define MAX_LINE (1u << 20)
 #define ERR_LEN 1024
 
 typedef struct {
@@ -81,6 +88,7 @@ typedef struct {
   char arg[256];
   unsigned seq;
   int timeout_ms;
+  long long deadline;  /* CLOCK_MONOTONIC ms by which the current call's reply must be complete */
   char *rbuf;          /* received bytes not yet consumed */
   size_t rlen, rcap;
   char err[ERR_LEN];
@@ -254,10 +262,19 @@ static int send_all(Handle *h, const char *p, size_t n) {
   return RC_OK;
 }
 
-/* Reads one line (without '\n') into a malloc'd string. */
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads one line (without '\n') into a malloc'd string. The whole call shares one deadline
+ * (h->deadline), however many lines or recv()s it takes; a line longer than MAX_LINE closes the
+ * session (the stream cannot be trusted after it) instead of growing the buffer. */
 static int read_line(Handle *h, char **out) {
+  size_t scanned = 0;
   for (;;) {
-    char *nl = h->rlen ? memchr(h->rbuf, '\n', h->rlen) : NULL;
+    char *nl = h->rlen > scanned ? memchr(h->rbuf + scanned, '\n', h->rlen - scanned) : NULL;
     if (nl) {
       size_t len = (size_t)(nl - h->rbuf);
       char *line = malloc(len + 1);
@@ -269,20 +286,34 @@ static int read_line(Handle *h, char **out) {
       *out = line;
       return RC_OK;
     }
+    scanned = h->rlen;
+    if (h->rlen >= MAX_LINE) {
+      set_err(h, "Communication error: a reply line longer than %u bytes from the crate (session closed)", MAX_LINE);
+      disconnect(h);
+      return RC_COMMUNICATIONERROR;
+    }
     if (h->rcap - h->rlen < 4096) {
       size_t cap = h->rcap ? h->rcap * 2 : 8192;
+      if (cap > MAX_LINE + 4096) cap = MAX_LINE + 4096;
       char *nb = realloc(h->rbuf, cap);
       if (!nb) { set_err(h, "Out of memory"); return RC_MEMORYFAULT; }
       h->rbuf = nb;
       h->rcap = cap;
     }
-    ssize_t r = recv(h->fd, h->rbuf + h->rlen, h->rcap - h->rlen, 0);
-    if (r > 0) { h->rlen += (size_t)r; continue; }
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    long long left = h->deadline - now_ms();
+    int pr = 0;
+    if (left > 0) {
+      struct pollfd pfd = {h->fd, POLLIN, 0};
+      pr = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+      if (pr < 0 && errno == EINTR) continue;
+    }
+    if (pr == 0) {
       set_err(h, "Timeout: no answer from the crate within %d ms", h->timeout_ms);
       return RC_TIMEERR;
     }
+    ssize_t r = recv(h->fd, h->rbuf + h->rlen, h->rcap - h->rlen, MSG_DONTWAIT);
+    if (r > 0) { h->rlen += (size_t)r; continue; }
+    if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     if (r == 0) set_err(h, "Communication error: connection closed by the crate (session closed)");
     else set_err(h, "Communication error: %s (session closed)", strerror(errno));
     disconnect(h);
@@ -300,6 +331,7 @@ static int rpc(Handle *h, Sb *req, Reply *rep) {
     return RC_NOTCONNECTED;
   }
   sb_raw(req, "\n", 1);
+  h->deadline = now_ms() + h->timeout_ms;
   int rc = req->oom ? RC_MEMORYFAULT : send_all(h, req->p, req->n);
   free(req->p);
   req->p = NULL;
@@ -480,50 +512,32 @@ static void sb_set_values(Sb *b, int crate_system, ushort n, const void *values)
 
 /* ---------- connecting ---------- */
 
+/* Connects to TCP CAEN_PORT of the Arg, which is parsed like inet_addr() (as CAEN's library does: a
+ * host name or a "host:port" becomes 255.255.255.255). Nothing listening: LOGINFAILED at once. */
 static int connect_to(Handle *h, const char *arg) {
-  char host[256];
-  int port = DEFAULT_PORT;
-  snprintf(host, sizeof host, "%s", arg);
-  char *colon = strrchr(host, ':');
-  if (colon) {
-    char *end = NULL;
-    long p = strtol(colon + 1, &end, 10);
-    if (!*(colon + 1) || *end || p <= 0 || p > 65535) {
-      set_err(h, "Invalid address \"%s\": expected HOST or HOST:PORT", arg);
-      return RC_INVALIDPARAMETER;
-    }
-    port = (int)p;
-    *colon = 0;
-  }
-  char portstr[16];
-  snprintf(portstr, sizeof portstr, "%d", port);
-  struct addrinfo hints, *res = NULL;
-  memset(&hints, 0, sizeof hints);
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  int gai = getaddrinfo(host, portstr, &hints, &res);
-  if (gai != 0 || !res) {
-    set_err(h, "Connection failed: cannot resolve %s: %s", host, gai_strerror(gai));
-    return RC_COMMUNICATIONERROR;
-  }
-  int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(CAEN_PORT);
+  if (!inet_aton(arg, &sa.sin_addr)) sa.sin_addr.s_addr = htonl(INADDR_NONE);
+  char where[INET_ADDRSTRLEN] = "?";
+  inet_ntop(AF_INET, &sa.sin_addr, where, sizeof where);
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    freeaddrinfo(res);
     set_err(h, "Connection failed: socket: %s", strerror(errno));
-    return RC_COMMUNICATIONERROR;
+    return RC_LOGINFAILED;
   }
   int flags = fcntl(fd, F_GETFL, 0);
   fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-  int rc = connect(fd, res->ai_addr, res->ai_addrlen);
-  freeaddrinfo(res);
+  int rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
   if (rc < 0 && errno == EINPROGRESS) {
     struct pollfd pfd = {fd, POLLOUT, 0};
     int pr;
     do { pr = poll(&pfd, 1, h->timeout_ms); } while (pr < 0 && errno == EINTR);
     if (pr == 0) {
       close(fd);
-      set_err(h, "Connection failed: %s:%d did not answer within %d ms", host, port, h->timeout_ms);
-      return RC_TIMEERR;
+      set_err(h, "Connection failed: %s:%d did not answer within %d ms", where, CAEN_PORT, h->timeout_ms);
+      return RC_LOGINFAILED;
     }
     int soerr = 0;
     socklen_t sl = sizeof soerr;
@@ -533,12 +547,11 @@ static int connect_to(Handle *h, const char *arg) {
   if (rc < 0) {
     int e = errno;
     close(fd);
-    set_err(h, "Connection failed: %s:%d: %s", host, port, strerror(e));
-    return RC_COMMUNICATIONERROR;
+    set_err(h, "Connection failed: %s:%d: %s", where, CAEN_PORT, strerror(e));
+    return RC_LOGINFAILED;
   }
   fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   struct timeval tv = {h->timeout_ms / 1000, (h->timeout_ms % 1000) * 1000};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -546,6 +559,11 @@ static int connect_to(Handle *h, const char *arg) {
   h->connected = 1;
   h->rlen = 0;
   return RC_OK;
+}
+
+static int env_ms(const char *name, int fallback) {
+  const char *v = getenv(name);
+  return v && atoi(v) > 0 ? atoi(v) : fallback;
 }
 
 /* ---------- exported functions ---------- */
@@ -560,6 +578,8 @@ EXPORT CAENHVRESULT CAENHV_InitSystem(CAENHV_SYSTEM_TYPE_t system, int LinkType,
   pthread_once(&init_once, init_table);
   if (handle) *handle = -1;
   if (!handle || !Arg) return RC_INVALIDPARAMETER;
+  /* measured on the real 6.0 with SY4527 (§11): USB 0x1004, RS232 (and the other links) 0x1006 */
+  if (LinkType == 3) return RC_LOGINFAILED;
   if (LinkType != 0) return RC_LINKNOTSUPPORTED;
   const char *arg = Arg;
   int idx = -1;
@@ -586,12 +606,15 @@ EXPORT CAENHVRESULT CAENHV_InitSystem(CAENHV_SYSTEM_TYPE_t system, int LinkType,
   pthread_mutex_unlock(&table_mu);
 
   pthread_mutex_lock(&h->mu);
-  const char *env = getenv("CAENHV_SIM_TIMEOUT_MS");
-  h->timeout_ms = env && atoi(env) > 0 ? atoi(env) : DEFAULT_TIMEOUT_MS;
+  h->timeout_ms = env_ms("CAENHV_SIM_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
   h->err[0] = 0;
   h->seq = 0;
   int rc = connect_to(h, arg);
   if (rc == RC_OK) {
+    /* the login waits for the crate as long as CAEN's does; a crate that closes the connection or
+     * never answers is USERPASSFAILED, as with the real library (§11) */
+    int call_timeout = h->timeout_ms;
+    h->timeout_ms = env_ms("CAENHV_SIM_LOGIN_TIMEOUT_MS", DEFAULT_LOGIN_TIMEOUT_MS);
     Sb b;
     Reply r;
     req_begin(h, &b, "InitSystem");
@@ -606,6 +629,8 @@ EXPORT CAENHVRESULT CAENHV_InitSystem(CAENHV_SYSTEM_TYPE_t system, int LinkType,
       h->crate_system = (int)fl(&r, 0);
       reply_free(&r);
     }
+    h->timeout_ms = call_timeout;
+    if (rc == RC_TIMEERR || rc == RC_COMMUNICATIONERROR) rc = RC_USERPASSFAILED;
   }
   if (rc != RC_OK) disconnect(h);
   pthread_mutex_unlock(&h->mu);

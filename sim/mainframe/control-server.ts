@@ -126,6 +126,12 @@ export class ControlServer {
       case 'POST counters/reset':
         c.counters.reset();
         return { ok: true };
+      case 'POST off':
+        await c.power(false);
+        return this.state(c);
+      case 'POST on':
+        await c.power(true);
+        return this.state(c);
       case 'POST down':
         c.setDown(true);
         return this.state(c);
@@ -146,6 +152,10 @@ export class ControlServer {
         }
         if ('eventDelayMs' in body) c.faults.eventDelayMs = num(body, 'eventDelayMs', { min: 0 });
         if ('loseEvents' in body) c.faults.loseEvents = num(body, 'loseEvents', { integer: true, min: 0 });
+        if ('silentLogins' in body) {
+          if (typeof body.silentLogins !== 'boolean') throw new HttpError(400, '"silentLogins" must be true or false');
+          c.faults.silentLogins = body.silentLogins;
+        }
         return this.state(c);
       }
       case 'POST fail-next': {

@@ -2,10 +2,14 @@
 import { BoardModels, GemElectrodes } from './catalog.js';
 import type { ChannelSettings } from './physics.js';
 
+/** host and port of a TCP server (the control API) */
 export interface ListenAddress {
   host: string;
   port: number;
 }
+
+/** Where a crate listens: an IPv4 address (always on CRATE_PORT), or a random free loopback address. */
+export type CrateAddress = string | 'random';
 
 export interface ChannelSpec extends Partial<ChannelSettings> {
   name?: string;
@@ -26,7 +30,8 @@ export interface CrateSpec {
   name: string;
   /** SY1527 | SY2527 | SY4527 | SY5527 */
   system: string;
-  listen: ListenAddress;
+  /** the crate's IPv4 address (it listens on CRATE_PORT there), or 'random' */
+  address: CrateAddress;
   modelName: string;
   swRelease: string;
   /** user name -> password */
@@ -35,8 +40,14 @@ export interface CrateSpec {
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
-/** The port the simulator listens on and the drop-in library connects to when none is given. */
-export const DEFAULT_PORT = 7900;
+/** The TCP port every crate listens on and CAEN's library always connects to (docs/caen-wrapper.md §11). */
+export const CRATE_PORT = 2527;
+
+/** A random address of 127.100.0.1 - 127.254.255.254 (all loopback on Linux), for crates started side by side. */
+export function randomLoopback(): string {
+  const r = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
+  return `127.${r(100, 254)}.${r(0, 255)}.${r(1, 254)}`;
+}
 
 /** Divider resistors of the original gemcaen (MOhm), used to give the demo GEM stacks realistic voltages. */
 const DividerMOhm = [0.625007477, 0.525001495, 0.874992523, 0.550002991, 0.438004665, 0.560006579, 1.125007477];
@@ -56,13 +67,13 @@ function gemChannels(): Record<number, ChannelSpec> {
 }
 
 /** The crate `gemcaen sim` plays without --crates: an SY4527 "demo" with A1515TG, A1535 and A1536 boards. */
-export function defaultCrate(listen: ListenAddress = { host: DEFAULT_HOST, port: DEFAULT_PORT }): CrateSpec {
+export function defaultCrate(address: CrateAddress = DEFAULT_HOST): CrateSpec {
   const a1535: Record<number, ChannelSpec> = {};
   for (let ch = 0; ch < 4; ch++) a1535[ch] = { name: `DRIFT${ch}`, V0Set: 1500 + 500 * ch, Pw: 1 };
   return {
     name: 'demo',
     system: 'SY4527',
-    listen,
+    address,
     modelName: 'SY4527',
     swRelease: '1.4.1',
     users: { admin: 'admin' },

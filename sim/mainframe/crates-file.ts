@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parse, YAMLParseError } from 'yaml';
 import { BoardModels, SlotCount, SystemTypes } from './catalog.js';
-import { DEFAULT_HOST, DEFAULT_PORT, type BoardSpec, type ChannelSpec, type CrateSpec, type ListenAddress } from './crate-spec.js';
+import { isIP } from 'node:net';
+import { CRATE_PORT, type BoardSpec, type ChannelSpec, type CrateSpec, type ListenAddress } from './crate-spec.js';
 
 /** A crates file or command-line value the simulator cannot use. */
 export class SimInputError extends Error {
@@ -12,11 +13,25 @@ export class SimInputError extends Error {
   }
 }
 
+/** host:port of the control API. */
 export function parseListen(text: string, what: string): ListenAddress {
   const m = /^([^:\s]+):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new SimInputError(`${what}: "${text}" is not HOST:PORT (e.g. 127.0.0.1:${DEFAULT_PORT})`);
+  if (!m || port > 65535) throw new SimInputError(`${what}: "${text}" is not HOST:PORT (e.g. 127.0.0.1:7990)`);
   return { host: m[1], port };
+}
+
+/** A crate's address: a bare IPv4 address; the crate listens on its TCP port CRATE_PORT, as a real one does. */
+export function parseCrateAddress(text: string, what: string): string {
+  const t = text.trim();
+  if (isIP(t) === 4) return t;
+  const reason = /:\d*$/.test(t) ? `a crate always listens on port ${CRATE_PORT}: give the address alone` : 'expected an IPv4 address';
+  throw new SimInputError(`${what}: "${text}" is not usable (${reason}, e.g. 127.0.0.2)`);
+}
+
+/** The default address of the i-th crate of a file: 127.0.0.1, 127.0.0.2, ... */
+export function defaultCrateAddress(i: number): string {
+  return `127.0.${Math.floor((i + 1) / 256)}.${(i + 1) % 256}`;
 }
 
 const NUMERIC_KEYS = ['V0Set', 'I0Set', 'V1Set', 'I1Set', 'RUp', 'RDWn', 'Trip', 'SVMax', 'TripInt', 'TripExt', 'LoadMOhm'] as const;
@@ -89,16 +104,18 @@ function boardSpec(raw: unknown, where: string): BoardSpec {
 
 function crateSpec(raw: unknown, i: number, where: string): CrateSpec {
   if (!isObj(raw)) throw new SimInputError(`${where}: expected a mapping with name, system, slots...`);
-  const known = ['name', 'system', 'listen', 'modelName', 'swRelease', 'users', 'slots'];
-  for (const key of Object.keys(raw))
+  const known = ['name', 'system', 'address', 'modelName', 'swRelease', 'users', 'slots'];
+  for (const key of Object.keys(raw)) {
+    if (key === 'listen') throw new SimInputError(`${where}: "listen" is now "address": the crate's IPv4 address alone (the port is always ${CRATE_PORT})`);
     if (!known.includes(key)) throw new SimInputError(`${where}: unknown key "${key}" (known: ${known.join(', ')})`);
+  }
   const name = raw.name;
   if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name))
     throw new SimInputError(`${where}.name: expected a name of letters, digits, _ . -`);
   const system = raw.system ?? 'SY4527';
   if (typeof system !== 'string' || !(system in SystemTypes))
     throw new SimInputError(`${where}.system: ${JSON.stringify(system)} is not one of ${Object.keys(SystemTypes).join(', ')}`);
-  const listen = raw.listen === undefined ? { host: DEFAULT_HOST, port: DEFAULT_PORT + i } : parseListen(String(raw.listen), `${where}.listen`);
+  const address = raw.address === undefined ? defaultCrateAddress(i) : parseCrateAddress(String(raw.address), `${where}.address`);
   let users: Record<string, string> = { admin: 'admin' };
   if (raw.users !== undefined) {
     if (!isObj(raw.users) || Object.keys(raw.users).length === 0) throw new SimInputError(`${where}.users: expected a mapping user -> password`);
@@ -114,7 +131,7 @@ function crateSpec(raw: unknown, i: number, where: string): CrateSpec {
   return {
     name,
     system,
-    listen,
+    address,
     modelName: typeof raw.modelName === 'string' ? raw.modelName : system,
     swRelease: raw.swRelease === undefined ? '1.4.1' : String(raw.swRelease),
     users,
@@ -139,9 +156,8 @@ export function parseCrates(text: string, file: string): CrateSpec[] {
   for (const c of crates) {
     if (names.has(c.name)) throw new SimInputError(`crates file ${file}: crate name "${c.name}" is used twice`);
     names.add(c.name);
-    const addr = `${c.listen.host}:${c.listen.port}`;
-    if (c.listen.port !== 0 && addresses.has(addr)) throw new SimInputError(`crates file ${file}: listen address ${addr} is used twice`);
-    addresses.add(addr);
+    if (addresses.has(c.address)) throw new SimInputError(`crates file ${file}: address ${c.address} is used twice (one crate per address)`);
+    addresses.add(c.address);
   }
   return crates;
 }

@@ -1,24 +1,26 @@
-// `gemcaen sim`: the simulated CAEN mainframe process. Plays one or more SYx527 crates, each on its
-// own listen address, for the drop-in libcaenhvwrapper.so; serves the control API; prints one
-// machine-readable ready line:  gemcaen-sim ready {"crates":{"demo":"127.0.0.1:7900"},"control":"127.0.0.1:7990"}
+// `gemcaen sim`: the simulated CAEN mainframe process. Plays one or more SYx527 crates, each on TCP
+// port 2527 of its own address (as a real crate), for the drop-in libcaenhvwrapper.so; serves the
+// control API; prints one machine-readable ready line:
+//   gemcaen-sim ready {"crates":{"demo":"127.0.0.1"},"control":"127.0.0.1:7990"}
 // Runnable directly: node dist/sim/mainframe/main.js [options]
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ControlServer } from './control-server.js';
 import { Crate } from './crate.js';
-import { DEFAULT_HOST, DEFAULT_PORT, defaultCrate, type CrateSpec } from './crate-spec.js';
-import { loadCratesFile, parseListen, SimInputError } from './crates-file.js';
+import { CRATE_PORT, DEFAULT_HOST, defaultCrate, type CrateSpec } from './crate-spec.js';
+import { loadCratesFile, parseCrateAddress, parseListen, SimInputError } from './crates-file.js';
 import { CrateServer } from './session-server.js';
 
 export const DEFAULT_CONTROL = `${DEFAULT_HOST}:7990`;
 
-export const USAGE = `usage: gemcaen sim [--crates FILE] [--listen HOST:PORT] [--control HOST:PORT] [--seed N] [--free-ports]
+export const USAGE = `usage: gemcaen sim [--crates FILE] [--address IP] [--control HOST:PORT] [--seed N] [--random-addresses]
   --crates FILE        crates to play (YAML, see config/crates.example.yml); default: one SY4527 "demo" crate
-  --listen HOST:PORT   address of the first crate (default ${DEFAULT_HOST}:${DEFAULT_PORT})
+  --address IP         IPv4 address of the first crate (default ${DEFAULT_HOST}); every crate listens on TCP ${CRATE_PORT}
   --control HOST:PORT  control API address (default ${DEFAULT_CONTROL}; port 0 picks a free port)
   --seed N             seed of the simulated noise (default 1)
-  --free-ports         every crate listens on a free port (tests); an explicit --listen still applies to the first
+  --random-addresses   every crate takes a random free address of 127.100.0.1-127.254.255.254 (tests);
+                       an explicit --address still applies to the first
   --exit-with-stdin    stop when standard input closes (a parent that dies takes the simulator with it)`;
 
 export interface SimOptions {
@@ -35,10 +37,10 @@ export function parseSimArgs(argv: string[]): SimOptions | 'help' {
       args: argv,
       options: {
         crates: { type: 'string' },
-        listen: { type: 'string' },
+        address: { type: 'string' },
         control: { type: 'string' },
         seed: { type: 'string' },
-        'free-ports': { type: 'boolean' },
+        'random-addresses': { type: 'boolean' },
         'exit-with-stdin': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -51,11 +53,11 @@ export function parseSimArgs(argv: string[]): SimOptions | 'help' {
   if (values.help) return 'help';
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new SimInputError(`--seed: "${values.seed}" is not an integer`);
-  const listen = values.listen === undefined ? undefined : parseListen(values.listen, '--listen');
+  const address = values.address === undefined ? undefined : parseCrateAddress(values.address, '--address');
   const control = parseListen(values.control ?? DEFAULT_CONTROL, '--control');
   const crates = values.crates === undefined ? [defaultCrate()] : loadCratesFile(values.crates);
-  if (values['free-ports']) for (let i = 0; i < crates.length; i++) crates[i] = { ...crates[i], listen: { ...crates[i].listen, port: 0 } };
-  if (listen) crates[0] = { ...crates[0], listen };
+  if (values['random-addresses']) for (let i = 0; i < crates.length; i++) crates[i] = { ...crates[i], address: 'random' };
+  if (address) crates[0] = { ...crates[0], address };
   return { crates, control, seed, exitWithStdin: values['exit-with-stdin'] === true };
 }
 
@@ -70,7 +72,7 @@ export interface RunningSim {
 export async function startSim(opts: SimOptions): Promise<RunningSim> {
   const t0 = performance.now();
   const clock = () => (performance.now() - t0) / 1000;
-  const servers = opts.crates.map((spec) => new CrateServer(new Crate(spec, opts.seed, clock), spec.listen));
+  const servers = opts.crates.map((spec) => new CrateServer(new Crate(spec, opts.seed, clock), spec.address));
   const control = new ControlServer(servers);
   const stop = async () => {
     await control.close().catch(() => undefined);

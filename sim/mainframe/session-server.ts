@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Code, SimError } from './codes.js';
 import { Counters, type SessionCounters } from './counters.js';
 import type { Crate } from './crate.js';
-import type { ListenAddress } from './crate-spec.js';
+import { CRATE_PORT, randomLoopback, type CrateAddress } from './crate-spec.js';
 import { SimInputError } from './crates-file.js';
 import { defaultEventFaults, EventLink, newEventCounters, type EventFaults, type Target } from './events.js';
 import { errorReply, okReply, parseRequest, type Request, type WireValue } from './wire.js';
@@ -24,6 +24,10 @@ export interface FaultState extends EventFaults {
   /** added before every answer */
   latencyMs: number;
   refuseLogins: boolean;
+  /** a login's connection is accepted and its InitSystem never answered */
+  silentLogins: boolean;
+  /** switched off: nothing listens on the crate's address */
+  off: boolean;
   failNext: FailNext | null;
 }
 
@@ -76,7 +80,7 @@ export function canonicalFn(fn: string): string {
 
 export class CrateServer {
   readonly counters: Counters;
-  readonly faults: FaultState = { down: false, idleDropSeconds: null, latencyMs: 0, refuseLogins: false, failNext: null, ...defaultEventFaults() };
+  readonly faults: FaultState = { down: false, idleDropSeconds: null, latencyMs: 0, refuseLogins: false, silentLogins: false, off: false, failNext: null, ...defaultEventFaults() };
   private eventTimer: NodeJS.Timeout | null = null;
   private changePending = false;
   private server: Server | null = null;
@@ -86,7 +90,7 @@ export class CrateServer {
 
   constructor(
     readonly crate: Crate,
-    private readonly listenAt: ListenAddress,
+    private readonly listenAt: CrateAddress,
   ) {
     this.counters = new Counters(crate.name);
     crate.sessionsText = () =>
@@ -97,19 +101,31 @@ export class CrateServer {
     this.handlers = this.makeHandlers();
   }
 
-  listen(): Promise<string> {
+  /** Listens on port CRATE_PORT of the crate's address (a random free loopback address for 'random'); resolves with the address. */
+  async listen(): Promise<string> {
+    if (this.listenAt !== 'random') return this.listenOn(this.listenAt);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.listenOn(randomLoopback());
+      } catch (err) {
+        if (!(err instanceof AddressInUse) || attempt >= 50) throw err;
+      }
+    }
+  }
+
+  private listenOn(host: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const server = createServer((socket) => this.accept(socket));
       server.once('error', (err: NodeJS.ErrnoException) => {
-        const where = `${this.listenAt.host}:${this.listenAt.port}`;
-        if (err.code === 'EADDRINUSE') reject(new SimInputError(`crate ${this.crate.name}: address ${where} is already in use; choose another port (--listen or listen: in the crates file)`));
+        const where = `${host} (TCP ${CRATE_PORT})`;
+        if (err.code === 'EADDRINUSE') reject(new AddressInUse(`crate ${this.crate.name}: address ${where} is already in use; choose another address (--address or address: in the crates file)`));
         else reject(new SimInputError(`crate ${this.crate.name}: cannot listen on ${where}: ${err.code ?? err.message}`));
       });
-      server.listen(this.listenAt.port, this.listenAt.host, () => {
+      server.listen(CRATE_PORT, host, () => {
         const a = server.address();
-        this.address = typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a);
+        this.address = typeof a === 'object' && a ? a.address : host;
         this.server = server;
-        this.eventTimer = setInterval(() => this.sweepEvents('tick'), EVENT_TICK_MS);
+        this.eventTimer ??= setInterval(() => this.sweepEvents('tick'), EVENT_TICK_MS);
         this.eventTimer.unref();
         resolve(this.address);
       });
@@ -122,6 +138,21 @@ export class CrateServer {
     for (const s of this.sessions) this.closeSession(s, 'dropped');
     const server = this.server;
     this.server = null;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+
+  /** Switched off: every session cut and the listener closed; on: listening again on the same address. */
+  async power(on: boolean): Promise<void> {
+    if (on === !this.faults.off) return;
+    if (on) {
+      await this.listenOn(this.address);
+      this.faults.off = false;
+      return;
+    }
+    this.faults.off = true;
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sessions) this.closeSession(s, 'dropped');
     if (server) await new Promise<void>((r) => server.close(() => r()));
   }
 
@@ -223,6 +254,7 @@ export class CrateServer {
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
       if (session.closing) return;
     }
+    if (fn === 'CAENHV_InitSystem' && this.faults.silentLogins) return;
     if (this.faults.down) {
       this.send(session, errorReply(req.seq, Code.DOWN, 'CFE server down'));
       this.closeSession(session, 'down');
@@ -375,3 +407,6 @@ export class CrateServer {
     return on ? s.events.subscribe(target, names, port) : s.events.unsubscribe(target, names);
   }
 }
+
+class AddressInUse extends SimInputError {}
+

@@ -34,8 +34,9 @@ const CH_NAME_RECORD = 12;
 const PARAM_NAME_RECORD = 10;
 
 const HINTS: Readonly<Record<number, string>> = {
-  [CAENHVResult.USERPASSFAILED]: 'check CAENHV_USER and CAENHV_PASSWORD',
-  [CAENHVResult.LOGINFAILED]: 'check CAENHV_USER, CAENHV_PASSWORD and the crate address',
+  // the code alone cannot tell these apart (docs/caen-wrapper.md §11): reachable.ts asks TCP 2527
+  [CAENHVResult.USERPASSFAILED]: 'wrong CAENHV_USER/CAENHV_PASSWORD, or a crate that is off, unreachable or still booting',
+  [CAENHVResult.LOGINFAILED]: 'a crate that is off or unreachable, or wrong CAENHV_USER/CAENHV_PASSWORD',
   [CAENHVResult.LINKNOTSUPPORTED]: 'check CAENHV_LINK_TYPE',
 };
 

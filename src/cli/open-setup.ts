@@ -4,6 +4,7 @@
 import { CaenError } from '../caen/caen-error.js';
 import { CAENHVResult, resultLabel } from '../caen/codes.js';
 import { initArg } from '../caen/address.js';
+import { explainLoginFailure } from '../caen/reachable.js';
 import { findCaenLibrary } from '../caen/discover.js';
 import { CaenLibrary } from '../caen/library.js';
 import { CaenMainframe, listText } from '../caen/mainframe.js';
@@ -52,27 +53,41 @@ export function loadSetup(opts: GlobalOptions, setupName: string): { config: Gem
   return { config, setup, mainframe };
 }
 
-/** The user-facing line for a failed InitSystem: unreachable crate or refused credentials. */
-export function connectFailure(err: CaenError, mf: MainframeConfig, setupName: string): GemcaenError {
+/** What a simulated crate on this machine needs, for the unreachable message. */
+function simulatorHint(mf: MainframeConfig): string {
+  if (mf.simulated) return '; this is the simulated demo crate, which runs only while `npm start -- demo` or `gemcaen sim` is running';
+  return /^(127\.|localhost)/.test(mf.address) ? '; a simulated crate on this machine runs only while `gemcaen sim` (or `npm start` of a SIMULATED setup) is running' : '';
+}
+
+/**
+ * The user-facing line for a failed InitSystem, after explainLoginFailure(): CRATE_UNREACHABLE (exit 1)
+ * when nothing answers on TCP 2527 or the connection was lost, CRATE_LOGIN_REFUSED (exit 2) when the
+ * crate answers but refuses the login (credentials, or a crate still booting).
+ */
+export function connectFailure(err: unknown, mf: MainframeConfig, setupName: string): unknown {
   const what = `${mf.systemType} at ${mf.address}`;
+  if (err instanceof GemcaenError && err.code === 'CRATE_UNREACHABLE') {
+    const cause = err.cause instanceof CaenError ? `, InitSystem ${resultLabel(err.cause.result)}` : '';
+    return new GemcaenError(
+      'CRATE_UNREACHABLE',
+      `${err.message} (${mf.systemType}${cause}) Check CAENHV_BOARD_ADDRESS of setup ${setupName}${simulatorHint(mf)}`,
+      { cause: err, details: err.details },
+    );
+  }
+  if (!(err instanceof CaenError)) return err;
   const why = `${resultLabel(err.result)}: ${err.errorText}`;
   if (err.result === CAENHVResult.USERPASSFAILED || err.result === CAENHVResult.LOGINFAILED) {
     return new UsageError(
       'CRATE_LOGIN_REFUSED',
-      `${what} refused the login of user ${mf.user} (${why}): check CAENHV_USER and CAENHV_PASSWORD in the MAINFRAME block of setup ${setupName}` +
-        (err.result === CAENHVResult.LOGINFAILED ? ', and that the crate accepts logins (a crate that refuses every login may need a power cycle)' : ''),
+      `${what} answers on TCP 2527 but refused the login of user ${mf.user} (${why}): check CAENHV_USER and CAENHV_PASSWORD in the MAINFRAME block of setup ${setupName}, ` +
+        'or wait if the crate is still booting (a crate that refuses every login for long may need a power cycle)',
       { cause: err, details: { ...err.details, address: mf.address } },
     );
   }
   if (err.connectionLost) {
-    const demo = mf.simulated
-      ? '; this is the simulated demo crate, which runs only while `npm start -- demo` or `gemcaen sim` is running'
-      : /^(127\.|localhost)/.test(mf.address)
-        ? '; a simulated crate on this machine runs only while `gemcaen sim` (or `npm start` of a SIMULATED setup) is running'
-        : '';
     return new GemcaenError(
       'CRATE_UNREACHABLE',
-      `cannot reach ${what} (${why}): check CAENHV_BOARD_ADDRESS of setup ${setupName} and that the crate is on and reachable${demo}`,
+      `cannot reach ${what} (${why}): check CAENHV_BOARD_ADDRESS of setup ${setupName} and that the crate is on and reachable${simulatorHint(mf)}`,
       { cause: err, details: { ...err.details, address: mf.address } },
     );
   }
@@ -96,7 +111,7 @@ export async function withCrate<T>(
   try {
     crate = CaenMainframe.connect(lib, { systemType: mf.systemType, linkType: mf.linkType, address, user: mf.user, password: mf.password.reveal() });
   } catch (err) {
-    throw err instanceof CaenError ? connectFailure(err, mf, setup.name) : err;
+    throw connectFailure(await explainLoginFailure(err, mf.linkType, address, mf.address), mf, setup.name);
   }
   const abort = new AbortController();
   let signals = 0;

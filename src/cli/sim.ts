@@ -8,10 +8,10 @@ interface SimEntry {
 
 interface SimOptions {
   crates?: string;
-  listen?: string;
+  address?: string;
   control?: string;
   seed?: string;
-  freePorts?: boolean;
+  randomAddresses?: boolean;
 }
 
 export function register(program: Command): void {
@@ -19,17 +19,17 @@ export function register(program: Command): void {
     .command('sim')
     .description('run the simulated CAEN SYx527 mainframe for build/sim/libcaenhvwrapper.so (no hardware needed)')
     .option('--crates <file>', 'crates to play (YAML, see config/crates.example.yml); default: one SY4527 "demo" crate')
-    .option('--listen <host:port>', 'address of the first crate (default 127.0.0.1:7900)')
+    .option('--address <ip>', 'IPv4 address of the first crate (default 127.0.0.1); every crate listens on TCP 2527')
     .option('--control <host:port>', 'control API address (default 127.0.0.1:7990; port 0 picks a free port)')
     .option('--seed <n>', 'seed of the simulated noise (default 1)')
-    .option('--free-ports', 'every crate listens on a free port (printed in the ready line)')
+    .option('--random-addresses', 'every crate takes a random free loopback address (printed in the ready line)')
     .action(async (opts: SimOptions) => {
       const argv: string[] = [];
       if (opts.crates !== undefined) argv.push('--crates', opts.crates);
-      if (opts.listen !== undefined) argv.push('--listen', opts.listen);
+      if (opts.address !== undefined) argv.push('--address', opts.address);
       if (opts.control !== undefined) argv.push('--control', opts.control);
       if (opts.seed !== undefined) argv.push('--seed', opts.seed);
-      if (opts.freePorts) argv.push('--free-ports');
+      if (opts.randomAddresses) argv.push('--random-addresses');
       const entry = (await import(new URL('../../sim/mainframe/main.js', import.meta.url).href)) as SimEntry;
       process.exitCode = await entry.runSim(argv);
     });

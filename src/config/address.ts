@@ -1,5 +1,28 @@
-// Mainframe addresses (`host` or `host:port`) and listen addresses (`host:port`).
+// Mainframe addresses (an IPv4 address or host name, no port) and listen addresses (`host:port`).
 import { isIP } from 'node:net';
+
+/** The TCP port CAEN's library always connects to (docs/caen-wrapper.md §11); no config can change it. */
+export const CAEN_TCP_PORT = 2527;
+
+const HOST_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
+
+/**
+ * Checks a TCPIP mainframe address: an IPv4 address (four numbers 0-255) or a host name, nothing else.
+ * CAEN's library parses its Arg like inet_addr() and always uses TCP 2527: a `:port` suffix would turn
+ * into 255.255.255.255, so it is refused with that reason.
+ */
+export function parseMainframeHost(text: string): { host: string } | { reason: string } {
+  if (/:[0-9]*$/.test(text) && !text.startsWith('[')) {
+    return { reason: `no :port here: CAEN's library always connects to TCP port ${CAEN_TCP_PORT}; write the address alone (${text.slice(0, text.lastIndexOf(':'))})` };
+  }
+  if (text.includes(':')) return { reason: `${text} is not an IPv4 address or host name (CAEN's library takes IPv4 only)` };
+  if (/^[0-9.]+$/.test(text)) {
+    if (isIP(text) !== 4) return { reason: `${text} is not an IPv4 address (four numbers 0-255)` };
+  } else if (!HOST_NAME.test(text)) {
+    return { reason: `${text} is not a host name` };
+  }
+  return { host: text };
+}
 
 export interface HostPort {
   host: string;
@@ -7,7 +30,7 @@ export interface HostPort {
 }
 
 /**
- * Parses `192.168.0.10`, `hv-crate.lab:2527` or `[::1]:7900`. Returns a reason when it is not an
+ * Parses listen addresses such as `127.0.0.1:8765` or `[::1]:8765` (a missing port is reported by the caller). Returns a reason when it is not an
  * address: an IPv4-looking host must have four numbers 0-255, a port must be 1-65535 (0 when allowZeroPort).
  */
 export function parseHostPort(text: string, allowZeroPort = false): HostPort | { reason: string } {
@@ -27,7 +50,7 @@ export function parseHostPort(text: string, allowZeroPort = false): HostPort | {
     if (host === '') return { reason: 'the host is missing' };
     if (/^[0-9.]+$/.test(host)) {
       if (isIP(host) !== 4) return { reason: `${host} is not an IPv4 address (four numbers 0-255)` };
-    } else if (!/^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(host)) {
+    } else if (!HOST_NAME.test(host)) {
       return { reason: `${host} is not a host name` };
     }
   }
@@ -39,7 +62,7 @@ export function parseHostPort(text: string, allowZeroPort = false): HostPort | {
   return { host, port };
 }
 
-/** Hosts that are this machine (a simulated crate must listen on one of them). */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(host);
+/** An IPv4 loopback address (all of 127.0.0.0/8): where a simulated crate can listen. */
+export function isLoopbackIPv4(host: string): boolean {
+  return isIP(host) === 4 && host.startsWith('127.');
 }

@@ -2,7 +2,7 @@
 // Works on the raw tree defensively (a key with a schema error is skipped, not reported twice).
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_RESISTORS_MOHM, layerChannels } from '../gem/resistors.js';
-import { isLoopback, parseHostPort } from './address.js';
+import { isLoopbackIPv4, parseHostPort, parseMainframeHost } from './address.js';
 import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
 import { defaultOf } from './schema.js';
 import { Secret } from './secret.js';
@@ -259,12 +259,12 @@ function buildMainframe(
   const address = block.CAENHV_BOARD_ADDRESS;
   let addressOk = !issues.hasErrorUnder([...path, 'CAENHV_BOARD_ADDRESS']);
   if (addressOk) {
-    const parsed = parseHostPort(address);
+    const parsed = block.CAENHV_LINK_TYPE === undefined || block.CAENHV_LINK_TYPE === 'TCPIP' ? parseMainframeHost(address) : { host: address };
     if ('reason' in parsed) {
-      issues.error([...path, 'CAENHV_BOARD_ADDRESS'], `must be an IP address or host name with an optional :port: ${parsed.reason}`);
+      issues.error([...path, 'CAENHV_BOARD_ADDRESS'], `must be an IPv4 address or host name: ${parsed.reason}`);
       addressOk = false;
-    } else if (block.SIMULATED === true && !isLoopback(parsed.host)) {
-      issues.error([...path, 'SIMULATED'], `a simulated crate runs on this machine: use CAENHV_BOARD_ADDRESS 127.0.0.1:<port>, not ${address}`);
+    } else if (block.SIMULATED === true && !isLoopbackIPv4(parsed.host)) {
+      issues.error([...path, 'SIMULATED'], `a simulated crate runs on this machine: use a loopback CAENHV_BOARD_ADDRESS (127.0.0.1, 127.0.0.2, ...; the crate listens on its TCP 2527), not ${address}`);
     }
   }
   if (block.SIMULATOR_CRATES !== undefined && block.SIMULATED !== true) {

@@ -137,7 +137,7 @@ const TYPE_WORDS: Record<string, string> = {
 
 /** Extra words for keys whose pattern alone says little. */
 const PATTERN_HINTS: Record<string, string> = {
-  CAENHV_BOARD_ADDRESS: 'an IP address or host name with an optional :port (e.g. 192.168.0.10, hv-crate.lab, 127.0.0.1:7900)',
+  CAENHV_BOARD_ADDRESS: "an IPv4 address or host name without a port (CAEN's library always connects to TCP port 2527; e.g. 192.168.0.10, hv-crate.lab)",
   URL: 'an http:// or https:// URL (e.g. http://localhost:8086)',
   HealthListen: 'host:port (e.g. 127.0.0.1:8765), or "" to disable the health endpoint',
 };

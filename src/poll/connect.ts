@@ -2,6 +2,7 @@
 import { CaenLibrary, findCaenLibrary } from '../caen/library.js';
 import { CaenMainframe } from '../caen/mainframe.js';
 import { initArg } from '../caen/address.js';
+import { explainLoginFailure } from '../caen/reachable.js';
 import type { MainframeWire } from '../protocol.js';
 import type { CaenSession } from './session.js';
 
@@ -21,19 +22,25 @@ export function releaseStaleHandles(mf: MainframeWire, handles: readonly number[
 /**
  * Returns a connect function for one mainframe; the library is opened (koffi.load) on first use.
  * A TCPIP host name is resolved at every login (the wrapper wants an IP; a crate's DNS entry may move).
+ * A login that fails with LOGINFAILED/USERPASSFAILED while TCP 2527 does not answer throws
+ * CRATE_UNREACHABLE (a connection cause: normal back-off) instead of the ambiguous CaenError.
  */
 export function connector(mf: MainframeWire, env: NodeJS.ProcessEnv = process.env): () => Promise<CaenSession> {
   let lib: CaenLibrary | undefined;
   return async () => {
     lib ??= CaenLibrary.open(findCaenLibrary(mf.library, env));
     const address = await initArg(mf.linkType, mf.address);
-    const session: CaenSession = CaenMainframe.connect(lib, {
-      systemType: mf.systemType,
-      linkType: mf.linkType,
-      address,
-      user: mf.user,
-      password: mf.password,
-    });
-    return session;
+    try {
+      const session: CaenSession = CaenMainframe.connect(lib, {
+        systemType: mf.systemType,
+        linkType: mf.linkType,
+        address,
+        user: mf.user,
+        password: mf.password,
+      });
+      return session;
+    } catch (err) {
+      throw await explainLoginFailure(err, mf.linkType, address, mf.address);
+    }
   };
 }

@@ -169,7 +169,8 @@ export class MainframePoller {
       return this.#credentialsRetryMs;
     }
     if (cause === 'credentials') {
-      this.#setState('auth-failed', `${errorText(err)}: check CAENHV_USER/CAENHV_PASSWORD`, this.#credentialsRetryMs);
+      // the crate answers on TCP 2527 (connect.ts asked) but refused the login: credentials, or still booting
+      this.#setState('auth-failed', `${errorText(err)}: the crate answers but refused the login: check CAENHV_USER/CAENHV_PASSWORD, or wait if it is still booting`, this.#credentialsRetryMs);
       return this.#credentialsRetryMs;
     }
     const delay = this.#backoff.next();

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 
 export const SIM_MAIN = fileURLToPath(new URL('../../sim/mainframe/main.js', import.meta.url));
 
-/** The simulator prints a line like `listening on 127.0.0.1:7900` (or `ready`) once it accepts connections. */
+/** The simulator prints a line like `gemcaen-sim ready {...}` once it accepts connections. */
 const READY = /\b(listening|ready)\b/i;
 
 export class SimulatedCrate {
@@ -28,7 +28,7 @@ export class SimulatedCrate {
    * stdin stays a pipe with --exit-with-stdin: if gemcaen dies, the simulator goes with it.
    */
   async start(timeoutMs = 10_000, defaultControl = true): Promise<void> {
-    const args = [SIM_MAIN, '--listen', this.mf.address, '--exit-with-stdin'];
+    const args = [SIM_MAIN, '--address', this.mf.address, '--exit-with-stdin'];
     if (!defaultControl) args.push('--control', '127.0.0.1:0');
     if (this.mf.simulated?.cratesFile) args.push('--crates', this.mf.simulated.cratesFile);
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });

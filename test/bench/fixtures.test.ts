@@ -30,7 +30,7 @@ test('crates file: N full SY4527 crates of 16 A1535, every channel on at 1500 V'
 test('config: one setup per slot and crate, all 24 channels, six monitorables, grouped per mainframe', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gemcaen-bench-test-'));
   try {
-    const text = configYaml({ addresses: ['127.0.0.1:7001', '127.0.0.1:7002'], library: '/x/libcaenhvwrapper.so', dir, sink: { kind: 'file', directory: join(dir, 'data') } });
+    const text = configYaml({ addresses: ['127.0.0.1', '127.0.0.2'], library: '/x/libcaenhvwrapper.so', dir, sink: { kind: 'file', directory: join(dir, 'data') } });
     const config = parseConfig(text, join(dir, 'config.yml'));
     assert.equal(config.setups.size, 32);
     const groups = setupsByMainframe(config, [...config.setups.values()]);

@@ -3,18 +3,17 @@ import assert from 'node:assert/strict';
 import { initArg } from '../../src/caen/address.js';
 import { GemcaenError } from '../../src/errors.js';
 
-test('IP addresses and non-TCPIP Args pass unchanged; a host name is resolved, the port kept', async () => {
+test('IP addresses and non-TCPIP Args pass unchanged; a host name is resolved to the bare IPv4 address', async () => {
   assert.equal(await initArg('TCPIP', '192.168.0.10'), '192.168.0.10');
-  assert.equal(await initArg('TCPIP', '127.0.0.1:7001'), '127.0.0.1:7001');
+  assert.equal(await initArg('TCPIP', '127.100.0.7'), '127.100.0.7');
   assert.equal(await initArg('USB', '0_0_33110000'), '0_0_33110000');
   assert.equal(await initArg('TCPIP', 'localhost'), '127.0.0.1');
-  assert.equal(await initArg('TCPIP', 'localhost:7001'), '127.0.0.1:7001');
   const asked: string[] = [];
   const fake = async (h: string): Promise<string> => {
     asked.push(h);
     return '10.1.2.3';
   };
-  assert.equal(await initArg('TCPIP', 'hvcrate.lab:7002', fake), '10.1.2.3:7002');
+  assert.equal(await initArg('TCPIP', 'hvcrate.lab', fake), '10.1.2.3');
   assert.deepEqual(asked, ['hvcrate.lab']);
 });
 

@@ -6,6 +6,7 @@ import { startSim, type SimHandle } from '../helpers/sim.js';
 import { CaenLibrary } from '../../src/caen/library.js';
 import { CaenMainframe, type LoginOptions } from '../../src/caen/mainframe.js';
 import { CaenError } from '../../src/caen/caen-error.js';
+import { explainLoginFailure } from '../../src/caen/reachable.js';
 import { decodeChStatus } from '../../src/caen/status-bits.js';
 import { GemcaenError, UsageError } from '../../src/errors.js';
 
@@ -381,14 +382,17 @@ describe('errors', () => {
     }
   });
 
-  test('nothing listening: a connection error naming the address', async () => {
+  test('nothing listening: LOGINFAILED (0x1004, as the real library) naming the address; TCP 2527 then tells it is unreachable', async () => {
     const other = await startSim({ seed: 6 });
     const address = other.address;
     await other.stop();
     const e = caught(() => CaenMainframe.connect(lib, login(address)));
     assert.equal(e.fn, 'CAENHV_InitSystem');
-    assert.equal(e.connectionLost, true);
+    assert.equal(e.result, 0x1004);
     assert.ok(e.message.includes(address));
+    const explained = await explainLoginFailure(e, 'TCPIP', address, address);
+    assert.ok(explained instanceof GemcaenError);
+    assert.equal(explained.code, 'CRATE_UNREACHABLE');
   });
 
   test('deinit is idempotent and closes the session on the crate', async () => {

@@ -2,11 +2,10 @@
 // match the simulator's default crate; connection and credential failures are one line.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSim, type SimHandle } from '../helpers/sim.js';
+import { randomLoopback, startSim, type SimHandle } from '../helpers/sim.js';
 import { defaultCrate } from '../../sim/mainframe/crate-spec.js';
 import { BoardModels } from '../../sim/mainframe/catalog.js';
 import type { CrateReport } from '../../src/cli/crate.js';
-import { freePort } from '../helpers/server-process.js';
 import { assertSessionsLoggedOut, runCli, stderrLines, tempDir, writeConfig } from '../helpers/cli.js';
 
 let sim: SimHandle;
@@ -97,24 +96,37 @@ describe('failures', () => {
     assert.deepEqual(stderrLines(r), [`gemcaen: unknown setup Nope in ${config}; setups: Drift, Gem, Wrong`]);
   });
 
-  test('unreachable crate: exit 1, one line naming the address and what to check', async () => {
-    const address = `127.0.0.1:${await freePort()}`;
+  test('unreachable crate (nothing on TCP 2527): exit 1, one line naming the address and what to check', async () => {
+    const address = randomLoopback();
     const file = writeConfig(tmp.dir, sim, { Away: { monitorables: ['VMon'], slot: 2, channels: [0], address } }, { file: 'away.yml' });
     const r = await runCli(['--config', file, 'crate', 'Away']);
     assert.equal(r.code, 1);
     const lines = stderrLines(r);
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, new RegExp(`^gemcaen: cannot reach SY4527 at ${address.replace(/\./g, '\\.')} \\(COMMUNICATIONERROR 29: .+\\): check CAENHV_BOARD_ADDRESS`));
+    assert.match(lines[0]!, new RegExp(`^gemcaen: no answer from the crate at ${address.replace(/\./g, '\\.')} \\(TCP 2527\\): is it on and reachable\\? \\(SY4527, InitSystem LOGINFAILED 0x1004\\) Check CAENHV_BOARD_ADDRESS`));
     assert.match(lines[0]!, /gemcaen sim/);
     assert.equal(r.stdout, '');
   });
 
   test('crate switched off: the same one line, exit 1', async () => {
-    await sim.control.crateDown();
+    await sim.control.crateOff();
     try {
       const r = await runCli(['--config', config, 'status', 'Drift']);
       assert.equal(r.code, 1);
-      assert.match(stderrLines(r)[0]!, /^gemcaen: cannot reach SY4527 at 127\.0\.0\.1:\d+ \(/);
+      assert.match(stderrLines(r)[0]!, new RegExp(`^gemcaen: no answer from the crate at ${sim.address.replace(/\./g, '\\.')} \\(TCP 2527\\)`));
+    } finally {
+      await sim.control.crateOn();
+    }
+  });
+
+  test('crate answering on TCP 2527 but closing the login (CFE server down): refused login, exit 2, naming both causes', async () => {
+    await sim.control.crateDown();
+    try {
+      const r = await runCli(['--config', config, 'status', 'Drift']);
+      assert.equal(r.code, 2);
+      const lines = stderrLines(r);
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /answers on TCP 2527 but refused the login .*USERPASSFAILED 0x1007.*CAENHV_PASSWORD.*still booting/);
     } finally {
       await sim.control.crateUp();
     }
@@ -128,6 +140,7 @@ describe('failures', () => {
     const lines = stderrLines(r);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /refused the login of user admin \(USERPASSFAILED 0x1007: .*\): check CAENHV_USER and CAENHV_PASSWORD/);
+    assert.match(lines[0]!, /or wait if the crate is still booting/);
     assert.ok(!r.stderr.includes(password) && !r.stdout.includes(password), 'the password is not printed');
   });
 });

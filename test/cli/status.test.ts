@@ -104,7 +104,7 @@ describe('decoded status', () => {
   test('the table names the alarm and prints Status words and On/Off', async () => {
     const r = await runCli(['--config', config, 'status', 'Drift']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Drift: SY4527 127\.0\.0\.1:\d+, slot 2 A1535/);
+    assert.match(r.stdout, new RegExp(`^Drift: SY4527 ${sim.address.replace(/\./g, '\\.')}, slot 2 A1535`));
     assert.match(r.stdout, /VMon \[V\].*IMon \[uA\].*Status.*Pw/);
     assert.match(r.stdout, /│ 1 +│ DRIFT1 +│.*INTTRIP.*│ Off +│/);
     assert.match(r.stdout, /1 channel in alarm: 1 \(.*INTTRIP.*\)/);

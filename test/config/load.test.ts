@@ -83,7 +83,7 @@ test('setupsByMainframe: one entry per mainframe with its setups', () => {
   const grouped = setupsByMainframe(config, resolveSetups(config, ['stand904']));
   assert.deepEqual(
     [...grouped].map(([mf, list]) => [mf.id, list.map((s) => s.name)]),
-    [['hv-crate.lab', ['GE11_L1', 'GE11_L2']], ['10.0.0.2:2527', ['Trigger']]],
+    [['hv-crate.lab', ['GE11_L1', 'GE11_L2']], ['10.0.0.2', ['Trigger']]],
   );
 });
 
@@ -102,7 +102,7 @@ test('secrets: wrapped in Secret, hidden from inspect, JSON and String, revealed
   const config = loadConfigFile(GROUPS, { env: {} });
   const shown = inspect(config, { depth: 10 }) + JSON.stringify([...config.mainframes.values(), ...config.sinks.values()]) + String(config.mainframes.get('hv-crate.lab')?.password);
   for (const s of ['crate-SECRET-pw', 'other-SECRET-pw', 'tok-SECRET-shared']) assert.equal(shown.includes(s), false, s);
-  assert.equal(config.mainframes.get('10.0.0.2:2527')?.password.reveal(), 'other-SECRET-pw');
+  assert.equal(config.mainframes.get('10.0.0.2')?.password.reveal(), 'other-SECRET-pw');
 });
 
 test('a secret in a mismatching MAINFRAME block is named by key, never by value', () => {
@@ -157,18 +157,33 @@ test('CLI: GEMCAEN_CONFIG is used; validate <names> shows only those; unknown na
   const some = await runCli(['validate', 'lv'], env);
   assert.equal(some.code, 0, some.stderr);
   assert.match(some.stdout, /1 setup on 1 mainframe/);
-  assert.match(some.stdout, /mainframe 10\.0\.0\.2:2527: SY2527 over TCPIP, user admin/);
+  assert.match(some.stdout, /mainframe 10\.0\.0\.2: SY2527 over TCPIP, user admin/);
   assert.doesNotMatch(some.stdout, /│ GE11_L1|SECRET/);
   const unknown = await runCli(['validate', 'nope'], env);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /^gemcaen: unknown setup nope in .*; setups: GE11_L1, GE11_L2, Trigger; groups: stand904, lv\n$/);
 });
 
+test('CLI: validate refuses an address with a :port (the library always uses TCP 2527): one line naming the key and why, exit 2', async () => {
+  const file = join(tmp, 'port.yml');
+  writeFileSync(file, setup('A', '', '127.0.0.1:7900'));
+  const r = await runCli(['--config', file, 'validate']);
+  assert.equal(r.code, 2);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^gemcaen: setup A: MAINFRAME\.CAENHV_BOARD_ADDRESS: must be an IPv4 address or host name without a port \(CAEN's library always connects to TCP port 2527/);
+  assert.match(lines[0], /"127\.0\.0\.1:7900"/);
+  const err = caught(() => parseConfig(setup('A', '', '127.0.0.1:7900'), 'port.yml', { env: {}, cwd: tmp }));
+  assert.ok(err instanceof ConfigError);
+  assert.equal(err.code, 'CONFIG_INVALID');
+  for (const ok of ['127.0.0.1', '192.168.0.10', 'hv-crate.lab']) assert.doesNotThrow(() => parseConfig(setup('A', '', ok), 'ok.yml', { env: {}, cwd: tmp }), ok);
+});
+
 test('CLI: --json prints the checked config with secrets as ***; --strict turns warnings into exit 2', async () => {
   const json = await runCli(['--config', GROUPS, 'validate', '--json']);
   assert.equal(json.code, 0, json.stderr);
   const data = JSON.parse(json.stdout) as { mainframes: { id: string; password: string }[]; setups: { name: string }[] };
-  assert.deepEqual(data.mainframes.map((m) => [m.id, m.password]), [['hv-crate.lab', '***'], ['10.0.0.2:2527', '***']]);
+  assert.deepEqual(data.mainframes.map((m) => [m.id, m.password]), [['hv-crate.lab', '***'], ['10.0.0.2', '***']]);
   assert.deepEqual(data.setups.map((s) => s.name), ['GE11_L1', 'GE11_L2', 'Trigger']);
   assert.doesNotMatch(json.stdout, /SECRET/);
 

@@ -72,7 +72,7 @@ test('config/config.yml: schema line for editors, valid for the schema and the l
   const config = parseConfig(text, 'config/config.yml', { env: {}, cwd: ROOT });
   assert.deepEqual(config.warnings, []);
   assert.deepEqual([...config.groups], [['demo', ['DemoGEM', 'DemoBoard']]]);
-  const mf = config.mainframes.get('127.0.0.1:7900');
+  const mf = config.mainframes.get('127.0.0.1');
   assert.ok(mf);
   assert.deepEqual(
     { type: mf.systemType, user: mf.user, password: mf.password.reveal(), library: mf.library, simulated: mf.simulated },

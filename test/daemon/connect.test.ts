@@ -8,11 +8,14 @@ import type { MainframeWire } from '../../src/protocol.js';
 import { startSim } from '../helpers/sim.js';
 
 test('a host name in the address is resolved before InitSystem; an unknown one is a retryable ADDRESS_UNRESOLVED', async (t) => {
-  const sim = await startSim();
+  const sim = await startSim({ extraArgs: ['--address', '127.0.0.1'] }).catch(() => undefined);
+  if (!sim) {
+    t.skip('127.0.0.1 (TCP 2527) is taken on this machine (the demo crate is running?)');
+    return;
+  }
   t.after(() => sim.stop());
-  const port = sim.address.split(':')[1];
   const mf: MainframeWire = {
-    id: 'x', systemType: 'SY4527', linkType: 'TCPIP', address: `localhost:${port}`, user: 'admin', password: 'admin',
+    id: 'x', systemType: 'SY4527', linkType: 'TCPIP', address: 'localhost', user: 'admin', password: 'admin',
     library: sim.libraryPath, keepaliveSeconds: 10,
   };
   const session = await connector(mf)();
@@ -23,7 +26,7 @@ test('a host name in the address is resolved before InitSystem; an unknown one i
     session.deinit();
   }
   assert.equal((await sim.control.counters()).openSessions, 0);
-  const bad = connector({ ...mf, address: 'no-such-crate.invalid:7900' });
+  const bad = connector({ ...mf, address: 'no-such-crate.invalid' });
   await assert.rejects(bad(), (err: unknown) => {
     assert.equal((err as { code?: string }).code, 'ADDRESS_UNRESOLVED');
     assert.equal(classify(err), 'connection');

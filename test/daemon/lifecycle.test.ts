@@ -6,6 +6,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig } from './run-daemon.js';
+import { randomLoopback } from '../helpers/loopback.js';
+
+/** a loopback address where nothing listens on TCP 2527 */
+const NOWHERE = randomLoopback();
 
 const LIB = join(process.cwd(), 'build', 'sim', 'libcaenhvwrapper.so');
 
@@ -27,13 +31,13 @@ function setupYaml(name: string, address: string, dir: string, extra = ''): stri
 
 test('a bad config exits 2 with one line per problem, before any log, spool or data file exists', async (t) => {
   const dir = tempDir(t);
-  const file = writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', '127.0.0.1:1', dir).replace('HoldOffTime: 1', 'HoldOffTime: -4')}`);
+  const file = writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', NOWHERE, dir).replace('HoldOffTime: 1', 'HoldOffTime: -4')}`);
   const d = startDaemon(['-c', file, 'start', 'T1']);
   assert.equal(await d.exited, 2);
   assert.ok(d.lines.some((l) => /HoldOffTime/.test(l)), d.lines.join('\n'));
   for (const sub of ['logs', 'spool', 'data']) assert.equal(existsSync(join(dir, sub)), false, `${sub} was created`);
 
-  const unknown = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', '127.0.0.1:1', dir)}`), 'start', 'T2']);
+  const unknown = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', NOWHERE, dir)}`), 'start', 'T2']);
   assert.equal(await unknown.exited, 2);
   assert.match(unknown.lines.join('\n'), /unknown setup T2/);
   assert.equal(existsSync(join(dir, 'logs')), false);
@@ -44,7 +48,7 @@ test('a bad config exits 2 with one line per problem, before any log, spool or d
 
 test('an unreachable crate: the daemon keeps running, health says backoff (exit 1), SIGTERM exits 0, no secret logged', async (t) => {
   const dir = tempDir(t);
-  const file = writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', '127.0.0.1:1', dir)}`);
+  const file = writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', NOWHERE, dir)}`);
   const d = startDaemon(['-c', file, 'start', 'T1']);
   t.after(() => d.stop('SIGKILL'));
   const url = await d.healthUrl();
@@ -61,7 +65,7 @@ test('an unreachable crate: the daemon keeps running, health says backoff (exit 
 
 test('a CAEN library that is not there: exit 2 before anything starts, the message says where to point', async (t) => {
   const dir = tempDir(t);
-  const yaml = setupYaml('T1', '127.0.0.1:1', dir).replace(LIB, join(dir, 'missing', 'libcaenhvwrapper.so'));
+  const yaml = setupYaml('T1', NOWHERE, dir).replace(LIB, join(dir, 'missing', 'libcaenhvwrapper.so'));
   const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${yaml}`), 'start', 'T1']);
   assert.equal(await d.exited, 2);
   const text = d.lines.join('\n');
@@ -74,7 +78,7 @@ test('a CAEN library file that does not load: one error line, crate state librar
   const dir = tempDir(t);
   const bogus = join(dir, 'libcaenhvwrapper.so');
   writeFileSync(bogus, 'not an ELF file\n');
-  const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', '127.0.0.1:1', dir).replace(LIB, bogus)}`), 'start', 'T1']);
+  const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', NOWHERE, dir).replace(LIB, bogus)}`), 'start', 'T1']);
   t.after(() => d.stop('SIGKILL'));
   const url = await d.healthUrl();
   await d.waitFor(/cannot log in/);

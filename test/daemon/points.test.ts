@@ -9,14 +9,14 @@ import { setupReads } from '../../src/setup-reads.js';
 
 function setup(over: Partial<SetupConfig>): SetupConfig {
   return {
-    name: 'S', monitorables: ['VMon', 'IMon', 'Status', 'Pw'], holdOffSeconds: 1, isGEM: false, mainframe: '127.0.0.1:7900',
+    name: 'S', monitorables: ['VMon', 'IMon', 'Status', 'Pw'], holdOffSeconds: 1, isGEM: false, mainframe: '127.0.0.1',
     slot: 2, channels: [3, 18], sink: 'file:x', heartbeatSeconds: 300, deadbands: {}, ...over,
   };
 }
 
 test('plain setup: CAEN_Board_Monitor with the board channel name, zero-padded channel, typed fields and 16 status bits', () => {
   const r: SetupReading = {
-    setup: setup({}), mainframe: '127.0.0.1:7900', model: 'A1535', channels: [3, 18], names: ['LV_A', 'LV_B'],
+    setup: setup({}), mainframe: '127.0.0.1', model: 'A1535', channels: [3, 18], names: ['LV_A', 'LV_B'],
     values: new Map([['VMon', [12.5, 100]], ['IMon', [0.25, 1]], ['Status', [0b1001, 1 << 15]], ['Pw', [1, 0]]]),
     kinds: new Map([['VMon', 'float'], ['IMon', 'float'], ['Status', 'status'], ['Pw', 'int']]),
     board: new Map([['Temp', { value: 31.5, kind: 'float' }], ['BdStatus', { value: 0, kind: 'int' }]]),
@@ -26,7 +26,7 @@ test('plain setup: CAEN_Board_Monitor with the board channel name, zero-padded c
   assert.equal(points.length, 3);
   const [p0, p1, board] = points;
   assert.equal(p0.measurement, 'CAEN_Board_Monitor');
-  assert.deepEqual(p0.tags, { ChannelName: 'LV_A', setup: 'S', mainframe: '127.0.0.1:7900', slot: '2', channel: '03', board: 'A1535' });
+  assert.deepEqual(p0.tags, { ChannelName: 'LV_A', setup: 'S', mainframe: '127.0.0.1', slot: '2', channel: '03', board: 'A1535' });
   assert.equal(p0.timeMs, 1_700_000_000_123);
   assert.deepEqual(p0.fields.VMon, { type: 'float', value: 12.5 });
   assert.deepEqual(p0.fields.Status, { type: 'int', value: 9 });
@@ -39,7 +39,7 @@ test('plain setup: CAEN_Board_Monitor with the board channel name, zero-padded c
   assert.deepEqual(p1.fields.Status_TEMPERR, { type: 'int', value: 1 });
   assert.deepEqual(p1.fields.Status_ON, { type: 'int', value: 0 });
   assert.equal(board.measurement, 'CAEN_Board');
-  assert.deepEqual(board.tags, { setup: 'S', mainframe: '127.0.0.1:7900', slot: '2', board: 'A1535' });
+  assert.deepEqual(board.tags, { setup: 'S', mainframe: '127.0.0.1', slot: '2', board: 'A1535' });
   assert.deepEqual(board.fields, { Temp: { type: 'float', value: 31.5 }, BdStatus: { type: 'int', value: 0 } });
 });
 

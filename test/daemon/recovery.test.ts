@@ -75,8 +75,8 @@ test('crate a down and up: reconnect, logging resumes; crate b unaffected; a rem
   await until('both crates connected', () => d.lines.filter((l) => /connected to SY4527/.test(l)).length === 2);
   await until('first lines of both setups', () => times(data, 'RA').length > 0 && times(data, 'RB').length > 0);
 
-  await sim.control.crateDown('a');
-  t.after(() => sim.control.crateUp('a'));
+  await sim.control.crateOff('a');
+  t.after(() => sim.control.crateOn('a'));
   const downMs = Date.now();
   await d.waitFor(new RegExp(`\\[${sim.crates.a.replace(/\./g, '\\.')}\\].*unreachable`));
   await sleep(3000);
@@ -89,7 +89,7 @@ test('crate a down and up: reconnect, logging resumes; crate b unaffected; a rem
   assert.equal(health.crates.find((c) => c.id === sim.crates.a.toLowerCase())?.state, 'backoff');
   assert.equal(health.crates.find((c) => c.id === sim.crates.b.toLowerCase())?.state, 'connected');
 
-  await sim.control.crateUp('a');
+  await sim.control.crateOn('a');
   const upMs = Date.now();
   await until('crate a connected again', () => d.lines.filter((l) => l.includes(`connected to SY4527 at ${sim.crates.a}`)).length === 2);
   await until('RA logging again', () => times(data, 'RA').some((x) => x > upMs));

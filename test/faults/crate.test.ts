@@ -42,7 +42,7 @@ test(`fault 3: crate down and up ${CYCLES} times: a reconnect each time, no sess
   await sim.control.resetCounters('a');
   await sim.control.resetCounters('b');
   const d = daemon(t, file, ['RA', 'RB']);
-  t.after(() => sim.control.crateUp('a'));
+  t.after(() => sim.control.crateOn('a'));
   await until('both setups scanning', () => scans(d, 'RA') >= 2 && scans(d, 'RB') >= 2);
   const aId = sim.crates.a.toLowerCase();
   const stateOfA = async () => (await health(d))?.crates.find((c) => c.id === aId)?.state;
@@ -52,10 +52,10 @@ test(`fault 3: crate down and up ${CYCLES} times: a reconnect each time, no sess
   let maxOpenWhileRunning = 0;
   for (let i = 1; i <= CYCLES; i++) {
     const before = await sim.control.counters('a');
-    await sim.control.crateDown('a');
+    await sim.control.crateOff('a');
     await until(`cycle ${i}: the daemon to see crate a down`, async () => (await stateOfA()) === 'backoff');
     await sleep(300 + 100 * i); // outages of different lengths
-    await sim.control.crateUp('a');
+    await sim.control.crateOn('a');
     const scansBefore = scans(d, 'RA');
     await until(`cycle ${i}: crate a logged in again and scanning`, async () => {
       const c = await sim.control.counters('a');

@@ -123,7 +123,7 @@ test('fault 9: passwords and tokens never appear in output, log files, spool or 
   const file = writeConfig(dir, text);
   const env = { FAULT_CAEN_PW: CAEN_PW_ENV, FAULT_INFLUX_PW: INFLUX_PW_ENV };
   const d = daemon(t, file, ['SA', 'SB', 'SC'], env);
-  t.after(() => sim.control.crateUp('a'));
+  t.after(() => sim.control.crateOn('a'));
 
   const healths: HealthJson[] = [];
   const snap = async () => {
@@ -146,10 +146,10 @@ test('fault 9: passwords and tokens never appear in output, log files, spool or 
     throw new Error(`${err.message}\nlast health: ${JSON.stringify(healths.at(-1))}\n${d.lines.filter((l) => !/scan of|debug/.test(l)).join('\n')}`);
   });
   // crate a (right password from the environment) goes down and comes back: reconnect errors and a new login
-  await sim.control.crateDown('a');
+  await sim.control.crateOff('a');
   await until('crate a seen down', async () => (await snap())?.crates.find((c) => c.id === aId)?.state === 'backoff');
   await sleep(1500);
-  await sim.control.crateUp('a');
+  await sim.control.crateOn('a');
   await until('crate a connected again', async () => (await snap())?.crates.find((c) => c.id === aId)?.state === 'connected');
   const sessionsA = (await sim.control.counters('a')).sessionsOpened;
   const loginFailuresB = (await sim.control.counters('b')).loginFailures;

@@ -1,5 +1,6 @@
-// Starts the simulated CAEN mainframe (`node dist/sim/mainframe/main.js`) as a separate process on
-// free ports, for any test that needs a crate. The drop-in library is at `libraryPath`.
+// Starts the simulated CAEN mainframe (`node dist/sim/mainframe/main.js`) as a separate process, each
+// crate on TCP 2527 of a random free loopback address (127.100-254.x.y), for any test that needs a
+// crate. The drop-in library is at `libraryPath`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SimControlClient } from '../../sim/control-client.js';
 
 export { SimControlClient } from '../../sim/control-client.js';
+export { listenOnLoopback, randomLoopback, sameCrateArg, CRATE_PORT } from './loopback.js';
 
 /** dist/test/helpers -> the repository root */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -18,9 +20,9 @@ export function simLibraryPath(): string {
 }
 
 export interface SimHandle {
-  /** "127.0.0.1:PORT" of the first crate: the InitSystem Arg */
+  /** the first crate's address ("127.x.y.z", it listens on TCP 2527): the InitSystem Arg, CAENHV_BOARD_ADDRESS */
   address: string;
-  /** crate name -> "127.0.0.1:PORT" */
+  /** crate name -> "127.x.y.z" */
   crates: Record<string, string>;
   control: SimControlClient;
   /** control API "127.0.0.1:PORT" */
@@ -42,7 +44,7 @@ export interface StartSimOptions {
 
 export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
   let tmp: string | undefined;
-  const args = [join(repoRoot, 'dist', 'sim', 'mainframe', 'main.js'), '--free-ports', '--exit-with-stdin', '--control', '127.0.0.1:0', '--seed', String(opts.seed ?? 1)];
+  const args = [join(repoRoot, 'dist', 'sim', 'mainframe', 'main.js'), '--random-addresses', '--exit-with-stdin', '--control', '127.0.0.1:0', '--seed', String(opts.seed ?? 1)];
   if (opts.cratesYaml !== undefined) {
     tmp = mkdtempSync(join(tmpdir(), 'gemcaen-sim-'));
     const file = join(tmp, 'crates.yml');

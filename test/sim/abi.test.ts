@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import koffi from 'koffi';
-import { startSim, type SimHandle } from '../helpers/sim.js';
+import { randomLoopback, sameCrateArg, startSim, type SimHandle } from '../helpers/sim.js';
 import { bytes, getFloats, getUints, login, loadCaen, packedStrings, records, RC, setFloat, SY1527, SY4527, TCPIP, u16list, type CaenFfi } from './caen-ffi.js';
 
 let sim: SimHandle;
@@ -39,29 +39,32 @@ describe('version and handles', () => {
   test('bad credentials answer USERPASSFAILED (0x1007) and -1', async () => {
     const before = (await sim.control.counters()).loginFailures;
     const h2 = [123];
-    assert.equal(ffi.InitSystem(SY4527, TCPIP, `localhost:${sim.address.split(':')[1]}`, 'admin', 'wrong', h2), RC.USERPASSFAILED);
+    assert.equal(ffi.InitSystem(SY4527, TCPIP, sameCrateArg(sim.address), 'admin', 'wrong', h2), RC.USERPASSFAILED);
     assert.equal(h2[0], -1);
     assert.equal((await sim.control.counters()).loginFailures, before + 1);
   });
 
   test('a system type other than the crate\'s answers LOGINFAILED (0x1004)', () => {
     const h2 = [0];
-    assert.equal(ffi.InitSystem(SY1527, TCPIP, `localhost:${sim.address.split(':')[1]}`, 'admin', 'admin', h2), RC.LOGINFAILED);
+    assert.equal(ffi.InitSystem(SY1527, TCPIP, sameCrateArg(sim.address), 'admin', 'admin', h2), RC.LOGINFAILED);
   });
 
-  test('a link other than TCPIP answers LINKNOTSUPPORTED; an address nobody listens on COMMUNICATIONERROR', () => {
+  test('links as the real 6.0 answers an SY4527: USB LOGINFAILED, RS232 LINKNOTSUPPORTED; nobody listening LOGINFAILED', () => {
     const h2 = [0];
-    assert.equal(ffi.InitSystem(SY4527, 3, '0_0_33110000', 'admin', 'admin', h2), RC.LINKNOTSUPPORTED);
-    assert.equal(ffi.InitSystem(SY4527, TCPIP, '127.0.0.1:1', 'admin', 'admin', h2), RC.COMMUNICATIONERROR);
+    assert.equal(ffi.InitSystem(SY4527, 3, '0_0_33110000', 'admin', 'admin', h2), RC.LOGINFAILED);
+    assert.equal(ffi.InitSystem(SY4527, 1, 'ttyS0_9600_8_1_0_0', 'admin', 'admin', h2), RC.LINKNOTSUPPORTED);
+    assert.equal(ffi.InitSystem(SY4527, TCPIP, randomLoopback(), 'admin', 'admin', h2), RC.LOGINFAILED);
     assert.equal(h2[0], -1);
   });
 
-  test('out-of-range handles answer 26, unused ones 0x1002, and GetError says " Connection failed "', () => {
-    assert.equal(ffi.DeinitSystem(100), RC.INVALIDPARAMETER);
+  test('handles 0..100 are in range: out-of-range handles answer 26, unused ones 0x1002, and GetError says " Connection failed "', () => {
+    assert.equal(ffi.DeinitSystem(101), RC.INVALIDPARAMETER);
     assert.equal(ffi.DeinitSystem(-1), RC.INVALIDPARAMETER);
+    assert.equal(ffi.DeinitSystem(100), RC.NOTCONNECTED);
     assert.equal(ffi.DeinitSystem(99), RC.NOTCONNECTED);
     assert.equal(ffi.GetError(-1), ' Connection failed ');
     assert.equal(ffi.GetError(99), ' Connection failed ');
+    assert.equal(ffi.GetError(101), ' Connection failed ');
     const buf = Buffer.alloc(4);
     assert.equal(ffi.GetChParam(77, 0, 'VMon', 1, u16list([0]), buf), RC.NOTCONNECTED);
   });
@@ -73,26 +76,26 @@ describe('version and handles', () => {
   });
 
   test('Deinit frees the handle: the same address can be opened again, the old number is unused', () => {
-    const h2 = login(ffi, `localhost:${sim.address.split(':')[1]}`);
+    const h2 = login(ffi, sameCrateArg(sim.address));
     assert.notEqual(h2, h);
     assert.equal(ffi.DeinitSystem(h2), RC.OK);
     assert.equal(ffi.DeinitSystem(h2), RC.NOTCONNECTED);
-    const h3 = login(ffi, `localhost:${sim.address.split(':')[1]}`);
+    const h3 = login(ffi, sameCrateArg(sim.address));
     assert.equal(ffi.DeinitSystem(h3), RC.OK);
   });
 });
 
 describe('handle table', () => {
-  test('100 handles at most: the next InitSystem answers TOOMANYDEVICEOPEN (25); Deinit frees them', async () => {
-    const port = sim.address.split(':')[1];
+  test('101 handles (0..100) at most: the next InitSystem answers TOOMANYDEVICEOPEN (25); Deinit frees them', async () => {
     const opened: number[] = [];
     try {
-      // distinct Arg strings for one crate: the port with leading zeros
-      for (let i = 1; opened.length < 99; i++) opened.push(login(ffi, `127.0.0.1:${'0'.repeat(i)}${port}`));
+      // distinct Arg strings for one crate: the first number in octal with more and more leading zeros
+      for (let i = 1; opened.length < 100; i++) opened.push(login(ffi, sameCrateArg(sim.address, i)));
+      assert.ok(opened.includes(100), 'handle 100 is used');
       const extra = [0];
-      assert.equal(ffi.InitSystem(SY4527, TCPIP, `127.0.0.1:${'0'.repeat(120)}${port}`, 'admin', 'admin', extra), 25);
+      assert.equal(ffi.InitSystem(SY4527, TCPIP, sameCrateArg(sim.address, 120), 'admin', 'admin', extra), 25);
       assert.equal(extra[0], -1);
-      assert.equal((await sim.control.counters()).openSessions, 100);
+      assert.equal((await sim.control.counters()).openSessions, 101);
     } finally {
       for (const x of opened) assert.equal(ffi.DeinitSystem(x), RC.OK);
     }
@@ -304,7 +307,7 @@ describe('event mode', () => {
     assert.equal(ffi.GetEventData(-1, status, data, num), 3);
     assert.ok(status.every((b) => b === 0xaa) && data.every((b) => b === 0xbb) && num.every((b) => b === 0xcc));
     const codes = Buffer.alloc(1);
-    assert.equal(ffi.SubscribeSystemParams(100, 4000, 'Sessions', 1, codes), RC.INVALIDPARAMETER);
+    assert.equal(ffi.SubscribeSystemParams(101, 4000, 'Sessions', 1, codes), RC.INVALIDPARAMETER);
     const ev = Buffer.alloc(8);
     assert.equal(ffi.FreeEventData(ev), RC.OK, 'a NULL array');
     assert.equal(ffi.FreeEventData(null), RC.OK);

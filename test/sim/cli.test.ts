@@ -3,14 +3,13 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCrate, DEFAULT_PORT } from '../../sim/mainframe/crate-spec.js';
+import { defaultCrate } from '../../sim/mainframe/crate-spec.js';
 import { loadCratesFile, parseCrates } from '../../sim/mainframe/crates-file.js';
 import { GemElectrodes } from '../../sim/mainframe/catalog.js';
-import { startSim } from '../helpers/sim.js';
+import { listenOnLoopback, randomLoopback, startSim } from '../helpers/sim.js';
 import { login, loadCaen } from './caen-ffi.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -41,12 +40,15 @@ const BAD_FILES: Array<[string, string, RegExp]> = [
   ['bad-system.yml', 'crates:\n  - name: x\n    system: SY9999\n    slots: {}\n', /system: "SY9999" is not one of/],
   ['dup-name.yml', 'crates:\n  - name: x\n    slots: {}\n  - name: x\n    slots: {}\n', /crate name "x" is used twice/],
   ['bad-key.yml', 'crates:\n  - name: x\n    slot: {}\n', /unknown key "slot"/],
+  ['old-listen.yml', 'crates:\n  - name: x\n    listen: 127.0.0.1:7900\n    slots: {}\n', /"listen" is now "address".*port is always 2527/],
+  ['address-port.yml', 'crates:\n  - name: x\n    address: 127.0.0.2:7900\n    slots: {}\n', /address: "127.0.0.2:7900" is not usable \(a crate always listens on port 2527/],
+  ['dup-address.yml', 'crates:\n  - name: a\n    address: 127.0.0.9\n    slots: {}\n  - name: b\n    address: 127.0.0.9\n    slots: {}\n', /address 127\.0\.0\.9 is used twice/],
 ];
 
 for (const [name, text, message] of BAD_FILES) {
   test(`a malformed crates file (${name}) is one line on stderr and exit 2`, () => {
     const p = file(name, text);
-    const r = run(['--crates', p, '--control', '127.0.0.1:0', '--free-ports']);
+    const r = run(['--crates', p, '--control', '127.0.0.1:0', '--random-addresses']);
     assert.equal(r.status, 2);
     assert.equal(r.lines.length, 1, r.stderr);
     assert.match(r.lines[0], /^gemcaen sim: crates file /);
@@ -55,30 +57,33 @@ for (const [name, text, message] of BAD_FILES) {
   });
 }
 
-test('a missing crates file and a bad --listen are one line and exit 2', () => {
+test('a missing crates file and a bad --address are one line and exit 2', () => {
   const missing = run(['--crates', join(tmp, 'nope.yml')]);
   assert.equal(missing.status, 2);
   assert.deepEqual(missing.lines.length, 1);
   assert.match(missing.lines[0], /cannot read it \(ENOENT\)/);
-  const listen = run(['--listen', '127.0.0.1']);
-  assert.equal(listen.status, 2);
-  assert.match(listen.lines[0], /--listen: "127.0.0.1" is not HOST:PORT/);
+  const withPort = run(['--address', '127.0.0.1:7900']);
+  assert.equal(withPort.status, 2);
+  assert.equal(withPort.lines.length, 1);
+  assert.match(withPort.lines[0], /--address: "127.0.0.1:7900" is not usable \(a crate always listens on port 2527/);
+  const name = run(['--address', 'localhost']);
+  assert.equal(name.status, 2);
+  assert.match(name.lines[0], /--address: "localhost" is not usable \(expected an IPv4 address/);
 });
 
-test('a port in use is one line naming the address and exit 2 (crate and control ports)', async () => {
-  const blocker = createServer();
-  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
-  const port = (blocker.address() as AddressInfo).port;
+test('an address in use is one line naming it and exit 2 (crate address and control port)', async () => {
+  const blocker = await listenOnLoopback(() => undefined);
   try {
-    const crate = run(['--listen', `127.0.0.1:${port}`, '--control', '127.0.0.1:0']);
+    const crate = run(['--address', blocker.address, '--control', '127.0.0.1:0']);
     assert.equal(crate.status, 2);
     assert.equal(crate.lines.length, 1);
-    assert.match(crate.lines[0], new RegExp(`^gemcaen sim: crate demo: address 127.0.0.1:${port} is already in use`));
-    const control = run(['--free-ports', '--control', `127.0.0.1:${port}`]);
+    assert.match(crate.lines[0], new RegExp(`^gemcaen sim: crate demo: address ${blocker.address.replace(/\./g, '\\.')} \\(TCP 2527\\) is already in use`));
+    const port = (blocker.server.address() as { port: number }).port;
+    const control = run(['--random-addresses', '--control', `${blocker.address}:${port}`]);
     assert.equal(control.status, 2);
     assert.match(control.lines[0], /control address .* is already in use/);
   } finally {
-    blocker.close();
+    await blocker.close();
   }
 });
 
@@ -91,7 +96,7 @@ test('`gemcaen sim` (the CLI) exits 2 with one line for a malformed crates file'
 });
 
 test('`gemcaen sim` prints the ready line and exits 0 on SIGTERM', async () => {
-  const child = spawn(process.execPath, [cli, 'sim', '--free-ports', '--control', '127.0.0.1:0', '--crates', join(root, 'config', 'crates.example.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'sim', '--random-addresses', '--control', '127.0.0.1:0', '--crates', join(root, 'config', 'crates.example.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const ready = await new Promise<Record<string, unknown>>((resolveReady, reject) => {
     const t = setTimeout(() => reject(new Error('no ready line')), 15000);
@@ -107,15 +112,17 @@ test('`gemcaen sim` prints the ready line and exits 0 on SIGTERM', async () => {
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
-  assert.deepEqual(Object.keys(ready.crates as object), ['demo', 'old']);
+  const crates = ready.crates as Record<string, string>;
+  assert.deepEqual(Object.keys(crates), ['demo', 'old']);
+  for (const a of Object.values(crates)) assert.match(a, /^127\.\d+\.\d+\.\d+$/);
+  assert.notEqual(crates.demo, crates.old);
   assert.match(String(ready.control), /^127\.0\.0\.1:\d+$/);
 });
 
-test('the default crate: SY4527 "demo" on 127.0.0.1:7900 with A1515TG (GEM names), A1535 and A1536', () => {
+test('the default crate: SY4527 "demo" on 127.0.0.1 with A1515TG (GEM names), A1535 and A1536', () => {
   const d = defaultCrate();
   assert.equal(d.system, 'SY4527');
-  assert.deepEqual(d.listen, { host: '127.0.0.1', port: DEFAULT_PORT });
-  assert.equal(DEFAULT_PORT, 7900);
+  assert.equal(d.address, '127.0.0.1');
   assert.deepEqual(d.users, { admin: 'admin' });
   assert.deepEqual([d.slots[0].model, d.slots[2].model, d.slots[5].model], ['A1515TG', 'A1535', 'A1536']);
   const names = Object.values(d.slots[0].channels ?? {}).map((c) => c.name ?? '');
@@ -130,12 +137,12 @@ test('the default crate: SY4527 "demo" on 127.0.0.1:7900 with A1515TG (GEM names
 test('config/crates.example.yml parses, and its demo crate is exactly the default crate', () => {
   const crates = loadCratesFile(join(root, 'config', 'crates.example.yml'));
   assert.deepEqual(crates.map((c) => c.name), ['demo', 'old']);
-  const { listen: _l, ...example } = crates[0];
-  const { listen: _d, ...builtIn } = defaultCrate();
-  assert.deepEqual(example, builtIn);
+  assert.deepEqual(crates[0], defaultCrate());
+  assert.equal(crates[1].address, '127.0.0.2');
   assert.equal(crates[1].system, 'SY1527');
   assert.equal(crates[1].slots[3].channels?.[0]?.PDwn, 1);
-  assert.throws(() => parseCrates('crates:\n  - name: a\n    listen: 127.0.0.1:7000\n    slots: {}\n  - name: b\n    listen: 127.0.0.1:7000\n    slots: {}\n', 'f.yml'), /127\.0\.0\.1:7000 is used twice/);
+  const unnamed = parseCrates('crates:\n  - name: a\n    slots: {}\n  - name: b\n    slots: {}\n', 'f.yml');
+  assert.deepEqual(unnamed.map((c) => c.address), ['127.0.0.1', '127.0.0.2'], 'default addresses: 127.0.0.1, 127.0.0.2, ...');
 });
 
 test('started by startSim(), the simulator exits (0) when the parent closes its stdin', async () => {
@@ -146,22 +153,20 @@ test('started by startSim(), the simulator exits (0) when the parent closes its 
   await sim.stop();
 });
 
-test('an InitSystem Arg without a port connects to the default port 7900', async (t) => {
-  const probe = createServer();
-  const free = await new Promise<boolean>((r) => {
-    probe.once('error', () => r(false));
-    probe.listen(DEFAULT_PORT, '127.0.0.1', () => r(true));
-  });
-  if (!free) {
-    t.skip('port 7900 is in use on this machine');
-    return;
+test('--address puts the crate on TCP 2527 of that address; the InitSystem Arg is the bare address', async () => {
+  let sim;
+  let address = '';
+  for (let attempt = 0; !sim; attempt++) {
+    address = randomLoopback();
+    sim = await startSim({ extraArgs: ['--address', address] }).catch((err: unknown) => {
+      if (attempt < 5 && /already in use/.test(String(err))) return undefined;
+      throw err;
+    });
   }
-  await new Promise<void>((r) => probe.close(() => r()));
-  const sim = await startSim({ extraArgs: ['--listen', `127.0.0.1:${DEFAULT_PORT}`] });
   try {
-    assert.equal(sim.address, `127.0.0.1:${DEFAULT_PORT}`);
+    assert.equal(sim.address, address);
     const ffi = loadCaen(sim.libraryPath);
-    const h = login(ffi, '127.0.0.1');
+    const h = login(ffi, address);
     assert.equal((await sim.control.counters()).openSessions, 1);
     assert.equal(ffi.DeinitSystem(h), 0);
   } finally {
