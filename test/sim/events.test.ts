@@ -341,7 +341,7 @@ describe('event mode', () => {
     try {
       assert.equal(subscribeCh(h, 4000, 3, 0, ['V0Set']).rc, RC.SLOTNOTPRES);
       assert.equal(subscribeCh(h, 4000, 2, 99, ['V0Set']).rc, RC.INVALIDPARAMETER);
-      assert.equal(subscribeCh(100, 4000, 2, 0, ['V0Set']).rc, RC.INVALIDPARAMETER);
+      assert.equal(subscribeCh(101, 4000, 2, 0, ['V0Set']).rc, RC.INVALIDPARAMETER);
       const codes = Buffer.alloc(1, 0x7f);
       assert.equal(ffi.SubscribeSystemParams(legacyHandle, 4000, 'ModelName', 1, codes), FUNCTIONNOTAVAILABLE);
       assert.equal(ffi.SubscribeChannelParams(legacyHandle, 4000, 1, 0, 'V0Set', 1, codes), FUNCTIONNOTAVAILABLE);
