@@ -76,6 +76,13 @@ enum { SP_STR = 0, SP_REAL = 1, SP_UINT2 = 2, SP_UINT4 = 3, SP_INT2 = 4, SP_INT4
 #define DEFAULT_LOGIN_TIMEOUT_MS 20000
 /* the longest reply line the library reads; a longer one is a protocol error, not more memory */
 #define MAX_LINE (1u << 20)
+/* caller buffers whose size the API does not pass, as docs/caen-wrapper.md gives them: a copy never
+ * goes past these, whatever the reply says */
+#define SYSPROP_STR_LEN 1024   /* GetSysProp of a STR property */
+#define PROP_STR_LEN 30        /* Onstate / Offstate */
+#define ENUM_STR_LEN 15        /* each string of the Enum property */
+#define ELEMENT_LEN 4          /* each element of a Get*Param value buffer */
+#define MAX_COUNT 65535        /* counts the API returns as ushort */
 #define ERR_LEN 1024
 
 typedef struct {
@@ -87,6 +94,7 @@ typedef struct {
   int link;
   char arg[256];
   unsigned seq;
+  long enum_room;      /* strings of 15 bytes the caller of an Enum property holds (Maxval - Minval + 1) */
   int timeout_ms;
   long long deadline;  /* CLOCK_MONOTONIC ms by which the current call's reply must be complete */
   char *rbuf;          /* received bytes not yet consumed */
@@ -376,10 +384,24 @@ static int rpc(Handle *h, Sb *req, Reply *rep) {
 
 /* A reply with too few fields is a protocol error. */
 static int need(Handle *h, Reply *r, int n) {
-  if (r->nf >= n) return 0;
+  if (n >= 0 && r->nf >= n) return 0;
   set_err(h, "Communication error: short reply from the crate");
   reply_free(r);
   return RC_COMMUNICATIONERROR;
+}
+
+/* A reply the library cannot use: an error code (the reply is freed), never a crash. */
+static int bad_reply(Handle *h, Reply *r, const char *what) {
+  set_err(h, "Communication error: unusable reply from the crate (%s)", what);
+  reply_free(r);
+  return RC_COMMUNICATIONERROR;
+}
+
+/* Copies at most cap - 1 bytes of src and a NUL into dst. */
+static void copy_bounded(char *dst, const char *src, size_t cap) {
+  size_t l = strnlen(src, cap - 1);
+  memcpy(dst, src, l);
+  dst[l] = 0;
 }
 
 static long fl(Reply *r, int i) { return strtol(r->f[i], NULL, 10); }
@@ -423,19 +445,24 @@ static void write_value(int type, const char *text, void *dst, int i) {
   }
 }
 
-/* Writes the values of a Get*Param reply: fields [type, v0, v1, ...]. */
-static void write_values(Reply *r, int n, void *dst) {
-  int type = (int)fl(r, 0);
+/* Writes the values of a Get*Param reply: fields [type, v0, v1, ...], into the caller's n elements of
+ * ELEMENT_LEN bytes. STRING values go back to back, NUL-separated, within those n x 4 bytes (the
+ * simulator has no STRING parameter: only an odd reply says STRING). Frees the reply on an error. */
+static int write_values(Handle *h, Reply *r, int n, void *dst) {
+  char *end = NULL;
+  long type = strtol(r->f[0], &end, 10);
+  if (end == r->f[0] || type < PT_NUMERIC || type > PT_CMD || type == PT_CMD) return bad_reply(h, r, "value type");
   if (type == PT_STRING) {
+    size_t cap = (size_t)n * ELEMENT_LEN, used = 0;
     char *w = dst;
-    for (int i = 0; i < n; i++) {
-      size_t l = strlen(r->f[1 + i]);
-      memcpy(w, r->f[1 + i], l + 1);
-      w += l + 1;
+    for (int i = 0; i < n && used < cap; i++) {
+      copy_bounded(w + used, r->f[1 + i], cap - used);
+      used += strlen(w + used) + 1;
     }
-    return;
+    return RC_OK;
   }
-  for (int i = 0; i < n; i++) write_value(type, r->f[1 + i], dst, i);
+  for (int i = 0; i < n; i++) write_value((int)type, r->f[1 + i], dst, i);
+  return RC_OK;
 }
 
 /* Writes a property reply: [kind, value...]. */
@@ -445,11 +472,19 @@ static int write_prop(Handle *h, Reply *r, void *dst) {
   else if (!strcmp(kind, "f32")) { float v = (float)fd(r, 1); memcpy(dst, &v, 4); }
   else if (!strcmp(kind, "u16")) { uint16_t v = (uint16_t)fl(r, 1); memcpy(dst, &v, 2); }
   else if (!strcmp(kind, "i16")) { int16_t v = (int16_t)fl(r, 1); memcpy(dst, &v, 2); }
-  else if (!strcmp(kind, "str")) { strcpy(dst, r->f[1]); }
+  else if (!strcmp(kind, "str")) { copy_bounded(dst, r->f[1], PROP_STR_LEN); }
   else if (!strcmp(kind, "enum")) {
-    int n = (int)fl(r, 1);
-    if (r->nf < 2 + n) return need(h, r, 2 + n);
-    for (int i = 0; i < n; i++) { memset((char *)dst + 15 * i, 0, 15); strncpy((char *)dst + 15 * i, r->f[2 + i], 14); }
+    /* the caller holds Maxval - Minval + 1 strings of 15 bytes (enum_room tells how many) */
+    char *end = NULL;
+    long n = strtol(r->f[1], &end, 10);
+    if (end == r->f[1] || n < 0 || n > h->enum_room || r->nf < 2 + n) {
+      set_err(h, "Communication error: unusable reply from the crate (%ld enum strings for room of %ld)", n, h->enum_room);
+      return RC_COMMUNICATIONERROR;
+    }
+    for (long i = 0; i < n; i++) {
+      memset((char *)dst + ENUM_STR_LEN * i, 0, ENUM_STR_LEN);
+      copy_bounded((char *)dst + ENUM_STR_LEN * i, r->f[2 + i], ENUM_STR_LEN);
+    }
   } else {
     set_err(h, "Communication error: unknown property kind %s", kind);
     return RC_COMMUNICATIONERROR;
@@ -492,7 +527,10 @@ static int call_ack(Handle *h, Sb *req) {
 static int call_counted(Handle *h, Sb *req, Reply *rep, int stride, int *n) {
   int rc = call(h, req, rep, 1);
   if (rc != RC_OK) return rc;
-  *n = (int)fl(rep, 0);
+  char *end = NULL;
+  long count = strtol(rep->f[0], &end, 10);
+  if (end == rep->f[0] || count < 0 || count > MAX_COUNT) return bad_reply(h, rep, "count");
+  *n = (int)count;
   return need(h, rep, 1 + stride * *n);
 }
 
@@ -758,10 +796,16 @@ EXPORT CAENHVRESULT CAENHV_GetSysProp(int handle, const char *PropName, void *Re
   req_begin(h, &b, "GetSysProp");
   sb_str(&b, PropName);
   if ((rc = call(h, &b, &r, 2)) == RC_OK) {
-    int type = (int)fl(&r, 0);
+    char *end = NULL;
+    long type = strtol(r.f[0], &end, 10);
+    if (end == r.f[0] || type < SP_STR || type > SP_BOOLEAN) {
+      rc = bad_reply(h, &r, "system property type");
+      release(h);
+      return rc;
+    }
     const char *v = r.f[1];
     switch (type) {
-      case SP_STR: strcpy(Result, v); break;
+      case SP_STR: copy_bounded(Result, v, SYSPROP_STR_LEN); break;
       case SP_REAL: { float x = (float)strtod(v, NULL); memcpy(Result, &x, 4); break; }
       case SP_UINT2: { uint16_t x = (uint16_t)strtoul(v, NULL, 10); memcpy(Result, &x, 2); break; }
       case SP_INT2: { int16_t x = (int16_t)strtol(v, NULL, 10); memcpy(Result, &x, 2); break; }
@@ -837,13 +881,9 @@ EXPORT CAENHVRESULT CAENHV_GetBdParamInfo(int handle, ushort slot, char **ParNam
   return get_param_info(handle, "GetBdParamInfo", slot, NULL, ParNameList, NULL);
 }
 
-/* Shared by GetBdParamProp and GetChParamProp: ch is NULL for a board parameter. */
-static int get_param_prop(int handle, const char *fn, ushort slot, const ushort *ch, const char *ParName,
-                          const char *PropName, void *retval) {
-  Handle *h;
-  int rc = acquire(handle, &h);
-  if (rc) return rc;
-  if (!ParName || !PropName || !retval) return invalid(h, "NULL pointer");
+/* One property request on a locked handle. */
+static int param_prop(Handle *h, const char *fn, ushort slot, const ushort *ch, const char *ParName, const char *PropName,
+                      void *retval) {
   Sb b;
   Reply r;
   req_begin(h, &b, fn);
@@ -851,10 +891,32 @@ static int get_param_prop(int handle, const char *fn, ushort slot, const ushort 
   if (ch) sb_fmt(&b, "%u", (unsigned)*ch);
   sb_str(&b, ParName);
   sb_str(&b, PropName);
-  if ((rc = call(h, &b, &r, 2)) == RC_OK) {
+  int rc = call(h, &b, &r, 2);
+  if (rc == RC_OK) {
     rc = write_prop(h, &r, retval);
     reply_free(&r);
   }
+  return rc;
+}
+
+/* Shared by GetBdParamProp and GetChParamProp: ch is NULL for a board parameter. */
+static int get_param_prop(int handle, const char *fn, ushort slot, const ushort *ch, const char *ParName,
+                          const char *PropName, void *retval) {
+  Handle *h;
+  int rc = acquire(handle, &h);
+  if (rc) return rc;
+  if (!ParName || !PropName || !retval) return invalid(h, "NULL pointer");
+  h->enum_room = 0;
+  if (!strcmp(PropName, "Enum")) {
+    /* the caller's buffer holds Maxval - Minval + 1 strings (docs/caen-wrapper.md §4): ask for both */
+    float lim[2] = {0, 0};
+    const char *names[2] = {"Minval", "Maxval"};
+    for (int i = 0; i < 2 && rc == RC_OK; i++) rc = param_prop(h, fn, slot, ch, ParName, names[i], &lim[i]);
+    if (rc != RC_OK) { release(h); return rc; }
+    double room = (double)lim[1] - (double)lim[0] + 1;
+    h->enum_room = room < 0 ? 0 : room > MAX_COUNT ? MAX_COUNT : (long)room;
+  }
+  rc = param_prop(h, fn, slot, ch, ParName, PropName, retval);
   release(h);
   return rc;
 }
@@ -876,8 +938,7 @@ EXPORT CAENHVRESULT CAENHV_GetBdParam(int handle, ushort slotNum, const ushort *
   sb_str(&b, ParName);
   sb_list(&b, slotNum, slotList);
   if ((rc = call(h, &b, &r, 1 + slotNum)) == RC_OK) {
-    write_values(&r, slotNum, ParValList);
-    reply_free(&r);
+    if ((rc = write_values(h, &r, slotNum, ParValList)) == RC_OK) reply_free(&r);
   }
   release(h);
   return rc;
@@ -951,8 +1012,11 @@ EXPORT CAENHVRESULT CAENHV_GetChName(int handle, ushort slot, ushort ChNum, cons
   if ((rc = call(h, &b, &r, ChNum)) == RC_OK) {
     for (int i = 0; i < ChNum; i++) {
       memset(ChNameList[i], 0, 12);
-      strncpy(ChNameList[i], r.f[i], 11);
+      copy_bounded(ChNameList[i], r.f[i], 12);
     }
+    /* as CAEN's library may: an empty record after the last name, which is why a caller allocates
+     * (ChNum + 1) x 12 bytes (docs/caen-wrapper.md §3) */
+    if (ChNameList) memset(ChNameList[ChNum], 0, 12);
     reply_free(&r);
   }
   release(h);
@@ -987,8 +1051,7 @@ EXPORT CAENHVRESULT CAENHV_GetChParam(int handle, ushort slot, const char *ParNa
   sb_str(&b, ParName);
   sb_list(&b, ChNum, ChList);
   if ((rc = call(h, &b, &r, 1 + ChNum)) == RC_OK) {
-    write_values(&r, ChNum, ParValList);
-    reply_free(&r);
+    if ((rc = write_values(h, &r, ChNum, ParValList)) == RC_OK) reply_free(&r);
   }
   release(h);
   return rc;

@@ -98,4 +98,5 @@ export const BoardModels: Record<string, BoardModel> = {
 /** Electrode suffixes of a triple-GEM layer on an A1515TG, by channel index mod 7. */
 export const GemElectrodes = ['G3BOT', 'G3TOP', 'G2BOT', 'G2TOP', 'G1BOT', 'G1TOP', 'G0BOT'] as const;
 
-export const Commands = ['Kill', 'ClearAlarm'] as const;
+/** The SYx527 exec commands (docs/caen-wrapper.md §9); Kill and ClearAlarm act, the others are accepted. */
+export const Commands = ['Kill', 'ClearAlarm', 'EnMsg', 'DisMsg', 'Format', 'RS232CmdOff'] as const;

@@ -110,12 +110,14 @@ export class Crate {
     this.sysProps = this.makeSysProps();
   }
 
+  /** The SY4527 system properties of CAEN's manual (docs/caen-wrapper.md §9): STR, UINT2 and INT2, read-only and read-write. */
   private makeSysProps(): Map<string, SysProp> {
-    const { STR, UINT2 } = SysPropType;
+    const { STR, UINT2, INT2 } = SysPropType;
     const { RDONLY, RDWR } = ParamMode;
     const store: Record<string, string | number> = {
-      IPAddr: '127.0.0.1', IPNetMsk: '255.255.255.0', IPGw: '127.0.0.1', HVFanSpeed: 'Normal',
-      SymbolicName: this.spec.name, GenSignCfg: 0, ResFlagCfg: 0,
+      IPAddr: '127.0.0.1', IPNetMsk: '255.255.255.0', IPGw: '127.0.0.1', HVFanSpeed: 1,
+      SymbolicName: this.spec.name, GenSignCfg: 0, ResFlagCfg: 0, CMDExecMode: 0, FrontPanOutLevel: 0, DummyReg: 0,
+      RS232Par: '9600_8_1_0_0',
     };
     const stored = (name: string, type: number): SysProp => ({
       type, mode: RDWR, get: () => store[name], set: (v) => { store[name] = v; },
@@ -132,15 +134,22 @@ export class Crate {
       ['CPULoad', fixed(STR, () => `${(12 + 4 * noise(this.seed, 1, t())).toFixed(1)}%`)],
       ['MemoryStatus', fixed(STR, () => '41% used')],
       ['HVFanStat', fixed(STR, () => 'Fan 1: OK, Fan 2: OK, Fan 3: OK')],
-      ['HVFanSpeed', stored('HVFanSpeed', STR)],
+      ['HVFanSpeed', stored('HVFanSpeed', UINT2)],
       ['PWFanStat', fixed(STR, () => 'Fan 1: OK, Fan 2: OK')],
       ['SymbolicName', stored('SymbolicName', STR)],
-      ['CMDExecMode', fixed(STR, () => 'Remote')],
+      ['CMDExecMode', stored('CMDExecMode', UINT2)],
+      ['ClkFreq', fixed(INT2, () => 100)],
       ['GenSignCfg', stored('GenSignCfg', UINT2)],
       ['FrontPanIn', fixed(UINT2, () => 0)],
       ['FrontPanOut', fixed(UINT2, () => 0)],
+      ['FrontPanOutLevel', stored('FrontPanOutLevel', UINT2)],
       ['ResFlagCfg', stored('ResFlagCfg', UINT2)],
       ['ResFlag', fixed(UINT2, () => 0)],
+      ['CommandQStatus', fixed(UINT2, () => 0)],
+      ['DummyReg', stored('DummyReg', UINT2)],
+      ['HvPwSM', fixed(STR, () => 'Ready')],
+      ['HVClkConf', fixed(STR, () => 'Internal')],
+      ['RS232Par', stored('RS232Par', STR)],
     ]);
   }
 
@@ -363,6 +372,7 @@ export class Crate {
     const all = this.slots.flatMap((b) => b?.channels ?? []);
     if (name === 'Kill') for (const c of all) { c.physics.advance(now); c.physics.kill(); }
     else if (name === 'ClearAlarm') for (const c of all) c.physics.clearAlarm();
+    else if ((Commands as readonly string[]).includes(name)) return; // EnMsg, DisMsg, Format, RS232CmdOff: accepted, nothing to simulate
     else throw new SimError(Code.EXECNOTFOUND, `Command not found: ${name} (commands: ${Commands.join(', ')})`);
   }
 

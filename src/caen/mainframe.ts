@@ -503,12 +503,15 @@ export class CaenMainframe {
     );
   }
 
-  /** Binding of CAENHV_GetChName(): names of the listed channels in one call (caller buffer of N×12 bytes). */
+  /**
+   * Binding of CAENHV_GetChName(): names of the listed channels in one call. The caller buffer holds
+   * (N + 1) × 12 bytes, as CAEN's own binding allocates it: the library may write an empty record after the last.
+   */
   channelNames(slot: number, channels: readonly number[]): string[] {
     checkU16('slot', slot);
     checkList('channels', channels);
     const list = Uint16Array.from(channels);
-    const names = Buffer.alloc(channels.length * CH_NAME_RECORD);
+    const names = Buffer.alloc((channels.length + 1) * CH_NAME_RECORD);
     this.#call('CAENHV_GetChName', `slot ${slot}, channels ${listText(channels)}`, (f) => f(this.#handle, slot, channels.length, list, names));
     return decodeRecords(names, CH_NAME_RECORD, channels.length);
   }

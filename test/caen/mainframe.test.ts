@@ -184,7 +184,7 @@ describe('reads', () => {
   });
 
   test('commands: list and execute', () => {
-    assert.deepEqual(mf.commands(), ['Kill', 'ClearAlarm']);
+    assert.deepEqual(mf.commands(), ['Kill', 'ClearAlarm', 'EnMsg', 'DisMsg', 'Format', 'RS232CmdOff']);
     mf.execComm('ClearAlarm');
     const e = caught(() => mf.execComm('Reboot'));
     assert.equal(e.fn, 'CAENHV_ExecComm');

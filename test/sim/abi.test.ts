@@ -211,14 +211,16 @@ describe('channels', () => {
     assert.equal(ffi.GetChParamProp(h, 2, 0, 'Nope', 'Type', b), RC.PARAMNOTFOUND);
   });
 
-  test('GetChName fills caller-allocated 12-byte records; SetChName sets one name on listed channels', () => {
-    const names = Buffer.alloc(12 * 7, 0xff);
+  test('GetChName fills caller-allocated 12-byte records and an empty one after the last; SetChName sets one name on listed channels', () => {
+    const names = Buffer.alloc(12 * 9, 0xff);
     assert.equal(ffi.GetChName(h, 0, 7, u16list([0, 1, 2, 3, 4, 5, 6]), names), RC.OK);
     const got = records(names, 12, 7);
+    assert.ok(names.subarray(12 * 7, 12 * 8).every((b) => b === 0), 'record N is empty (why callers allocate (N + 1) x 12)');
+    assert.ok(names.subarray(12 * 8).every((b) => b === 0xff), 'nothing past record N');
     assert.deepEqual(got.map((n) => n.split('_').pop()), ['G3BOT', 'G3TOP', 'G2BOT', 'G2TOP', 'G1BOT', 'G1TOP', 'G0BOT']);
     assert.ok(got.every((n) => n.length <= 11));
     assert.equal(ffi.SetChName(h, 2, 2, u16list([10, 11]), 'CATHODE'), RC.OK);
-    const two = Buffer.alloc(24);
+    const two = Buffer.alloc(36);
     assert.equal(ffi.GetChName(h, 2, 2, u16list([10, 11]), two), RC.OK);
     assert.deepEqual(records(two, 12, 2), ['CATHODE', 'CATHODE']);
     assert.equal(ffi.SetChName(h, 2, 1, u16list([10]), 'TWELVE_CHARS'), RC.INVALIDPARAMETER);
@@ -261,6 +263,16 @@ describe('system properties and commands', () => {
     const names = packedStrings(list[0], n[0]);
     for (const p of ['ModelName', 'SwRelease', 'Sessions', 'IPAddr', 'CPULoad', 'MemoryStatus', 'HVFanStat', 'HVFanSpeed', 'PWFanStat', 'SymbolicName', 'CMDExecMode'])
       assert.ok(names.includes(p), p);
+    // the SY4527 column of CAEN's manual (docs/caen-wrapper.md §9): [mode, type] with RDONLY 0 / RDWR 2, STR 0 / UINT2 2 / INT2 4
+    const manual: Record<string, [number, number]> = {
+      HVFanSpeed: [2, 2], CMDExecMode: [2, 2], ClkFreq: [0, 4], FrontPanOutLevel: [2, 2], CommandQStatus: [0, 2],
+      DummyReg: [2, 2], HvPwSM: [0, 0], HVClkConf: [0, 0], RS232Par: [2, 0], IPNetMsk: [2, 0], IPGw: [2, 0],
+    };
+    for (const [p, expected] of Object.entries(manual)) {
+      const m = [9], ty = [9];
+      assert.equal(ffi.GetSysPropInfo(h, p, m, ty), RC.OK, p);
+      assert.deepEqual([m[0], ty[0]], expected, p);
+    }
     const libc = koffi.load('libc.so.6');
     libc.func('void free(void *p)')(list[0]);
     const mode = [9], type = [9];
@@ -289,12 +301,25 @@ describe('system properties and commands', () => {
     assert.equal(ffi.SetSysProp(h, 'ModelName', Buffer.from('X\0')), RC.NOTSETPROP);
     assert.equal(ffi.GetSysProp(h, 'Sessions', buf), RC.OK);
     assert.match(cString(buf), /admin/);
+    const i16 = Buffer.alloc(2);
+    assert.equal(ffi.GetSysProp(h, 'ClkFreq', i16), RC.OK, 'INT2');
+    assert.equal(i16.readInt16LE(0), 100);
+    assert.equal(ffi.SetSysProp(h, 'ClkFreq', i16), RC.NOTSETPROP);
+    u16.writeUInt16LE(65535, 0);
+    assert.equal(ffi.SetSysProp(h, 'DummyReg', u16), RC.OK);
+    u16.fill(0);
+    assert.equal(ffi.GetSysProp(h, 'DummyReg', u16), RC.OK);
+    assert.equal(u16.readUInt16LE(0), 65535);
+    assert.equal(ffi.SetSysProp(h, 'RS232Par', Buffer.from('19200_8_1_0_0\0', 'latin1')), RC.OK);
+    assert.equal(ffi.GetSysProp(h, 'RS232Par', buf), RC.OK);
+    assert.equal(cString(buf), '19200_8_1_0_0');
   });
 
-  test('GetExecCommList lists Kill and ClearAlarm; an unknown command is EXECNOTFOUND', () => {
+  test('GetExecCommList lists the SYx527 commands; an unknown command is EXECNOTFOUND', () => {
     const n = [0], list = [null];
     assert.equal(ffi.GetExecCommList(h, n, list), RC.OK);
-    assert.deepEqual(packedStrings(list[0], n[0]), ['Kill', 'ClearAlarm']);
+    assert.deepEqual(packedStrings(list[0], n[0]), ['Kill', 'ClearAlarm', 'EnMsg', 'DisMsg', 'Format', 'RS232CmdOff']);
+    for (const c of ['EnMsg', 'DisMsg']) assert.equal(ffi.ExecComm(h, c), RC.OK, c);
     ffi.Free(list[0]);
     assert.equal(ffi.ExecComm(h, 'Reboot'), RC.EXECNOTFOUND);
     assert.equal(ffi.ExecComm(h, 'ClearAlarm'), RC.OK);
