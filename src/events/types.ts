@@ -69,7 +69,7 @@ export type AlarmSource = 'channel' | 'board' | 'crate';
 
 /** One alarm as it stands (the state view lists the active ones). */
 export interface Alarm {
-  /** stable while the alarm is active, e.g. "channel:127.0.0.1:7900/0/3" */
+  /** stable while the alarm is active, e.g. "channel:127.0.0.1/0/3" */
   id: string;
   source: AlarmSource;
   severity: AlarmSeverity;
