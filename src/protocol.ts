@@ -85,9 +85,10 @@ export type MainframeToSupervisor =
   /** the CAEN handle this worker holds (null once it has logged out): the supervisor remembers it so
    * that, should the thread die with it open, the next worker releases it before logging in again */
   | { type: 'session'; handle: number | null }
+  | ControlResultMessage
   | { type: 'stopped' };
 
-export type SupervisorToMainframe = { type: 'stop'; reason: string };
+export type SupervisorToMainframe = { type: 'stop'; reason: string } | ControlJobMessage;
 
 // ---- writer thread ⇄ supervisor ----
 
@@ -165,3 +166,113 @@ export type FromWriterThread =
   | { type: 'fault'; error: WireError }
   /** after 'stop': everything written or spooled; the thread exits next */
   | { type: 'stopped' };
+
+// ---- control requests: supervisor → the mainframe worker that owns the handle ----
+
+/**
+ * What a person (or an extension) asks of a crate. Every kind names a setup: the setup decides the
+ * mainframe (and so the worker), and which channels may be touched.
+ *  - set:         one channel parameter, one value (as typed: "450", "on") on channels of the setup;
+ *                 allowClamp: the explicit intent an SVMax below a channel's set point needs
+ *  - ieq:         a triple-GEM setup's V0Set = microAmps × R on its seven electrodes
+ *  - power:       Pw on/off on channels of the setup (a set of Pw)
+ *  - clear-alarm: the mainframe command ClearAlarm (ExecComm), crate-wide
+ *  - kill:        the mainframe command Kill (ExecComm): every channel of the crate off at once
+ */
+export type ControlRequest =
+  | { kind: 'set'; setup: string; channels: number[]; param: string; value: string; allowClamp?: boolean }
+  | { kind: 'ieq'; setup: string; microAmps: number }
+  | { kind: 'power'; setup: string; channels: number[]; on: boolean }
+  | { kind: 'clear-alarm'; setup: string }
+  | { kind: 'kill'; setup: string };
+
+/** How a parameter's values are shown (the parameter's CAEN properties, as plain data). */
+export interface ControlParamFormat {
+  type: string;
+  mode: string;
+  unit?: string;
+  /** power of ten of the unit (-6: micro) */
+  exp?: number;
+  decimal?: number;
+  min?: number;
+  max?: number;
+  onState?: string;
+  offState?: string;
+}
+
+/** One channel of a planned or applied change. */
+export interface ControlRow {
+  channel: number;
+  /** the name read from the board */
+  name: string;
+  /** how messages name it: "G3Bot (ch 0 GEM1_G3BOT)", "ch 3 DRIFT3" */
+  label: string;
+  /** the value now (NaN: not readable) */
+  current: number;
+  next: number;
+  /** after an apply: the value read back (NaN for a write-only parameter) and whether it equals `next` */
+  readBack?: number;
+  ok?: boolean;
+}
+
+/** GEM electrodes as `ieq --set` shows them: resistor, VMon and Ieq now, Pw. */
+export interface ControlElectrode {
+  channel: number;
+  alias: string;
+  resistorMOhm: number;
+  vmon: number;
+  ieq: number;
+  pw: number;
+}
+
+/** A checked plan, as the worker read it: what would change (current → next), nothing written. */
+export interface ControlPlanView {
+  request: ControlRequest;
+  mainframe: string;
+  setup: string;
+  isGEM: boolean;
+  layer?: number;
+  slot: number;
+  board: string;
+  /** the channel parameter written; for clear-alarm and kill the command name */
+  param: string;
+  format?: ControlParamFormat;
+  rows: ControlRow[];
+  /** ieq: the electrodes */
+  electrodes?: ControlElectrode[];
+  /** SVMax plans: the set points the crate would lower to the new SVMax */
+  clamps?: { channel: number; label: string; param: string; current: number; clampedTo: number }[];
+}
+
+/**
+ * The coded answer of the worker (and of DaemonControl): `code` is 'OK' or a stable error code
+ * (VALUE_ABOVE_SVMAX, PREVIEW_STALE, READBACK_MISMATCH, SET_PARTIAL, CRATE_NOT_CONNECTED…).
+ * `plan` is present once the request was understood; `sent` says whether anything reached the crate.
+ */
+export interface ControlResult {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  plan?: ControlPlanView;
+  /** SetChParam / ExecComm calls made */
+  writes: number;
+  sent: boolean;
+  /** the request itself was refused by a check (a value, a channel, a parameter): exit 2 at the CLI */
+  refused?: boolean;
+}
+
+export interface ControlJobMessage {
+  type: 'control';
+  id: number;
+  /** preview: check and read only; apply: check again, refuse when a current value differs from `expect`, write, read back */
+  op: 'preview' | 'apply';
+  request: ControlRequest;
+  /** apply: the current values the preview showed, per channel (a changed one refuses with PREVIEW_STALE) */
+  expect?: { channel: number; current: number }[];
+}
+
+export interface ControlResultMessage {
+  type: 'control-result';
+  id: number;
+  result: ControlResult;
+}

@@ -8,10 +8,13 @@ import { toWireError } from '../src/errors.js';
 import type { MainframeToSupervisor, MainframeWire, PointsMessage, SupervisorToMainframe, ToWriter } from '../src/protocol.js';
 import { connector, releaseStaleHandles } from '../src/poll/connect.js';
 import { MainframePoller, type PollerOptions } from '../src/poll/mainframe-poller.js';
+import { runControlJob } from '../src/control/request.js';
 
 export interface MainframeTask {
   mainframe: MainframeWire;
   setups: SetupConfig[];
+  /** the setups control requests may name: every setup of the config on this mainframe */
+  controlSetups?: SetupConfig[];
   control: MessagePort;
   writer: MessagePort;
   options?: PollerOptions;
@@ -33,6 +36,13 @@ export default async function run(task: MainframeTask): Promise<'stopped'> {
   }, task.options);
   control.on('message', (msg: SupervisorToMainframe) => {
     if (msg.type === 'stop') poller.stop(msg.reason);
+    else if (msg.type === 'control') {
+      // run by the poll loop between two of its calls: serialised with the scans and with other requests
+      poller
+        .exclusive((session) => runControlJob(session, task.controlSetups ?? task.setups, task.mainframe.id, msg))
+        .catch((err: unknown) => ({ ...toWireError(err), writes: 0, sent: false }))
+        .then((result) => post({ type: 'control-result', id: msg.id, result }));
+    }
   });
   try {
     await poller.run();

@@ -5,28 +5,30 @@
 import type { Command } from 'commander';
 import { formatChStatus } from '../caen/status-bits.js';
 import {
-  applyPlan,
   confirmChange,
   formatParamValue,
   parseDecimal,
   planIeq,
+  planView,
   readStack,
   resolveTarget,
-  type ApplyResult,
-  type ChangePlan,
   type StackReading,
 } from '../control/index.js';
 import { ieqMicroAmps, stackTotals } from '../gem/index.js';
 import { UsageError } from '../errors.js';
+import type { ControlPlanView, ControlRequest } from '../protocol.js';
 import { action } from './command.js';
-import { withSetupCrate, type GlobalOptions } from './open-setup.js';
+import { applyDirect, DirectAudit, metaOf, throughDaemon, type ControlPresentation } from './control-flow.js';
+import { findDaemon } from './daemon-client.js';
+import { checkSetupBoard, loadSetup, withCrate, withSetupCrate, type GlobalOptions } from './open-setup.js';
 import { table } from './render/format.js';
-import { describeResult, mismatchError } from './set.js';
+import { describeResult } from './set.js';
 
 interface IeqOptions extends GlobalOptions {
   json?: boolean;
   set?: string;
   yes?: boolean;
+  direct?: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,6 +39,7 @@ export function register(program: Command): void {
     .option('--json', 'print the readings as JSON')
     .option('--set <uA>', 'target equivalent divider current in uA: V0Set = uA x R on all seven electrodes (asks first)')
     .option('-y, --yes', 'with --set: apply without asking (needed when stdin is not a terminal)')
+    .option('--direct', 'with --set: open an own session on the crate even when a running gemcaen daemon serves it')
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 read-back differs or the crate failed, 2 refused (nothing written), 3 declined at the prompt.',
@@ -46,33 +49,57 @@ export function register(program: Command): void {
         const opts = command.optsWithGlobals<IeqOptions>();
         if (opts.set !== undefined && opts.json) throw new UsageError('OPTION_CONFLICT', '--json is for reading the stack; drop it when using --set');
         if (opts.yes && opts.set === undefined) throw new UsageError('OPTION_CONFLICT', '--yes only applies to --set UA');
-        const microAmps = opts.set === undefined ? undefined : parseMicroAmps(opts.set);
-        await withSetupCrate(opts, setupName, async ({ crate, setup, board, signal }) => {
-          if (!setup.isGEM) {
-            throw new UsageError('NOT_GEM_SETUP', `setup ${setup.name} is not a GEM setup (isGEMDetector: false): Ieq exists only for triple-GEM layers; name a GEM setup`);
-          }
-          const target = resolveTarget(crate, setup, board);
-          const stack = readStack(crate, target);
-          if (microAmps === undefined) {
+        if (opts.direct && opts.set === undefined) throw new UsageError('OPTION_CONFLICT', '--direct only applies to --set UA');
+        if (opts.set === undefined) {
+          await withSetupCrate(opts, setupName, ({ crate, setup, board }) => {
+            requireGem(setup.name, setup.isGEM);
+            const stack = readStack(crate, resolveTarget(crate, setup, board));
             process.stdout.write(opts.json ? `${JSON.stringify(stackJson(stack), null, 2)}\n` : `${describeStack(stack)}\n`);
-            return;
-          }
-          const plan = planIeq(crate, stack, microAmps);
-          process.stdout.write(`${describeIeqPlan(stack, plan, microAmps)}\n`);
-          await confirmChange(`Set V0Set of the ${plan.rows.length} electrodes for Ieq ${microAmps} uA?`, {
-            yes: opts.yes === true,
-            input: process.stdin,
-            output: process.stdout,
-            command: `gemcaen ieq ${setupName} --set ${opts.set}`,
-            keepalive: () => crate.keepalive(),
-            signal,
           });
-          const result = applyPlan(crate, plan);
-          process.stdout.write(`${describeResult(plan, result)}\n${describeIeqResult(stack, result)}\n`);
-          if (result.mismatches.length > 0) throw mismatchError(plan, result);
+          return;
+        }
+        const microAmps = parseMicroAmps(opts.set);
+        const base = loadSetup(opts, setupName);
+        requireGem(base.setup.name, base.setup.isGEM);
+        const request: ControlRequest = { kind: 'ieq', setup: setupName, microAmps };
+        const present: ControlPresentation = {
+          describePlan: (v) => describeIeqPlan(v, microAmps),
+          describeResult: (v, writes) => `${describeResult(v, writes)}\n${describeIeqResult(v)}`,
+          question: (v) => `Set V0Set of the ${v.rows.length} electrodes for Ieq ${microAmps} uA?`,
+          command: `gemcaen ieq ${setupName} --set ${opts.set}`,
+          yes: opts.yes === true,
+        };
+        const daemon = opts.direct ? undefined : await findDaemon(base.config, base.mainframe);
+        if (daemon) return throughDaemon(daemon, request, present);
+        const audit = new DirectAudit(base.config, base.mainframe.id, request);
+        await withCrate(base, async ({ crate, setup, mainframe, signal }) => {
+          let view: ControlPlanView | undefined;
+          try {
+            const board = checkSetupBoard(crate, setup, mainframe);
+            const stack = readStack(crate, resolveTarget(crate, setup, board));
+            const plan = planIeq(crate, stack, microAmps);
+            view = planView(request, mainframe.id, plan, stack);
+            process.stdout.write(`${present.describePlan(view)}\n`);
+            await confirmChange(present.question(view), {
+              yes: present.yes,
+              input: process.stdin,
+              output: process.stdout,
+              command: present.command,
+              keepalive: () => crate.keepalive(),
+              signal,
+            });
+            applyDirect(crate, plan, view, audit, present);
+          } catch (err) {
+            audit.refused(err, view);
+            throw err;
+          }
         });
       }),
     );
+}
+
+function requireGem(name: string, isGEM: boolean): void {
+  if (!isGEM) throw new UsageError('NOT_GEM_SETUP', `setup ${name} is not a GEM setup (isGEMDetector: false): Ieq exists only for triple-GEM layers; name a GEM setup`);
 }
 
 function parseMicroAmps(text: string): number {
@@ -141,29 +168,37 @@ export function stackJson(stack: StackReading): Record<string, unknown> {
 }
 
 /** current → next per electrode (V0Set and Ieq) and the total stack voltage. */
-export function describeIeqPlan(stack: StackReading, plan: ChangePlan, microAmps: number): string {
-  const rows = stack.electrodes.map((e, i) => {
-    const next = plan.rows[i]?.next ?? Number.NaN;
+export function describeIeqPlan(view: ControlPlanView, microAmps: number): string {
+  const meta = metaOf(view);
+  const electrodes = view.electrodes ?? [];
+  const rows = view.rows.map((r, i) => {
+    const e = electrodes[i];
+    const R = e?.resistorMOhm ?? Number.NaN;
     return [
-      ...electrodeCells(e),
-      `${formatParamValue(e.v0set, plan.meta)} → ${formatParamValue(next, plan.meta)}`,
-      `${f(ieqMicroAmps(e.v0set, e.resistorMOhm), 1)} → ${f(ieqMicroAmps(next, e.resistorMOhm), 1)}`,
-      pwText(e.pw),
+      String(r.channel), r.name, e?.alias ?? '', R.toFixed(6), f(e?.vmon ?? Number.NaN, 1), f(e?.ieq ?? Number.NaN, 1),
+      `${formatParamValue(r.current, meta)} → ${formatParamValue(r.next, meta)}`,
+      `${f(ieqMicroAmps(r.current, R), 1)} → ${f(ieqMicroAmps(r.next, R), 1)}`,
+      pwText(e?.pw ?? Number.NaN),
     ];
   });
-  const nextTotal = stackTotals(plan.rows.map((r, i) => ({ volts: r.next, resistorMOhm: stack.electrodes[i]?.resistorMOhm ?? Number.NaN })));
+  const R = (i: number): number => electrodes[i]?.resistorMOhm ?? Number.NaN;
+  const total = stackTotals(electrodes.map((e) => ({ volts: e.vmon, resistorMOhm: e.resistorMOhm })));
+  const nowSet = stackTotals(view.rows.map((r, i) => ({ volts: r.current, resistorMOhm: R(i) })));
+  const nextSet = stackTotals(view.rows.map((r, i) => ({ volts: r.next, resistorMOhm: R(i) })));
   rows.push([
-    ...stackCells(stack),
-    `${f(stack.totalSet.volts, 1)} → ${f(nextTotal.volts, 1)}`, `${f(stack.totalSet.ieqMicroAmps, 1)} → ${f(nextTotal.ieqMicroAmps, 1)}`, '',
+    '', 'stack', '', total.resistorMOhm.toFixed(6), f(total.volts, 1), f(total.ieqMicroAmps, 1),
+    `${f(nowSet.volts, 1)} → ${f(nextSet.volts, 1)}`, `${f(nowSet.ieqMicroAmps, 1)} → ${f(nextSet.ieqMicroAmps, 1)}`, '',
   ]);
+  const layer = view.layer !== undefined ? `, layer ${view.layer}` : '';
+  const decimals = view.format?.decimal ?? 0;
   return (
-    `${header(stack)}: V0Set for Ieq ${microAmps} uA (V0Set = Ieq x R, ${plan.meta.decimal ?? 0} decimal${plan.meta.decimal === 1 ? '' : 's'}); Pw is not changed\n` +
+    `setup ${view.setup}: slot ${view.slot} (${view.board})${layer}: V0Set for Ieq ${microAmps} uA (V0Set = Ieq x R, ${decimals} decimal${decimals === 1 ? '' : 's'}); Pw is not changed\n` +
     `${table(['ch', 'name', 'electrode', 'R [MOhm]', 'VMon [V]', 'Ieq [uA]', 'V0Set [V] now → next', 'Ieq(V0Set) [uA] now → next', 'Pw'], rows)}\n` +
-    `total stack voltage: ${f(stack.totalSet.volts, 1)} V → ${f(nextTotal.volts, 1)} V`
+    `total stack voltage: ${f(nowSet.volts, 1)} V → ${f(nextSet.volts, 1)} V`
   );
 }
 
-function describeIeqResult(stack: StackReading, result: ApplyResult): string {
-  const total = stackTotals(result.rows.map((r, i) => ({ volts: r.readBack, resistorMOhm: stack.electrodes[i]?.resistorMOhm ?? Number.NaN })));
+function describeIeqResult(view: ControlPlanView): string {
+  const total = stackTotals(view.rows.map((r, i) => ({ volts: r.readBack ?? Number.NaN, resistorMOhm: view.electrodes?.[i]?.resistorMOhm ?? Number.NaN })));
   return `stack V0Set now ${f(total.volts, 1)} V (Ieq ${f(total.ieqMicroAmps, 1)} uA); VMon follows at the ramp rate (RUp/RDWn)`;
 }

@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   ieq: () => import('./ieq.js'),
   health: () => import('./health.js'),
   grafana: () => import('./grafana.js'),
+  audit: () => import('./audit.js'),
 };
 
 /** The command named on the command line (the first word that is not an option or the value of -c/--config). */

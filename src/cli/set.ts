@@ -4,20 +4,20 @@
 // a read-back per channel.
 import type { Command } from 'commander';
 import {
-  applyPlan,
   checkChannelsInSetup,
   checkClampIntent,
   confirmChange,
   formatParamValue,
   parseChannelList,
   planSet,
+  planView,
   resolveTarget,
-  type ApplyResult,
-  type ChangePlan,
 } from '../control/index.js';
-import { GemcaenError } from '../errors.js';
+import type { ControlPlanView, ControlRequest } from '../protocol.js';
 import { action } from './command.js';
-import { withSetupCrate, type GlobalOptions } from './open-setup.js';
+import { applyDirect, DirectAudit, metaOf, throughDaemon, type ControlPresentation } from './control-flow.js';
+import { findDaemon } from './daemon-client.js';
+import { loadSetup, withCrate, checkSetupBoard, type GlobalOptions } from './open-setup.js';
 import { table, unitText } from './render/format.js';
 
 interface SetOptions extends GlobalOptions {
@@ -25,6 +25,7 @@ interface SetOptions extends GlobalOptions {
   param: string;
   value: string;
   yes?: boolean;
+  direct?: boolean;
   allowClamp?: boolean;
 }
 
@@ -38,80 +39,91 @@ export function register(program: Command): void {
     .requiredOption('--value <value>', 'new value: a number, or on/off for Pw and other on/off parameters')
     .option('-y, --yes', 'apply without asking (needed when stdin is not a terminal)')
     .option('--allow-clamp', 'SVMax only: allow an SVMax below a channel\'s V0Set/V1Set, which the crate then lowers to SVMax for good')
+    .option('--direct', 'open an own session on the crate even when a running gemcaen daemon serves it')
     .addHelpText(
       'after',
-      '\nExit codes: 0 applied and read back, 1 read-back differs or the crate failed, 2 refused (nothing written), 3 declined at the prompt.',
+      '\nThrough the running daemon when one serves the crate (no second login), else on an own session. Every set is audited (gemcaen audit).\n' +
+        'Exit codes: 0 applied and read back, 1 read-back differs or the crate failed, 2 refused (nothing written), 3 declined at the prompt.',
     )
     .action(
       action(async (setupName: string, _opts: SetOptions, command: Command) => {
         const opts = command.optsWithGlobals<SetOptions>();
         const channels = parseChannelList(opts.channel);
-        await withSetupCrate(opts, setupName, async ({ crate, setup, board, signal }) => {
-          checkChannelsInSetup(setup.name, setup.channels, channels);
-          const target = resolveTarget(crate, setup, board);
-          const plan = planSet(crate, target, { channels, param: opts.param, value: opts.value });
-          const intent = { allowClamp: opts.allowClamp === true };
-          process.stdout.write(`${describePlan(plan)}\n`);
-          checkClampIntent(plan, plan.clamps, intent);
-          await confirmChange(`Apply ${plan.param} to ${plan.rows.length} channel${plan.rows.length > 1 ? 's' : ''}?`, {
-            yes: opts.yes === true,
-            input: process.stdin,
-            output: process.stdout,
-            command: `gemcaen set ${setupName} --channel ${opts.channel} --param ${opts.param} --value ${opts.value}${intent.allowClamp ? ' --allow-clamp' : ''}`,
-            keepalive: () => crate.keepalive(),
-            signal,
-          });
-          const result = applyPlan(crate, plan, intent);
-          process.stdout.write(`${describeResult(plan, result)}\n`);
-          if (result.mismatches.length > 0) throw mismatchError(plan, result);
+        const base = loadSetup(opts, setupName);
+        const intent = { allowClamp: opts.allowClamp === true };
+        const request: ControlRequest = { kind: 'set', setup: setupName, channels, param: opts.param, value: opts.value, ...(intent.allowClamp ? { allowClamp: true } : {}) };
+        const present: ControlPresentation = {
+          describePlan,
+          describeResult,
+          question: (v) => `Apply ${v.param} to ${v.rows.length} channel${v.rows.length > 1 ? 's' : ''}?`,
+          command: `gemcaen set ${setupName} --channel ${opts.channel} --param ${opts.param} --value ${opts.value}${intent.allowClamp ? ' --allow-clamp' : ''}`,
+          yes: opts.yes === true,
+        };
+        const daemon = opts.direct ? undefined : await findDaemon(base.config, base.mainframe);
+        if (daemon) return throughDaemon(daemon, request, present);
+        const audit = new DirectAudit(base.config, base.mainframe.id, request);
+        await withCrate(base, async ({ crate, setup, mainframe, signal }) => {
+          let view: ControlPlanView | undefined;
+          try {
+            const board = checkSetupBoard(crate, setup, mainframe);
+            checkChannelsInSetup(setup.name, setup.channels, channels);
+            const target = resolveTarget(crate, setup, board);
+            const plan = planSet(crate, target, { channels, param: opts.param, value: opts.value });
+            view = planView(request, mainframe.id, plan);
+            process.stdout.write(`${describePlan(view)}\n`);
+            checkClampIntent(plan, plan.clamps, intent);
+            await confirmChange(present.question(view), {
+              yes: present.yes,
+              input: process.stdin,
+              output: process.stdout,
+              command: present.command,
+              keepalive: () => crate.keepalive(),
+              signal,
+            });
+            applyDirect(crate, plan, view, audit, present, intent);
+          } catch (err) {
+            audit.refused(err, view);
+            throw err;
+          }
         });
       }),
     );
 }
 
-function unitOf(plan: ChangePlan): string {
-  const unit = plan.meta.type === 'NUMERIC' ? unitText(plan.meta) : '';
+function unitOf(view: ControlPlanView): string {
+  const unit = view.format?.type === 'NUMERIC' ? unitText(view.format) : '';
   return unit ? ` [${unit}]` : '';
 }
 
 /** The planned change as a table: channel, current → new. */
-export function describePlan(plan: ChangePlan): string {
-  const { target } = plan;
-  const head = `setup ${target.setup.name}: slot ${target.slot} (${target.board.model}), ${plan.param}${unitOf(plan)}`;
-  const rows = plan.rows.map((r) => [
+export function describePlan(view: ControlPlanView): string {
+  const meta = metaOf(view);
+  const head = `setup ${view.setup}: slot ${view.slot} (${view.board}), ${view.param}${unitOf(view)}`;
+  const rows = view.rows.map((r) => [
     String(r.channel),
-    target.names.get(r.channel) ?? '',
-    ...(target.setup.isGEM ? [r.label.split(' ')[0] ?? ''] : []),
-    formatParamValue(r.current, plan.meta),
-    formatParamValue(r.next, plan.meta),
+    r.name,
+    ...(view.isGEM ? [r.label.split(' ')[0] ?? ''] : []),
+    formatParamValue(r.current, meta),
+    formatParamValue(r.next, meta),
   ]);
-  const cols = ['ch', 'name', ...(target.setup.isGEM ? ['electrode'] : []), 'current', 'new'];
-  const clamps = plan.clamps.map(
-    (c) => `  ${c.label}: ${c.param} ${formatParamValue(c.current, plan.meta)} → ${formatParamValue(c.clampedTo, plan.meta)} (clamped by the crate; raising SVMax later does not restore it)`,
+  const cols = ['ch', 'name', ...(view.isGEM ? ['electrode'] : []), 'current', 'new'];
+  const clamps = (view.clamps ?? []).map(
+    (c) => `  ${c.label}: ${c.param} ${formatParamValue(c.current, meta)} → ${formatParamValue(c.clampedTo, meta)} (clamped by the crate; raising SVMax later does not restore it)`,
   );
   const consequence = clamps.length > 0 ? `\nthe crate lowers these set points to the new SVMax:\n${clamps.join('\n')}` : '';
   return `${head}\n${table(cols, rows)}${consequence}`;
 }
 
 /** What was written and read back, per channel. */
-export function describeResult(plan: ChangePlan, result: ApplyResult): string {
-  const { target } = plan;
-  const rows = result.rows.map((r) => [
+export function describeResult(view: ControlPlanView, writes: number): string {
+  const meta = metaOf(view);
+  const rows = view.rows.map((r) => [
     String(r.channel),
-    target.names.get(r.channel) ?? '',
-    formatParamValue(r.next, plan.meta),
-    formatParamValue(r.readBack, plan.meta),
+    r.name,
+    formatParamValue(r.next, meta),
+    formatParamValue(r.readBack, meta),
     r.ok ? 'ok' : 'DIFFERS',
   ]);
-  const calls = `${result.writes} SetChParam call${result.writes > 1 ? 's' : ''}`;
+  const calls = `${writes} SetChParam call${writes > 1 ? 's' : ''}`;
   return `applied (${calls}); read back:\n${table(['ch', 'name', 'requested', 'read back', ''], rows)}`;
-}
-
-export function mismatchError(plan: ChangePlan, result: ApplyResult): GemcaenError {
-  const list = result.mismatches.map((r) => `${r.label} ${formatParamValue(r.readBack, plan.meta)} instead of ${formatParamValue(r.next, plan.meta)}`);
-  return new GemcaenError(
-    'READBACK_MISMATCH',
-    `${plan.param} read back differs on ${list.join('; ')}: the board clamped or refused the value (check SVMax, interlocks, another client)`,
-    { details: { channels: result.mismatches.map((r) => r.channel) } },
-  );
 }

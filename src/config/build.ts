@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_RESISTORS_MOHM, layerChannels } from '../gem/resistors.js';
 import { isLoopbackIPv4, parseHostPort, parseMainframeHost } from './address.js';
 import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
+import { auditFileOf, controlDirectoryOf } from './paths.js';
 import { defaultOf } from './schema.js';
 import { Secret } from './secret.js';
 import {
@@ -101,11 +102,17 @@ function buildSettings(raw: Raw, issues: IssueList, cwd: string): Settings {
     if ('reason' in parsed) issues.error([SETTINGS_KEY, 'HealthListen'], `must be host:port (e.g. 127.0.0.1:8765) or "" to disable: ${parsed.reason}`);
     else if (parsed.port === undefined) issues.error([SETTINGS_KEY, 'HealthListen'], `needs a port: write ${healthListen}:8765 (or "" to disable)`);
   }
+  const logDirectory = resolvePath(cwd, pick<string>('LogDirectory', isString));
+  const spoolDirectory = resolvePath(cwd, pick<string>('SpoolDirectory', isString));
+  const auditFile = pick<string>('AuditFile', isString);
+  const controlDirectory = pick<string>('ControlDirectory', isString);
   return {
     logLevel: pick<Settings['logLevel']>('LogLevel', isString),
-    logDirectory: resolvePath(cwd, pick<string>('LogDirectory', isString)),
-    spoolDirectory: resolvePath(cwd, pick<string>('SpoolDirectory', isString)),
+    logDirectory,
+    spoolDirectory,
     spoolMaxMegabytes: pick<number>('SpoolMaxMegabytes', isNumber),
+    auditFile: auditFileOf({ logDirectory, auditFile: auditFile && resolvePath(cwd, auditFile) }),
+    controlDirectory: controlDirectoryOf({ spoolDirectory, controlDirectory: controlDirectory && resolvePath(cwd, controlDirectory) }),
     healthListen,
     batchMaxLines: pick<number>('BatchMaxLines', isNumber),
     batchMaxMilliseconds: pick<number>('BatchMaxMilliseconds', isNumber),

@@ -99,6 +99,10 @@ export interface Settings {
   logDirectory: string;
   spoolDirectory: string;
   spoolMaxMegabytes: number;
+  /** the audit file of set points (gemcaen.AuditFile); read it through auditFileOf (config/paths.ts) */
+  auditFile?: string;
+  /** directory of the local control endpoint (gemcaen.ControlDirectory); read it through controlDirectoryOf */
+  controlDirectory?: string;
   /** health endpoint "host:port"; empty string disables it */
   healthListen: string;
   batchMaxLines: number;

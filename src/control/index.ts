@@ -8,3 +8,4 @@ export * from './set-plan.js';
 export * from './ieq-plan.js';
 export * from './apply.js';
 export * from './confirm.js';
+export * from './request.js';

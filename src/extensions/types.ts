@@ -6,15 +6,21 @@
 import type { GemcaenConfig, SetupConfig } from '../config/types.js';
 import type { DaemonEvents } from '../events/bus.js';
 import type { Logger } from '../log.js';
-import type { Point } from '../protocol.js';
+import type { ControlRequest, ControlResult, Point } from '../protocol.js';
 import type { DaemonStateView } from '../supervisor/state.js';
 import type { HttpRoutes } from './routes.js';
 
 /**
- * The control door of the daemon (issue 18, helper i18a: DaemonControl with preview/apply).
- * Declared by shape here so extensions do not reach into the supervisor; null until it is set.
+ * The control door of the daemon (DaemonControl, src/supervisor/control.ts), declared by shape so that
+ * extensions do not reach into the supervisor. preview: the worker owning the crate checks the
+ * request with the rules of `gemcaen set` and reads the current values (nothing sent); apply: the
+ * same checks again, PREVIEW_STALE (nothing sent) when a current value changed since, else the
+ * writes and the read-back. Both audited. `who` is the person, `from` the door ("cli", "web").
  */
-export type ControlDoor = object;
+export interface ControlDoor {
+  preview(request: ControlRequest, who: { who: string; from: string }): Promise<{ token?: string; expiresMs?: number; result: ControlResult }>;
+  apply(token: string, who: { who: string; from: string }): Promise<ControlResult>;
+}
 
 /** Acknowledging alarms (src/alarms/alarms.ts): the alarm stays active until it clears on the crate. */
 export interface AlarmDesk {

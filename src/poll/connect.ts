@@ -25,13 +25,13 @@ export function releaseStaleHandles(mf: MainframeWire, handles: readonly number[
  * A login that fails with LOGINFAILED/USERPASSFAILED while TCP 2527 does not answer throws
  * CRATE_UNREACHABLE (a connection cause: normal back-off) instead of the ambiguous CaenError.
  */
-export function connector(mf: MainframeWire, env: NodeJS.ProcessEnv = process.env): () => Promise<CaenSession> {
+export function connector(mf: MainframeWire, env: NodeJS.ProcessEnv = process.env): () => Promise<CaenMainframe> {
   let lib: CaenLibrary | undefined;
   return async () => {
     lib ??= CaenLibrary.open(findCaenLibrary(mf.library, env));
     const address = await initArg(mf.linkType, mf.address);
     try {
-      const session: CaenSession = CaenMainframe.connect(lib, {
+      const session: CaenMainframe & CaenSession = CaenMainframe.connect(lib, {
         systemType: mf.systemType,
         linkType: mf.linkType,
         address,

@@ -3,6 +3,7 @@
 // capped back-off, a keepalive when the crate would otherwise sit idle, and every state change
 // reported once.
 import type { SetupConfig } from '../config/types.js';
+import { GemcaenError } from '../errors.js';
 import type { ChannelReading, CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PointsMessage } from '../protocol.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import { gemBoardProblem, gemNamesProblem } from './gem-mapping.js';
@@ -10,14 +11,20 @@ import { planSetup, scanSetup, type SetupPlan } from './plan.js';
 import { toPoints, type SetupReading } from './points.js';
 import { classify, errorText, type BoardInfoLike, type CaenSession } from './session.js';
 
-export interface PollerIO {
+export interface PollerIO<S extends CaenSession = CaenSession> {
   /** to the supervisor (control port) */
   post(msg: MainframeToSupervisor): void;
   /** to the writer (writer port) */
   points(msg: PointsMessage): void;
   /** opens the library (once) and logs in: one InitSystem */
   /** logs in (resolving a host name first where the link needs an IP) */
-  connect(): CaenSession | Promise<CaenSession>;
+  connect(): S | Promise<S>;
+}
+
+/** Work that needs the crate session, queued by `exclusive` and run by the loop between two calls. */
+interface Job<S> {
+  run(session: S): void;
+  fail(err: Error): void;
 }
 
 export interface PollerOptions {
@@ -53,14 +60,15 @@ interface SetupSlot {
   namesReadMs: number;
 }
 
-export class MainframePoller {
+export class MainframePoller<S extends CaenSession = CaenSession> {
   readonly #mf: MainframeWire;
-  readonly #io: PollerIO;
+  readonly #io: PollerIO<S>;
   readonly #setups: SetupSlot[];
   readonly #backoff: Backoff;
   readonly #credentialsRetryMs: number;
   readonly #namesRefreshMs: number;
-  #session: CaenSession | null = null;
+  #session: S | null = null;
+  readonly #jobs: Job<S>[] = [];
   #state: CrateState | null = null;
   #lastCallMs = 0;
   #calls = 0;
@@ -68,7 +76,7 @@ export class MainframePoller {
   #reconnectAtMs = 0;
   #wake: (() => void) | null = null;
 
-  constructor(mainframe: MainframeWire, setups: readonly SetupConfig[], io: PollerIO, options: PollerOptions = {}) {
+  constructor(mainframe: MainframeWire, setups: readonly SetupConfig[], io: PollerIO<S>, options: PollerOptions = {}) {
     this.#mf = mainframe;
     this.#io = io;
     this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set(), namesReadMs: 0 }));
@@ -87,9 +95,29 @@ export class MainframePoller {
     return this.#stopReason !== null;
   }
 
+  /**
+   * Runs `fn` with the crate session between two calls of the loop: never inside a scan, one job at a
+   * time, in the order asked. Rejects with CRATE_NOT_CONNECTED (nothing called) while the crate is not
+   * logged in, and with WORKER_STOPPING once a stop was asked. `fn` is synchronous (wrapper calls are).
+   */
+  exclusive<T>(fn: (session: S) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.stopping) {
+        reject(new GemcaenError('WORKER_STOPPING', `the worker of ${this.#what()} is stopping: nothing was sent`));
+        return;
+      }
+      this.#jobs.push({ run: (session) => resolve(fn(session)), fail: reject });
+      this.#wake?.();
+    });
+  }
+
   async run(): Promise<void> {
     try {
       while (!this.stopping) {
+        if (this.#jobs.length > 0) {
+          this.#runJob();
+          continue;
+        }
         if (!this.#session) {
           const wait = this.#reconnectAtMs - monotonicMs();
           if (wait > 0) {
@@ -112,9 +140,31 @@ export class MainframePoller {
         else this.#keepalive();
       }
     } finally {
+      for (const job of this.#jobs.splice(0)) job.fail(new GemcaenError('WORKER_STOPPING', `the worker of ${this.#what()} stopped: nothing was sent`));
       this.#disconnect();
       this.#setState('stopped', this.#stopReason ?? 'loop ended');
     }
+  }
+
+  /** One queued job, on the open session; refused at once when the crate is not logged in. */
+  #runJob(): void {
+    const job = this.#jobs.shift()!;
+    const session = this.#session;
+    if (!session) {
+      job.fail(new GemcaenError('CRATE_NOT_CONNECTED', `${this.#what()} is not connected (${this.#state ?? 'starting'}): nothing was sent; try again once it is`));
+      return;
+    }
+    try {
+      job.run(session);
+    } catch (err) {
+      job.fail(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.#lastCallMs = monotonicMs();
+    }
+  }
+
+  #what(): string {
+    return `${this.#mf.systemType} at ${this.#mf.address}`;
   }
 
   // ---- connection ----
@@ -122,7 +172,7 @@ export class MainframePoller {
   /** One login attempt. Returns 0 when connected, else how long to wait before the next one. */
   async #tryConnect(): Promise<number> {
     if (this.#state !== 'backoff' && this.#state !== 'auth-failed' && this.#state !== 'library-error') this.#setState('connecting');
-    let session: CaenSession;
+    let session: S;
     try {
       session = await this.#io.connect();
     } catch (err) {

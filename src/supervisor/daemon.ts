@@ -13,7 +13,12 @@ import { DaemonEvents } from '../events/bus.js';
 import { Extensions } from '../extensions/extensions.js';
 import { HealthExtension } from '../extensions/health.js';
 import { HttpRoutes } from '../extensions/routes.js';
-import type { ControlDoor, Extension, ExtensionContext } from '../extensions/types.js';
+import { ControlEndpointExtension } from '../extensions/control-endpoint.js';
+import type { Extension, ExtensionContext } from '../extensions/types.js';
+import { auditFileOf } from '../config/paths.js';
+import type { SetpointEvent } from '../events/types.js';
+import { AuditFile, auditPoint, recordText, type AuditRecord } from './audit.js';
+import { DaemonControl } from './control.js';
 import { closeLogger, type Logger } from '../log.js';
 import type { Point, ToWriter } from '../protocol.js';
 import { MainframeWorkers, type MainframeWorkersOptions } from './mainframe-workers.js';
@@ -57,12 +62,19 @@ export function describeSink(sink: SinkConfig): string {
   }
 }
 
+/** The setups of the config that live on a crate the daemon logs: set points may name any of them. */
+function controlSetups(config: GemcaenConfig, logged: readonly SetupConfig[]): SetupConfig[] {
+  const served = new Set(logged.map((s) => s.mainframe));
+  return [...config.setups.values()].filter((s) => served.has(s.mainframe));
+}
+
 export class Daemon {
   readonly events: DaemonEvents;
   readonly state: DaemonState;
   readonly routes = new HttpRoutes();
-  /** the control door (i18a), handed to the extensions; null until set */
-  control: ControlDoor | null = null;
+  /** the one door to the crates: preview/apply of set points through the worker owning each handle */
+  readonly control: DaemonControl;
+  readonly #audit: AuditFile;
   readonly #o: DaemonOptions;
   readonly #log: Logger;
   readonly #sims: SimulatedCrate[] = [];
@@ -80,7 +92,49 @@ export class Daemon {
     this.events = new DaemonEvents((type, err) => this.#log.error(`a listener of "${type}" events failed: ${err instanceof Error ? err.message : String(err)}`));
     this.state = new DaemonState(this.events);
     this.#writer = new WriterThread(options.log, this.state, (err) => void this.#fatal(err));
-    this.#extensions = new Extensions([this.#health, ...(options.extensions ?? [])]);
+    this.#extensions = new Extensions([this.#health, new ControlEndpointExtension(), ...(options.extensions ?? [])]);
+    this.#audit = new AuditFile(auditFileOf(options.config.settings));
+    const setups = controlSetups(options.config, options.setups);
+    this.control = new DaemonControl({
+      setups,
+      run: (mainframe, job) =>
+        this.#workers?.control(mainframe, job) ??
+        Promise.resolve({ code: 'CRATE_NOT_CONNECTED', message: `mainframe ${mainframe}: the daemon is not running its workers; nothing was sent`, writes: 0, sent: false }),
+      auditReady: () => this.#audit.check(),
+      audit: (records) => this.#recordSetpoints(records),
+    });
+    // changes made by others at the crate (external-change detection) are audited like ours
+    this.events.on('setpoint', (e) => {
+      if (e.external) this.#appendAudit([externalRecord(e)]);
+    });
+  }
+
+  /**
+   * Audits the set points of one answer: a log line each, the audit file, a gemcaen_event point to the
+   * setup's sink and a `setpoint` event. An audit file that cannot be written is one error line; the
+   * answer still goes out (DaemonControl checked the file before sending anything).
+   */
+  #recordSetpoints(records: AuditRecord[]): void {
+    this.#appendAudit(records);
+    for (const r of records) {
+      const sink = this.#o.config.setups.get(r.setup)?.sink;
+      if (sink) this.writePoints([sink], [auditPoint(r)]);
+      if (r.channel === null || r.slot === null) continue;
+      this.events.emit('setpoint', {
+        timeMs: Date.parse(r.time), who: r.who, from: r.from, mainframe: r.mainframe, setup: r.setup, slot: r.slot, channel: r.channel,
+        param: r.param, before: r.before ?? undefined, after: r.after ?? undefined, code: r.code, external: false,
+      });
+    }
+  }
+
+  #appendAudit(records: AuditRecord[]): void {
+    const log = this.#o.log.child({ label: 'control' });
+    for (const r of records) log.log(r.code === 'OK' ? 'info' : 'warn', `set point: ${recordText(r)}`);
+    try {
+      this.#audit.append(records);
+    } catch (err) {
+      log.error(err instanceof Error ? err.message : String(err));
+    }
   }
 
   /** address the health endpoint listens on, once started */
@@ -151,6 +205,7 @@ export class Daemon {
       attachWriterPort: (mainframe, port) => this.#writer.attachPort(mainframe, port),
       state: this.state,
       log: this.#o.log,
+      configSetups: [...config.setups.values()],
       ...this.#o.workers,
     });
     this.#workers.start(groups);
@@ -220,4 +275,14 @@ export class Daemon {
     if (failures.length > 0) throw new GemcaenError('SHUTDOWN_INCOMPLETE', failures.join('; '));
     this.#log.info('stopped');
   }
+}
+
+/** The audit record of a change seen on the crate without a request of ours. */
+function externalRecord(e: SetpointEvent): AuditRecord {
+  const n = (v: number | string | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return {
+    time: new Date(e.timeMs).toISOString(), who: e.who, from: e.from, mainframe: e.mainframe, setup: e.setup ?? '', slot: e.slot, channel: e.channel, name: '',
+    param: e.param, before: n(e.before), after: n(e.after), code: e.code, external: true,
+    ...(typeof e.before === 'string' || typeof e.after === 'string' ? { request: `${e.before ?? ''} → ${e.after ?? ''}` } : {}),
+  };
 }

@@ -10,7 +10,7 @@ import type { MainframeConfig, SetupConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Backoff } from '../backoff.js';
-import type { MainframeToSupervisor, MainframeWire, SupervisorToMainframe } from '../protocol.js';
+import type { ControlJobMessage, ControlResult, MainframeToSupervisor, MainframeWire, SupervisorToMainframe } from '../protocol.js';
 import { pinCaenLibrary } from './pin-library.js';
 import type { DaemonState } from './state.js';
 
@@ -27,6 +27,8 @@ export interface MainframeWorkersOptions {
   /** restart back-off after a worker fault */
   restartInitialMs?: number;
   restartMaxMs?: number;
+  /** every setup of the config (logged or not): control requests may name those on a crate a worker owns */
+  configSetups?: readonly SetupConfig[];
   /** passed to the poller (tests shorten the reconnect back-off) */
   pollerOptions?: Record<string, unknown>;
   filename?: URL;
@@ -40,6 +42,8 @@ interface Runner {
   wake: (() => void) | null;
   /** the CAEN handle the worker last reported open; set while it is logged in */
   openHandle: number | null;
+  /** control jobs posted to the current worker, by id, waiting for their result */
+  pending: Map<number, (result: ControlResult) => void>;
 }
 
 function toWire(mf: MainframeConfig): MainframeWire {
@@ -60,6 +64,7 @@ export class MainframeWorkers {
   readonly #runners = new Map<string, Runner>();
   #pool: Piscina | null = null;
   #stopping = false;
+  #nextJobId = 1;
 
   constructor(options: MainframeWorkersOptions) {
     this.#opts = options;
@@ -80,7 +85,7 @@ export class MainframeWorkers {
     });
     for (const [mf, setups] of groups) {
       pinCaenLibrary(mf.library);
-      const runner: Runner = { mf, setups, control: null, task: Promise.resolve(), wake: null, openHandle: null };
+      const runner: Runner = { mf, setups, control: null, task: Promise.resolve(), wake: null, openHandle: null, pending: new Map() };
       runner.task = this.#loop(runner);
       this.#runners.set(mf.id, runner);
     }
@@ -101,6 +106,7 @@ export class MainframeWorkers {
           {
             mainframe: toWire(r.mf),
             setups: r.setups,
+            controlSetups: (this.#opts.configSetups ?? r.setups).filter((s) => s.mainframe === r.mf.id),
             control: control.port2,
             writer: toWriter.port1,
             options: this.#opts.pollerOptions,
@@ -121,6 +127,7 @@ export class MainframeWorkers {
         await new Promise((res) => setImmediate(res));
         control.port1.close();
         r.control = null;
+        this.#failPending(r, 'WORKER_STOPPED', `the worker of ${r.mf.id} ended before answering`);
       }
       if (Date.now() - started > 60_000) backoff.reset();
       const delay = backoff.next();
@@ -153,9 +160,38 @@ export class MainframeWorkers {
       case 'session':
         r.openHandle = msg.handle;
         break;
+      case 'control-result': {
+        const answer = r.pending.get(msg.id);
+        r.pending.delete(msg.id);
+        answer?.(msg.result);
+        break;
+      }
       case 'stopped':
         break;
     }
+  }
+
+  /**
+   * Hands a control job to the worker that owns `mainframe`'s handle; resolves with its coded result
+   * (CRATE_NOT_CONNECTED when no worker runs, WORKER_STOPPED when it ends before answering).
+   */
+  control(mainframe: string, job: Omit<ControlJobMessage, 'type' | 'id'>): Promise<ControlResult> {
+    const r = this.#runners.get(mainframe);
+    if (!r || !r.control || this.#stopping) {
+      const why = this.#stopping ? 'the daemon is stopping' : r ? 'its worker is restarting' : 'the daemon does not log it';
+      return Promise.resolve({ code: 'CRATE_NOT_CONNECTED', message: `mainframe ${mainframe}: ${why}; nothing was sent`, writes: 0, sent: false });
+    }
+    const id = this.#nextJobId++;
+    const port = r.control;
+    return new Promise((resolve) => {
+      r.pending.set(id, resolve);
+      port.postMessage({ type: 'control', id, ...job } satisfies SupervisorToMainframe);
+    });
+  }
+
+  #failPending(r: Runner, code: string, message: string): void {
+    for (const answer of r.pending.values()) answer({ code, message: `${message}; whether it was sent is unknown: check the crate`, writes: 0, sent: false });
+    r.pending.clear();
   }
 
   /**

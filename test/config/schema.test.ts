@@ -53,7 +53,7 @@ test('optional keys with a default carry it in the schema, and the schema agrees
   const settings = defs.settings.properties!;
   assert.deepEqual(
     Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'Groups').map(([k, v]) => [k, v.default])),
-    { LogLevel: 'info', LogDirectory: 'logs', SpoolDirectory: 'data/spool', SpoolMaxMegabytes: 512, HealthListen: '127.0.0.1:8765', BatchMaxLines: 5000, BatchMaxMilliseconds: 1000 },
+    { LogLevel: 'info', LogDirectory: 'logs', SpoolDirectory: 'data/spool', SpoolMaxMegabytes: 512, AuditFile: '', ControlDirectory: '', HealthListen: '127.0.0.1:8765', BatchMaxLines: 5000, BatchMaxMilliseconds: 1000 },
   );
   assert.equal(defs.setup.properties!.HeartbeatSeconds.default, 300);
   assert.equal(defs.mainframe.properties!.KEEPALIVE_SECONDS.default, 10);

@@ -63,7 +63,7 @@ export function setupYaml(name: string, sim: SimAddress, s: SetupSpec, dir: stri
 }
 
 export interface WriteConfigOptions {
-  /** leading text, e.g. a gemcaen: block */
+  /** leading text, e.g. a gemcaen: block; default: logs (and the audit file) and spool (and the control directory) inside dir */
   head?: string;
   /** file name in dir (default config.yml) */
   file?: string;
@@ -73,7 +73,8 @@ export interface WriteConfigOptions {
 export function writeConfig(dir: string, sim: SimAddress, setups: Record<string, SetupSpec>, opts: WriteConfigOptions = {}): string {
   const file = join(dir, opts.file ?? 'config.yml');
   const blocks = Object.entries(setups).map(([name, s]) => setupYaml(name, sim, s, dir));
-  writeFileSync(file, `${opts.head ? `${opts.head}\n` : ''}${blocks.join('\n\n')}\n`);
+  const head = opts.head ?? ['gemcaen:', `  LogDirectory: "${join(dir, 'logs')}"`, `  SpoolDirectory: "${join(dir, 'spool')}"`].join('\n');
+  writeFileSync(file, `${head ? `${head}\n` : ''}${blocks.join('\n\n')}\n`);
   return file;
 }
 
