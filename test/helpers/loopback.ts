@@ -53,3 +53,35 @@ export async function listenOnLoopback(onConnection: (socket: Socket) => void): 
     };
   }
 }
+
+/**
+ * A scripted "crate" in its own process (so that a test blocked in a synchronous library call does not
+ * stall it): TCP 2527 of a random loopback address that, for each connection, closes it at once
+ * ('close') or holds it without a word ('silent').
+ */
+export async function scriptedCrate(behaviour: 'close' | 'silent'): Promise<{ address: string; stop(): Promise<void> }> {
+  const script = `
+    const net = require('node:net');
+    const held = [];
+    const tryListen = (n) => {
+      const a = '127.' + (100 + Math.floor(Math.random() * 155)) + '.' + Math.floor(Math.random() * 256) + '.' + (1 + Math.floor(Math.random() * 254));
+      const s = net.createServer((c) => { c.on('error', () => {}); if (${JSON.stringify(behaviour)} === 'close') c.destroy(); else held.push(c); });
+      s.once('error', (e) => { if (e.code === 'EADDRINUSE' && n < 50) tryListen(n + 1); else { console.error(String(e)); process.exit(2); } });
+      s.listen(${CRATE_PORT}, a, () => console.log(a));
+    };
+    tryListen(0);
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.resume();`;
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!.setEncoding('utf8'), 'data')) as [string];
+  return {
+    address: line.trim(),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}

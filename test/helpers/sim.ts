@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SimControlClient } from '../../sim/control-client.js';
 
 export { SimControlClient } from '../../sim/control-client.js';
-export { listenOnLoopback, randomLoopback, sameCrateArg, CRATE_PORT } from './loopback.js';
+export { listenOnLoopback, randomLoopback, sameCrateArg, scriptedCrate, CRATE_PORT, type LoopbackListener } from './loopback.js';
 
 /** dist/test/helpers -> the repository root */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
