@@ -143,6 +143,16 @@ export class SimControlClient {
     await this.request('POST', `${this.crate(crate)}/slots/${slot}/temperature`, { celsius });
   }
 
+  /** Fault injection: channel Status bits (mask of §8 bits: interlock 1<<8, power fail 1<<14, ...) shown on top of the physics; 0 clears. */
+  async channelStatusFault(slot: number, ch: number, bits: number, crate?: string): Promise<void> {
+    await this.request('POST', `${this.crate(crate)}/slots/${slot}/channels/${ch}/status`, { bits });
+  }
+
+  /** Fault injection: BdStatus bits (power fail 1, checksum 2, HV calibration 4, temperature calibration 8); 0 clears. */
+  async boardStatusFault(slot: number, bits: number, crate?: string): Promise<void> {
+    await this.request('POST', `${this.crate(crate)}/slots/${slot}/status`, { bits });
+  }
+
   /** Trips a channel now (INTTRIP; off by Kill or Ramp per its PDwn). */
   trip(slot: number, ch: number, crate?: string): Promise<ChannelState> {
     return this.request('POST', `${this.crate(crate)}/slots/${slot}/channels/${ch}/trip`, {});

@@ -175,6 +175,12 @@ export class ControlServer {
       case 'POST slots/N/insert':
         c.crate.insertBoard(slot);
         return { ok: true };
+      case 'POST slots/N/status':
+        c.crate.injectBoardStatus(slot, num(body, 'bits', { integer: true, min: 0 }));
+        return { ok: true };
+      case 'POST slots/N/channels/N/status':
+        c.crate.injectChannelStatus(slot, ch, num(body, 'bits', { integer: true, min: 0 }));
+        return c.crate.channelState(slot, ch);
       case 'POST slots/N/temperature':
         c.crate.setTemperature(slot, num(body, 'celsius'));
         return { ok: true };

@@ -47,7 +47,22 @@ export class Board {
     public temperatureC: number,
     readonly channels: Channel[],
   ) {}
+
+  /** BdStatus bits injected as faults (power fail, checksum, calibration errors) */
+  injectedBits = 0;
+
+  /** BdStatus: the injected bits, plus under-temperature below UNDER_TEMP_C and over-temperature above OVER_TEMP_C. */
+  status(): number {
+    let st = this.injectedBits;
+    if (this.temperatureC < UNDER_TEMP_C) st |= 1 << 4;
+    if (this.temperatureC > OVER_TEMP_C) st |= 1 << 5;
+    return st >>> 0;
+  }
 }
+
+/** Board temperatures (Celsius) beyond which BdStatus shows UNDERTEMP (bit 4) and OVERTEMP (bit 5). */
+export const UNDER_TEMP_C = 5;
+export const OVER_TEMP_C = 65;
 
 const SETTING_NAMES: ReadonlyArray<keyof ChannelSettings> = [
   'V0Set', 'I0Set', 'V1Set', 'I1Set', 'RUp', 'RDWn', 'Trip', 'SVMax', 'Pw', 'POn', 'PDwn', 'TripInt', 'TripExt',
@@ -233,7 +248,7 @@ export class Crate {
     const values = boards.map((b) => {
       if (param === 'Temp') return formatFloat(round(b.temperatureC + 0.3 * noise(this.seed, 2, b.slot, Math.floor(now / 10)), 1));
       if (param === 'HVMax') return formatFloat(b.model.vmax);
-      return 0; // BdStatus: no alarms
+      return b.status(); // BdStatus
     });
     return { type: defs[0]?.type ?? ParamType.NUMERIC, values };
   }
@@ -430,5 +445,17 @@ export class Crate {
 
   setTemperature(slot: number, celsius: number): void {
     this.board(slot).temperatureC = celsius;
+  }
+
+  /** Fault injection: channel Status bits shown on top of the physics (0 clears them). */
+  injectChannelStatus(slot: number, ch: number, bits: number): void {
+    if (!Number.isInteger(bits) || bits < 0 || bits > 0xffff) throw new SimError(Code.OUTOFRANGE, 'bits must be an integer 0..65535');
+    this.channel(this.board(slot), ch).physics.injectedBits = bits;
+  }
+
+  /** Fault injection: BdStatus bits (0 clears them; temperature bits also follow the board Temp). */
+  injectBoardStatus(slot: number, bits: number): void {
+    if (!Number.isInteger(bits) || bits < 0 || bits > 0xffff) throw new SimError(Code.OUTOFRANGE, 'bits must be an integer 0..65535');
+    this.board(slot).injectedBits = bits;
   }
 }

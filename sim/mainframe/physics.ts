@@ -2,7 +2,11 @@
 // and down at RDWn; IMon = VMon / load; IMon above I0Set for longer than Trip trips the channel
 // (OVC, then INTTRIP; off at once by Kill or ramping down at RDWn, per PDwn).
 
-export const StatusBit = { ON: 0, RUP: 1, RDW: 2, OVC: 3, OVV: 4, UNV: 5, EXTTRIP: 6, MAXV: 7, EXT_DIS: 8, INTTRIP: 9 } as const;
+/** Channel Status bits of the SYx527 (docs/caen-wrapper.md §8). */
+export const StatusBit = {
+  ON: 0, RUP: 1, RDW: 2, OVC: 3, OVV: 4, UNV: 5, EXTTRIP: 6, MAXV: 7, EXT_DIS: 8, INTTRIP: 9,
+  CALIB_ERR: 10, UNPLUGGED: 11, UNC: 12, OVV_PROT: 13, POWER_FAIL: 14, TEMP_ERR: 15,
+} as const;
 
 /** The settable values of a channel, keyed by the CAEN parameter name. */
 export interface ChannelSettings {
@@ -32,6 +36,8 @@ export class ChannelPhysics {
   /** when IMon went above I0Set (s), null when it is not */
   private ocSince: number | null = null;
   private tripped = false;
+  /** Status bits injected as faults (interlock, power fail, ...), shown on top of the physics */
+  injectedBits = 0;
 
   constructor(
     readonly settings: ChannelSettings,
@@ -152,7 +158,9 @@ export class ChannelPhysics {
     if (this.v - target > 0.05) st |= 1 << StatusBit.RDW;
     if (this.ocSince !== null) st |= 1 << StatusBit.OVC;
     if (this.tripped) st |= 1 << StatusBit.INTTRIP;
-    return st >>> 0;
+    // asked for more than SVMax: the channel holds at its limit
+    if (this.settings.Pw && this.settings.V0Set > this.settings.SVMax && this.v >= this.settings.SVMax - 0.05) st |= 1 << StatusBit.MAXV;
+    return (st | this.injectedBits) >>> 0;
   }
 }
 
