@@ -64,7 +64,8 @@ export const CAENHVResult = Object.freeze(Object.fromEntries(RESULTS.map((r) => 
  * - `request`: the call itself was wrong (unknown slot/parameter, value out of range, bad credentials,
  *   device already open…); retrying the same call gives the same answer. A person must fix it.
  * - `power-supply`: a negative result: the power supply itself refused or failed the operation. It
- *   answered, so the link is alive: report it with its number and GetError text, do not reconnect.
+ *   answered, so the link is not known to be lost (`connectionLost` is false): report it with its number
+ *   and GetError text. A long-running owner still logs in again (recoveryOf).
  * - `unknown`: a number that is in neither table. We cannot tell what state the handle is in, so it is
  *   treated like a connection failure for recovery (reconnect with back-off is safe for reads).
  */
@@ -82,6 +83,25 @@ export function resultKind(result: number): ResultKind {
   if (result < 0) return 'power-supply';
   if (!RESULT_CODES.has(result)) return 'unknown';
   return CONNECTION_RESULTS.has(result) ? 'connection' : 'request';
+}
+
+/**
+ * What the long-running owner of a handle (the mainframe worker) does after a failed call, the one
+ * classification of a result for recovery:
+ * - `reconnect`: DeinitSystem and log in again with back-off: connection failures, unknown results, and
+ *   negative results too: the power supply answered, but a SYx527 whose CFE is wedged keeps answering so
+ *   until it is logged in again (the original's users saw this), and a read may safely be repeated;
+ * - `login-refused`: InitSystem said LOGINFAILED or USERPASSFAILED: bad credentials, or (CAEN's real
+ *   library gives the same codes) nothing answering on TCP 2527: the caller must find out which;
+ * - `board-absent`: SLOTNOTPRES: pause what reads that slot;
+ * - `request`: the call itself was wrong (unknown parameter, value out of range…): retrying gives the same.
+ */
+export type Recovery = 'reconnect' | 'login-refused' | 'board-absent' | 'request';
+
+export function recoveryOf(result: number): Recovery {
+  if (result === CAENHVResult.LOGINFAILED || result === CAENHVResult.USERPASSFAILED) return 'login-refused';
+  if (result === CAENHVResult.SLOTNOTPRES) return 'board-absent';
+  return resultKind(result) === 'request' ? 'request' : 'reconnect';
 }
 
 /** True when recovering means reconnecting (connection failures and unknown results). */

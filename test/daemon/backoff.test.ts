@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backoff } from '../../src/backoff.js';
 import { classify } from '../../src/poll/session.js';
+import { recoveryOf } from '../../src/caen/codes.js';
 
 test('back-off doubles up to its cap, jitter stays within ± its fraction, reset starts over', () => {
   const b = new Backoff({ initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 });
@@ -23,4 +24,12 @@ test('wrapper errors are sorted into reconnect, credentials, absent board and ba
   assert.equal(classify({ result: 7 }), 'board-absent');
   assert.equal(classify({ result: 22, connectionLost: false }), 'request');
   assert.equal(classify(new Error('socket hang up')), 'connection');
+});
+
+test('one classification of a result for recovery (src/caen/codes.ts), the poller maps it', () => {
+  assert.equal(recoveryOf(0x1004), 'login-refused');
+  assert.equal(recoveryOf(0x1007), 'login-refused');
+  assert.equal(recoveryOf(7), 'board-absent');
+  assert.equal(recoveryOf(22), 'request');
+  for (const r of [1, 3, 4, 5, 29, 0x1002, -3, 777]) assert.equal(recoveryOf(r), 'reconnect', `result ${r}`);
 });
