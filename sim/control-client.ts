@@ -143,6 +143,15 @@ export class SimControlClient {
     await this.request('POST', `${this.crate(crate)}/slots/${slot}/temperature`, { celsius });
   }
 
+  /**
+   * The next call of `fn` gets an odd reply instead of the real one: `text` (fields after the sequence
+   * number, TAB-separated, sent as given), a line that never ends ('endless') or a flood of wrong-sequence
+   * lines ('stale'). For testing a library's robustness; see docs/simulator.md.
+   */
+  async oddReply(fn: string, reply: { text: string } | { stream: 'endless' | 'stale' }, crate?: string): Promise<void> {
+    await this.request('POST', `${this.crate(crate)}/odd-reply`, { fn, ...reply });
+  }
+
   /** Fault injection: channel Status bits (mask of §8 bits: interlock 1<<8, power fail 1<<14, ...) shown on top of the physics; 0 clears. */
   async channelStatusFault(slot: number, ch: number, bits: number, crate?: string): Promise<void> {
     await this.request('POST', `${this.crate(crate)}/slots/${slot}/channels/${ch}/status`, { bits });

@@ -158,6 +158,14 @@ export class ControlServer {
         }
         return this.state(c);
       }
+      case 'POST odd-reply': {
+        const fn = body.fn;
+        if (typeof fn !== 'string' || fn === '') throw new HttpError(400, '"fn" must be a wrapper function name');
+        if (typeof body.text === 'string') c.faults.oddReplies.push({ fn, text: body.text });
+        else if (body.stream === 'endless' || body.stream === 'stale') c.faults.oddReplies.push({ fn, stream: body.stream });
+        else throw new HttpError(400, 'give "text" (the reply after its sequence number) or "stream": "endless" | "stale"');
+        return { queued: c.faults.oddReplies.length };
+      }
       case 'POST fail-next': {
         const count = num(body, 'count', { integer: true, min: 0 });
         const code = num(body, 'code', { integer: true });

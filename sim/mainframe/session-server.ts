@@ -17,6 +17,14 @@ export interface FailNext {
   fn: string | null;
 }
 
+/**
+ * A reply the crate sends instead of the real one to the next call of `fn` (fault injection for the
+ * library's robustness): `text` after the call's own sequence number (fields joined by TAB, sent as
+ * given, no escaping), or a line that never ends ('endless': bytes without a newline), or a flood of
+ * lines with a wrong sequence number ('stale'), both until the client closes or 60 s pass.
+ */
+export type OddReply = { fn: string; text: string } | { fn: string; stream: 'endless' | 'stale' };
+
 export interface FaultState extends EventFaults {
   down: boolean;
   /** sessions with no traffic for this long are closed by the crate; null: never */
@@ -29,6 +37,8 @@ export interface FaultState extends EventFaults {
   /** switched off: nothing listens on the crate's address */
   off: boolean;
   failNext: FailNext | null;
+  /** odd replies waiting for their function, first first */
+  oddReplies: OddReply[];
 }
 
 interface Session {
@@ -80,7 +90,7 @@ export function canonicalFn(fn: string): string {
 
 export class CrateServer {
   readonly counters: Counters;
-  readonly faults: FaultState = { down: false, idleDropSeconds: null, latencyMs: 0, refuseLogins: false, silentLogins: false, off: false, failNext: null, ...defaultEventFaults() };
+  readonly faults: FaultState = { down: false, idleDropSeconds: null, latencyMs: 0, refuseLogins: false, silentLogins: false, off: false, failNext: null, oddReplies: [], ...defaultEventFaults() };
   private eventTimer: NodeJS.Timeout | null = null;
   private changePending = false;
   private server: Server | null = null;
@@ -236,6 +246,22 @@ export class CrateServer {
     else s.socket.destroy();
   }
 
+  /** Sends an odd reply (see OddReply); streams stop when the client closes, or after 60 s. */
+  private sendOdd(s: Session, seq: string, o: OddReply): void {
+    if ('text' in o) {
+      this.send(s, `${seq}\t${o.text}\n`);
+      return;
+    }
+    const chunk = o.stream === 'endless' ? 'x'.repeat(64 * 1024) : `${Number(seq) + 1000}\t0\t0\n`.repeat(256);
+    const until = Date.now() + 60_000;
+    const pump = (): void => {
+      if (s.closing || s.socket.destroyed || Date.now() > until) return;
+      if (s.socket.write(chunk, 'latin1')) setImmediate(pump);
+      else s.socket.once('drain', pump);
+    };
+    pump();
+  }
+
   private send(s: Session, text: string): void {
     if (!s.closing && !s.socket.destroyed) s.socket.write(text, 'latin1');
   }
@@ -255,6 +281,12 @@ export class CrateServer {
       if (session.closing) return;
     }
     if (fn === 'CAENHV_InitSystem' && this.faults.silentLogins) return;
+    const odd = this.faults.oddReplies.findIndex((o) => canonicalFn(o.fn) === fn);
+    if (odd >= 0) {
+      const [o] = this.faults.oddReplies.splice(odd, 1);
+      this.sendOdd(session, req.seq, o);
+      return;
+    }
     if (this.faults.down) {
       this.send(session, errorReply(req.seq, Code.DOWN, 'CFE server down'));
       this.closeSession(session, 'down');
