@@ -1,4 +1,4 @@
-// Decoding of CHSTATUS and BDSTATUS words (WRAPPER.md §8, SY1527/2527/4527/5527 layout). A plain table
+// Decoding of CHSTATUS and BDSTATUS words (docs/caen-wrapper.md §8, SY1527/2527/4527/5527 layout). A plain table
 // with no import: the binding (src/caen), the CLI and the supervisor's alarms share it.
 // N1470, V65XX, DT55XXE and SMARTHV use other layouts and are not decoded here.
 

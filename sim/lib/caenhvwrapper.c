@@ -1,6 +1,6 @@
 /*
  * gemcaen simulator: a drop-in libcaenhvwrapper.so with the C ABI of CAEN's HV Wrapper library
- * (see WRAPPER.md). Every call is forwarded over TCP to the simulated mainframe process
+ * (see docs/caen-wrapper.md). Every call is forwarded over TCP to the simulated mainframe process
  * (`gemcaen sim`), where the crate state lives.
  *
  * Wire protocol (one request line, one reply line, '\n' terminated, fields separated by '\t'):
@@ -1091,7 +1091,7 @@ EXPORT CAENHVRESULT CAENHV_ExecComm(int handle, const char *CommName) {
   return rc;
 }
 
-/* ---------- event mode (WRAPPER.md §10) ----------
+/* ---------- event mode (docs/caen-wrapper.md §10) ----------
  *
  * Subscribe/UnSubscribe travel on the command connection like any call; the reply carries one result
  * code per name. On the first successful subscription the mainframe connects to the client's port (no

@@ -1,4 +1,4 @@
-// The board models the simulator knows, with their channel and board parameters (WRAPPER.md §4, §9),
+// The board models the simulator knows, with their channel and board parameters (docs/caen-wrapper.md §4, §9),
 // and the system properties and commands of an SYx527 mainframe.
 
 export const ParamType = { NUMERIC: 0, ONOFF: 1, CHSTATUS: 2, BDSTATUS: 3, BINARY: 4, STRING: 5, ENUM: 6, CMD: 7 } as const;

@@ -1,4 +1,4 @@
-// Result codes of the CAEN HV Wrapper library (WRAPPER.md §6) that the simulated mainframe answers,
+// Result codes of the CAEN HV Wrapper library (docs/caen-wrapper.md §6) that the simulated mainframe answers,
 // and the error type its crate model throws. Imports nothing of the project.
 
 export const Code = {

@@ -1,4 +1,4 @@
-// Event mode of one session (WRAPPER.md §10, §10.1): the items it subscribed, the TCP connection the
+// Event mode of one session (docs/caen-wrapper.md §10, §10.1): the items it subscribed, the TCP connection the
 // crate opens back to the client, and the batches it pushes on it.
 //
 // Wire format of that connection (crate -> library; ours, only the drop-in library reads it): no preamble;

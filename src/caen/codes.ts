@@ -1,5 +1,5 @@
 // The numbers of CAENHVWrapper.h: result codes, system and link types, parameter types, units, modes.
-// Enum members keep the header's spelling and values (WRAPPER.md §5, §6). Pure data, no koffi.
+// Enum members keep the header's spelling and values (docs/caen-wrapper.md §5, §6). Pure data, no koffi.
 
 /** One CAENHVRESULT of the header: its number, its header name (without `CAENHV_`) and a short meaning. */
 export interface ResultCodeInfo {
@@ -236,5 +236,5 @@ export function nameOf<T extends Readonly<Record<string, number>>>(table: T, val
   return undefined;
 }
 
-/** Systems on which SetChParam uses only the first element of the value array (WRAPPER.md §3). */
+/** Systems on which SetChParam uses only the first element of the value array (docs/caen-wrapper.md §3). */
 export const SET_USES_FIRST_VALUE_ONLY: ReadonlySet<SystemTypeName> = new Set(['SY4527', 'R6060']);

@@ -1,4 +1,4 @@
-// Pure decoders for the three list layouts of the wrapper (WRAPPER.md §3) and for value buffers.
+// Pure decoders for the three list layouts of the wrapper (docs/caen-wrapper.md §3) and for value buffers.
 // They work on Buffers that hold a copy of the C memory; library.ts copies lib-alloc memory into Buffers.
 
 /** Text of a NUL-terminated C string starting at `offset`, stopping at `end` if no NUL comes first. */

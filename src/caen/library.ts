@@ -1,5 +1,5 @@
 // The koffi binding of libcaenhvwrapper.so: every C function gemcaen uses, typed exactly as the header.
-// Header widths (WRAPPER.md §1): ushort = uint16, uchar = uint8, ulong = uint32 (not C long!),
+// Header widths (docs/caen-wrapper.md §1): ushort = uint16, uchar = uint8, ulong = uint32 (not C long!),
 // CAENHVRESULT = int32, enums = int32. Lib-alloc lists come back as BigInt pointers (koffi 3) and are
 // copied out, then freed with CAENHV_Free by the caller (mainframe.ts) in `finally`.
 import koffi, { type LibraryHandle } from 'koffi';

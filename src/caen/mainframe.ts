@@ -1,6 +1,6 @@
 // One mainframe handle: InitSystem … DeinitSystem, and every read/write gemcaen makes through it.
 // All calls are synchronous (koffi) and must come from the one thread that owns the handle.
-// Cost rules (WRAPPER.md §3, §4): one GetChParam per (slot, parameter) for a whole channel list, one
+// Cost rules (docs/caen-wrapper.md §3, §4): one GetChParam per (slot, parameter) for a whole channel list, one
 // GetBdParam per parameter for a list of slots, parameter properties read once per connection.
 import { GemcaenError, UsageError } from '../errors.js';
 import { CaenError } from './caen-error.js';

@@ -1,5 +1,5 @@
 // The text a person typed for a parameter value, turned into the number the board takes, by the
-// parameter's Type (WRAPPER.md §4): NUMERIC a finite number, ONOFF a 0/1 word. Refusals are UsageErrors.
+// parameter's Type (docs/caen-wrapper.md §4): NUMERIC a finite number, ONOFF a 0/1 word. Refusals are UsageErrors.
 import type { ParamMeta } from '../caen/types.js';
 import { UsageError } from '../errors.js';
 import { float32Text } from '../float32.js';

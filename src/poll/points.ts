@@ -22,7 +22,7 @@ export const BOARD_MEASUREMENT = 'CAEN_Board';
 /** How a parameter's value is written: float, integer, or integer plus the decoded status bits. */
 export type FieldKind = 'float' | 'int' | 'status';
 
-/** Channel status bit names of SY1527/2527/4527/5527 (WRAPPER.md §8), bit 0 first: Status_ON … Status_TEMPERR. */
+/** Channel status bit names of SY1527/2527/4527/5527 (docs/caen-wrapper.md §8), bit 0 first: Status_ON … Status_TEMPERR. */
 export const CHANNEL_STATUS_BITS: readonly string[] = CHSTATUS_BITS.map((b) => b.name);
 
 /** What one scan of a setup read from its board. */

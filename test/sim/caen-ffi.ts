@@ -1,5 +1,5 @@
 // The tests' own koffi declaration of the drop-in library: every exported function with the C types of
-// WRAPPER.md §3 (the production binding lives in src/caen and is tested separately).
+// docs/caen-wrapper.md §3 (the production binding lives in src/caen and is tested separately).
 import koffi, { type LibraryHandle } from 'koffi';
 
 export const RC = {

@@ -1,4 +1,4 @@
-// Decoding of CAEN's event structures (WRAPPER.md §10) for the simulator's tests: CAENHV_SYSTEMSTATUS_t
+// Decoding of CAEN's event structures (docs/caen-wrapper.md §10) for the simulator's tests: CAENHV_SYSTEMSTATUS_t
 // (68 bytes) and the 1060-byte CAENHVEVENT_TYPE_t records of a CAENHV_GetEventData array.
 import koffi from 'koffi';
 
