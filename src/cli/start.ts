@@ -11,6 +11,7 @@ import type { GemcaenConfig, SetupConfig } from '../config/types.js';
 import { closeLogger, createLogger, registerSecret } from '../log.js';
 import type { Daemon } from '../supervisor/daemon.js';
 import { action } from './command.js';
+import { checkSpoolDirectory } from '../writer/spool-dir.js';
 import { hardExit } from './hard-exit.js';
 
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -40,6 +41,7 @@ export function register(program: Command): void {
         const config = loadConfigForCli(globals);
         const setups = resolveSetups(config, names);
         checkLibraries(config, setups);
+        checkSpool(config, setups);
         for (const mf of config.mainframes.values()) registerSecret(mf.password.reveal());
         for (const s of config.sinks.values()) {
           if (s.kind === 'influx-v2') registerSecret(s.token.reveal());
@@ -59,6 +61,21 @@ export function register(program: Command): void {
         await runUntilSignal(daemon, log, died);
       }),
     );
+}
+
+/**
+ * A spool directory that cannot be written (read-only file system, permissions, a file in the way) is
+ * a configuration error: pm2/systemd restarting gemcaen would meet it again. Exit 2 with the directory,
+ * the cause and the fix, before anything starts. Only sinks that spool need it (not the file sink).
+ */
+function checkSpool(config: GemcaenConfig, setups: readonly SetupConfig[]): void {
+  if (!setups.some((s) => config.sinks.get(s.sink)?.kind !== 'file')) return;
+  try {
+    checkSpoolDirectory(config.settings.spoolDirectory);
+  } catch (err) {
+    if (err instanceof GemcaenError) throw new UsageError(err.code, err.message, err.details ? { details: err.details } : undefined);
+    throw err;
+  }
 }
 
 /**

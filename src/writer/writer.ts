@@ -16,6 +16,7 @@ import { SinkQueue } from './sink-queue.js';
 import { fileSafe } from './sinks/file.js';
 import { Spool } from './spool.js';
 import type { SinkStatus } from '../protocol.js';
+import { checkSpoolDirectory } from './spool-dir.js';
 
 export interface WriterSettings {
   /** each spooled sink keeps its write-ahead log in <spoolDirectory>/<sink id> */
@@ -91,9 +92,11 @@ export class Writer {
           const spoolOpts: ConstructorParameters<typeof Spool>[0] = { directory: join(s.spoolDirectory, fileSafe(c.id)), maxBytes: s.spoolMaxBytes, onDrop };
           if (s.segmentBytes !== undefined) spoolOpts.segmentBytes = s.segmentBytes;
           try {
+            checkSpoolDirectory(spoolOpts.directory, `sink ${c.id}: spool directory`);
             backlog = new Spool(spoolOpts);
           } catch (err) {
-            throw new GemcaenError('SPOOL_UNUSABLE', `sink ${c.id}: cannot open spool in ${spoolOpts.directory} (${(err as Error).message}): fix Settings.spoolDirectory or its permissions`);
+            if (err instanceof GemcaenError) throw err;
+            throw new GemcaenError('SPOOL_UNUSABLE', `sink ${c.id}: cannot open spool in ${spoolOpts.directory} (${(err as Error).message}): fix gemcaen.SpoolDirectory or its permissions`);
           }
         } else backlog = new MemoryBacklog(s.spoolMaxBytes, onDrop);
         const qOpts: ConstructorParameters<typeof SinkQueue>[2] = {

@@ -19,11 +19,11 @@ export interface Tmpfs {
  * Mounts a tmpfs of `sizeBytes` on a fresh temp dir, unmounted and removed when `t` ends. Returns a
  * reason instead when mount is not possible here (not root, no mount command, a container without the right).
  */
-export function mountTmpfs(t: { after(fn: () => void): void }, sizeBytes: number): Tmpfs | string {
+export function mountTmpfs(t: { after(fn: () => void): void }, sizeBytes: number, opts: { readOnly?: boolean } = {}): Tmpfs | string {
   const dir = mkdtempSync(join(tmpdir(), 'gemcaen-tmpfs-'));
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0755${opts.readOnly ? ',ro' : ''}`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
     remove();
     const e = err as { stderr?: Buffer; message: string };
