@@ -101,6 +101,8 @@ function buildSettings(raw: Raw, issues: IssueList, cwd: string): Settings {
     const parsed = parseHostPort(healthListen, true);
     if ('reason' in parsed) issues.error([SETTINGS_KEY, 'HealthListen'], `must be host:port (e.g. 127.0.0.1:8765) or "" to disable: ${parsed.reason}`);
     else if (parsed.port === undefined) issues.error([SETTINGS_KEY, 'HealthListen'], `needs a port: write ${healthListen}:8765 (or "" to disable)`);
+    else if (parsed.host === '0.0.0.0' || parsed.host === '::')
+      issues.warn([SETTINGS_KEY, 'HealthListen'], `${healthListen} listens on every network interface: anyone who can reach this machine reads /health and /readings (crates, setups, voltages); write 127.0.0.1:${parsed.port} unless that is wanted`);
   }
   const logDirectory = resolvePath(cwd, pick<string>('LogDirectory', isString));
   const spoolDirectory = resolvePath(cwd, pick<string>('SpoolDirectory', isString));

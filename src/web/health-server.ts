@@ -1,8 +1,14 @@
 // The local health endpoint: GET /health → the daemon's state as JSON (200 when all is well, 503
 // when a crate, setup or sink is failing, or a channel is in alarm). Binds 127.0.0.1 unless
 // Settings.healthListen says otherwise. Extensions add GET routes to the same listener (/metrics).
-import { createServer, type Server } from 'node:http';
+// HEAD answers like GET without the body. Requests whose Host header names another host are refused
+// (421): a web page the operator opens could otherwise read the endpoint through DNS rebinding (its
+// own name resolved to 127.0.0.1). Allowed: IP literals, localhost names, this machine's name and the
+// host HealthListen names.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { once } from 'node:events';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { GemcaenError } from '../errors.js';
 import type { HttpRoutes } from '../extensions/routes.js';
 
@@ -31,14 +37,21 @@ export class HealthServer {
   /** Listens; resolves with the bound address ("127.0.0.1:8765"). */
   async start(listen: string): Promise<string> {
     const { host, port } = parseListen(listen);
+    const names = new Set(['localhost', host.toLowerCase(), hostname().toLowerCase()]);
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/readings' && this.source.readings) {
+      if (!hostAllowed(req, names)) {
+        res.writeHead(421, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `Host ${req.headers.host} is not this endpoint: use http://127.0.0.1:PORT/ or http://localhost:PORT/` }));
+        return;
+      }
+      // HEAD: the same status and headers; Node's response leaves the body out
+      const method = req.method === 'HEAD' ? 'GET' : req.method;
+      if (method === 'GET' && path === '/readings' && this.source.readings) {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(JSON.stringify(this.source.readings()));
         return;
       }
-      const route = req.method === 'GET' ? this.routes?.get(path) : undefined;
+      const route = method === 'GET' ? this.routes?.get(path) : undefined;
       if (route) {
         Promise.resolve()
           .then(route)
@@ -48,7 +61,7 @@ export class HealthServer {
           );
         return;
       }
-      if (req.method !== 'GET' || (path !== '/health' && path !== '/')) {
+      if (method !== 'GET' || (path !== '/health' && path !== '/')) {
         const known = ['/health', '/readings', ...(this.routes?.paths() ?? [])];
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `GET ${known.join(', ')}` }));
         return;
@@ -83,4 +96,15 @@ export class HealthServer {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** The Host header names this endpoint: absent (HTTP/1.0), an IP literal, a localhost name, or a known name. */
+function hostAllowed(req: IncomingMessage, names: ReadonlySet<string>): boolean {
+  const header = req.headers.host;
+  if (header === undefined) return true;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(header.trim());
+  if (!m) return false;
+  const name = m[1].replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  if (isIP(name) !== 0) return true; // DNS rebinding needs a name; an address is what it is
+  return names.has(name) || name.endsWith('.localhost');
 }
