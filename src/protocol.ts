@@ -94,8 +94,8 @@ export type SupervisorToMainframe = { type: 'stop'; reason: string } | ControlJo
 
 /** A sink as it crosses into the writer thread: secrets in clear (a Secret does not survive structured clone). */
 export type WireSink =
-  | { kind: 'influx-v2'; id: string; url: string; token: string; org: string; bucket: string }
-  | { kind: 'influx-v1'; id: string; url: string; database: string; retentionPolicy?: string; user?: string; password?: string }
+  | { kind: 'influx-v2'; id: string; url: string; token: string; org: string; bucket: string; query?: string }
+  | { kind: 'influx-v1'; id: string; url: string; database: string; retentionPolicy?: string; user?: string; password?: string; query?: string }
   | { kind: 'file'; id: string; directory: string };
 
 /** workerData of workers/writer.worker.ts */

@@ -9,6 +9,7 @@ import { GemcaenError, UsageError } from '../errors.js';
 import { findCaenLibrary } from '../caen/discover.js';
 import type { GemcaenConfig, SetupConfig } from '../config/types.js';
 import { closeLogger, createLogger, registerSecret } from '../log.js';
+import { querySecrets } from '../config/secret.js';
 import type { Daemon } from '../supervisor/daemon.js';
 import { action } from './command.js';
 import { checkSpoolDirectory } from '../writer/spool-dir.js';
@@ -46,6 +47,7 @@ export function register(program: Command): void {
         for (const s of config.sinks.values()) {
           if (s.kind === 'influx-v2') registerSecret(s.token.reveal());
           if (s.kind === 'influx-v1') registerSecret(s.password?.reveal());
+          if (s.kind !== 'file') for (const part of querySecrets(s.query)) registerSecret(part);
         }
         const log = createLogger({ level: (opts.logLevel as LogLevel | undefined) ?? config.settings.logLevel, directory: config.settings.logDirectory });
         const configLog = log.child({ label: 'config' });

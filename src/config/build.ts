@@ -367,13 +367,18 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
   const version = raw.VERSION === undefined ? defaultOf<number>('influxDB', 'VERSION') : raw.VERSION;
   if (version !== 1 && version !== 2) return undefined; // reported by the schema
   let url: string | undefined;
+  /** a query string (InfluxDB 1.x takes ?u=…&p=…): a secret, kept apart from the URL that is shown */
+  let query: string | undefined;
   if (isString(raw.URL) && !issues.hasErrorUnder([...path, 'URL'])) {
     try {
       const parsed = new URL(raw.URL);
       if (parsed.username || parsed.password) {
         issues.error([...path, 'URL'], 'must not contain a user or password (they would be printed and logged with the URL); use TOKEN, or USER and PASSWORD with VERSION: 1');
       } else {
-        url = normalizeUrl(raw.URL);
+        if (parsed.search.length > 1) query = parsed.search.slice(1);
+        parsed.search = '';
+        parsed.hash = '';
+        url = normalizeUrl(parsed.href);
       }
     } catch {
       issues.error([...path, 'URL'], `must be an http:// or https:// URL (e.g. http://localhost:8086), not ${JSON.stringify(raw.URL)}`);
@@ -395,11 +400,9 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
     }
     if (!ok || !url || !isString(raw.TOKEN) || !isString(raw.ORG) || !isString(raw.DB_BUCKET)) return undefined;
     const id = `influx-v2:${url}|${raw.ORG}|${raw.DB_BUCKET}`;
-    return {
-      sink: { kind: 'influx-v2', id, url, token: new Secret(raw.TOKEN), org: raw.ORG, bucket: raw.DB_BUCKET },
-      credentials: raw.TOKEN,
-      credentialKey: 'TOKEN',
-    };
+    const sink: SinkConfig = { kind: 'influx-v2', id, url, token: new Secret(raw.TOKEN), org: raw.ORG, bucket: raw.DB_BUCKET };
+    if (query !== undefined) sink.query = new Secret(query);
+    return { sink, credentials: JSON.stringify([raw.TOKEN, query ?? null]), credentialKey: 'TOKEN' };
   }
   // version 1
   let ok = true;
@@ -422,7 +425,8 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
   if (rp !== undefined) sink.retentionPolicy = rp;
   if (isString(raw.USER)) sink.user = raw.USER;
   if (isString(raw.PASSWORD)) sink.password = new Secret(raw.PASSWORD);
-  return { sink, credentials: JSON.stringify([raw.USER ?? null, raw.PASSWORD ?? null]), credentialKey: raw.USER !== undefined ? 'USER' : 'PASSWORD' };
+  if (query !== undefined) sink.query = new Secret(query);
+  return { sink, credentials: JSON.stringify([raw.USER ?? null, raw.PASSWORD ?? null, query ?? null]), credentialKey: raw.USER !== undefined ? 'USER' : query !== undefined ? 'URL' : 'PASSWORD' };
 }
 
 /**

@@ -31,15 +31,21 @@ export type SinkConfig =
       kind: 'influx-v2';
       /** stable id: same coordinates → same sink, so setups sharing a bucket share one writer queue */
       id: string;
+      /** without the query string (see query): safe to show */
       url: string;
       token: Secret;
+      /** the URL's query string without "?" (e.g. u=…&p=…, how InfluxDB 1.x takes credentials): sent with every write, never shown */
+      query?: Secret;
       org: string;
       bucket: string;
     }
   | {
       kind: 'influx-v1';
       id: string;
+      /** without the query string (see query): safe to show */
       url: string;
+      /** the URL's query string without "?" (e.g. u=…&p=…, how InfluxDB 1.x takes credentials): sent with every write, never shown */
+      query?: Secret;
       database: string;
       retentionPolicy?: string;
       user?: string;

@@ -7,9 +7,10 @@ import type { WirePolicy, WireSink, WriterInit } from '../protocol.js';
 export function sinkToWire(c: SinkConfig): WireSink {
   switch (c.kind) {
     case 'influx-v2':
-      return { kind: c.kind, id: c.id, url: c.url, token: c.token.reveal(), org: c.org, bucket: c.bucket };
+      return { kind: c.kind, id: c.id, url: c.url, token: c.token.reveal(), org: c.org, bucket: c.bucket, ...(c.query ? { query: c.query.reveal() } : {}) };
     case 'influx-v1': {
       const w: WireSink = { kind: c.kind, id: c.id, url: c.url, database: c.database };
+      if (c.query !== undefined) w.query = c.query.reveal();
       if (c.retentionPolicy !== undefined) w.retentionPolicy = c.retentionPolicy;
       if (c.user !== undefined) w.user = c.user;
       if (c.password !== undefined) w.password = c.password.reveal();

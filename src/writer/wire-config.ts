@@ -7,10 +7,14 @@ import type { WireSink } from '../protocol.js';
 
 export function sinkFromWire(w: WireSink): SinkConfig {
   switch (w.kind) {
-    case 'influx-v2':
-      return { kind: w.kind, id: w.id, url: w.url, token: new Secret(w.token), org: w.org, bucket: w.bucket };
+    case 'influx-v2': {
+      const c: SinkConfig = { kind: w.kind, id: w.id, url: w.url, token: new Secret(w.token), org: w.org, bucket: w.bucket };
+      if (w.query !== undefined) c.query = new Secret(w.query);
+      return c;
+    }
     case 'influx-v1': {
       const c: SinkConfig = { kind: w.kind, id: w.id, url: w.url, database: w.database };
+      if (w.query !== undefined) c.query = new Secret(w.query);
       if (w.retentionPolicy !== undefined) c.retentionPolicy = w.retentionPolicy;
       if (w.user !== undefined) c.user = w.user;
       if (w.password !== undefined) c.password = new Secret(w.password);

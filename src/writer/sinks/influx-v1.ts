@@ -3,6 +3,7 @@
 import { InfluxDB } from '@influxdata/influxdb-client';
 import type { WriteResult } from '../outcome.js';
 import { safeUrl } from './sink.js';
+import { querySecrets } from '../../config/secret.js';
 import { HttpPostSink } from './http-post.js';
 import type { SinkConfig } from '../../config/types.js';
 
@@ -19,7 +20,7 @@ export class InfluxV1Sink extends HttpPostSink {
   constructor(opts: InfluxV1Options) {
     const rp = opts.retentionPolicy ? `&rp=${encodeURIComponent(opts.retentionPolicy)}` : '';
     const headers: Record<string, string> = {};
-    const secrets: string[] = [];
+    const secrets: string[] = querySecrets(opts.query);
     if (opts.user !== undefined) {
       const password = opts.password?.reveal() ?? '';
       headers.authorization = 'Basic ' + Buffer.from(`${opts.user}:${password}`).toString('base64');
@@ -29,7 +30,7 @@ export class InfluxV1Sink extends HttpPostSink {
       id: opts.id,
       target: `${safeUrl(opts.url)} database "${opts.database}"${opts.retentionPolicy ? ` rp "${opts.retentionPolicy}"` : ''}`,
       transport: new InfluxDB({ url: opts.url, timeout: opts.timeoutMs ?? 10_000 }).transport,
-      path: `/write?db=${encodeURIComponent(opts.database)}${rp}&precision=ms`,
+      path: `/write?db=${encodeURIComponent(opts.database)}${rp}&precision=ms${opts.query ? `&${opts.query.reveal()}` : ''}`,
       headers,
       secrets,
     });

@@ -4,6 +4,7 @@
 import { InfluxDB } from '@influxdata/influxdb-client';
 import type { WriteResult } from '../outcome.js';
 import { safeUrl } from './sink.js';
+import { querySecrets } from '../../config/secret.js';
 import { HttpPostSink } from './http-post.js';
 import type { SinkConfig } from '../../config/types.js';
 
@@ -22,8 +23,8 @@ export class InfluxV2Sink extends HttpPostSink {
       id: opts.id,
       target: `${safeUrl(opts.url)} org "${opts.org}" bucket "${opts.bucket}"`,
       transport: new InfluxDB({ url: opts.url, token: opts.token.reveal(), timeout: opts.timeoutMs ?? 10_000 }).transport,
-      path: `/api/v2/write?org=${encodeURIComponent(opts.org)}&bucket=${encodeURIComponent(opts.bucket)}&precision=ms`,
-      secrets: [opts.token.reveal()],
+      path: `/api/v2/write?org=${encodeURIComponent(opts.org)}&bucket=${encodeURIComponent(opts.bucket)}&precision=ms${opts.query ? `&${opts.query.reveal()}` : ''}`,
+      secrets: [opts.token.reveal(), ...querySecrets(opts.query)],
     });
     this.#opts = opts;
   }
