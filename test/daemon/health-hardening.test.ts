@@ -71,7 +71,7 @@ test('a Host header naming another host (DNS rebinding) is refused with 421; add
 
 test('HealthListen on every interface (0.0.0.0 or ::): validate warns, naming the key and the loopback fix; 127.0.0.1 does not', (t) => {
   const dir = tempDir(t);
-  const setup = setupYaml({ name: 'H', mainframe: { address: '127.0.0.1:1', library: simLibraryPath() }, slot: 2, channels: [0], holdOffSeconds: 1, sink: { file: join(dir, 'data') } });
+  const setup = setupYaml({ name: 'H', mainframe: { address: '127.0.0.1', library: simLibraryPath() }, slot: 2, channels: [0], holdOffSeconds: 1, sink: { file: join(dir, 'data') } });
   for (const [listen, warned] of [['0.0.0.0:8765', true], ['[::]:8765', true], ['127.0.0.1:8765', false]] as const) {
     const file = writeConfig(dir, ['gemcaen:', `  HealthListen: "${listen}"`, setup].join('\n'));
     const r = spawnSync(process.execPath, [CLI, '-c', file, 'validate'], { encoding: 'utf8' });

@@ -19,7 +19,7 @@ function config(dir: string, spool: string): string {
       `  LogDirectory: "${join(dir, 'logs')}"`,
       `  SpoolDirectory: "${spool}"`,
       '  HealthListen: "127.0.0.1:0"',
-      setupYaml({ name: 'RO', mainframe: { address: '127.0.0.1:1', library: simLibraryPath() }, slot: 2, channels: [0], holdOffSeconds: 1, sink: { influx: { url: 'http://127.0.0.1:1', database: 'x' } } }),
+      setupYaml({ name: 'RO', mainframe: { address: '127.0.0.1', library: simLibraryPath() }, slot: 2, channels: [0], holdOffSeconds: 1, sink: { influx: { url: 'http://127.0.0.1:1', database: 'x' } } }),
     ].join('\n'),
   );
 }
