@@ -18,8 +18,9 @@ import { hardExit } from './hard-exit.js';
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 /** exit code of a forced (second-signal or stop time-out) exit */
 const FORCED_EXIT = 1;
-/** the same signal again within this many ms is the same event (npm forwards the terminal's Ctrl-C) */
-const SAME_SIGNAL_MS = 1000;
+/** the same signal again within this many ms is the same event: npm forwards the terminal's Ctrl-C, and a
+ * stop of the whole process group (systemd's control-group kill) reaches npm and the daemon alike */
+const SAME_SIGNAL_MS = 300;
 /** how often a daemon started through npm checks that npm's shell is still its parent */
 const PARENT_CHECK_MS = 500;
 

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { HealthReport } from '../../src/supervisor/state.js';
 import { testTempDir } from '../helpers/temp-dir.js';
 
 export const CLI = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
@@ -19,6 +20,10 @@ export interface RunningDaemon {
   exited: Promise<number | null>;
   /** the health URL the daemon announced */
   healthUrl(): Promise<string>;
+  /** the daemon's state, as GET /health gives it */
+  health(): Promise<HealthReport>;
+  /** polls the daemon's state until `holds` (what the test waits on, never a log line or a fixed sleep) */
+  untilHealth(what: string, holds: (h: HealthReport) => boolean, timeoutMs?: number): Promise<HealthReport>;
 }
 
 export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): RunningDaemon {
@@ -33,6 +38,11 @@ export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Runnin
   createInterface({ input: child.stdout! }).on('line', onLine);
   createInterface({ input: child.stderr! }).on('line', onLine);
   const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const healthUrl = async (): Promise<string> => {
+    const l = await waitFor(/health: GET http:\/\/\S+\/health/);
+    return /(http:\/\/\S+\/health)/.exec(l)![1] as string;
+  };
+  const health = async (): Promise<HealthReport> => (await (await fetch(await healthUrl())).json()) as HealthReport;
   const waitFor = (re: RegExp, timeoutMs = 15_000) => {
     const hit = lines.find((l) => re.test(l));
     if (hit) return Promise.resolve(hit);
@@ -53,9 +63,17 @@ export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Runnin
       clearTimeout(t);
       return code;
     },
-    async healthUrl() {
-      const l = await waitFor(/health: GET http:\/\/\S+\/health/);
-      return /(http:\/\/\S+\/health)/.exec(l)![1];
+    healthUrl,
+    health,
+    async untilHealth(what, holds, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: HealthReport | undefined;
+      for (;;) {
+        last = await health().catch(() => last);
+        if (last && holds(last)) return last;
+        if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; health: ${JSON.stringify(last)}\noutput:\n${lines.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
   };
 }
