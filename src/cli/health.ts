@@ -1,5 +1,6 @@
 // `gemcaen health [--url URL]`: asks the running daemon's health endpoint and prints its state.
-// Exit 0 when every crate is connected and every sink writes, 1 when unreachable or failing.
+// Exit 0 when every crate is connected and every sink writes, 1 when unreachable or failing, or
+// while a channel or board is in alarm (the alarm lines name it).
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import type { HealthReport } from '../supervisor/state.js';
@@ -22,6 +23,9 @@ export function formatHealth(r: HealthReport): string {
     const state = crateState.get(s.mainframe);
     const doing = s.paused ? `PAUSED (${s.reason ?? ''})` : state === 'connected' ? 'polling' : `waiting (crate ${state ?? 'unknown'})`;
     lines.push(`  setup ${s.name}: ${doing}, every ${s.holdOffSeconds} s, last scan ${age(s.lastScanAgeSeconds)}, ${s.callsPerScan ?? '-'} calls/scan, ${s.scanDurationMs ?? '-'} ms/scan`);
+  }
+  for (const a of r.alarms ?? []) {
+    lines.push(`${a.severity === 'error' ? 'ALARM' : 'warning'} since ${new Date(a.sinceMs).toISOString()}: ${a.text}${a.acknowledged ? ` (acknowledged by ${a.acknowledged.who})` : ''}`);
   }
   for (const k of r.sinks) {
     lines.push(`sink ${k.id}: ${k.state}, ${k.target}${k.spoolBytes !== undefined ? `, spool ${k.spoolBytes} B` : ''}${k.written !== undefined ? `, ${k.written} lines written` : ''}${k.lastError ? `, last error: ${k.lastError}` : ''}`);

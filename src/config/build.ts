@@ -5,9 +5,10 @@ import { DEFAULT_RESISTORS_MOHM, layerChannels } from '../gem/resistors.js';
 import { isLoopbackIPv4, parseHostPort, parseMainframeHost } from './address.js';
 import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
 import { auditFileOf, controlDirectoryOf } from './paths.js';
-import { defaultOf } from './schema.js';
+import { defaultOf, definition } from './schema.js';
 import { Secret } from './secret.js';
 import {
+  type AlarmSettings,
   LINK_TYPES,
   type ChannelVoltLimit,
   type GemcaenConfig,
@@ -97,6 +98,12 @@ export function buildConfig(tree: Raw, issues: IssueList, options: BuildOptions)
 function buildSettings(raw: Raw, issues: IssueList, cwd: string): Settings {
   const pick = <T>(key: string, ok: (v: unknown) => boolean): T => (ok(raw[key]) ? (raw[key] as T) : defaultOf<T>('settings', key));
   const healthListen = pick<string>('HealthListen', isString);
+  const metricsListen = pick<string>('MetricsListen', isString);
+  if (metricsListen !== '') {
+    const parsed = parseHostPort(metricsListen, true);
+    if ('reason' in parsed) issues.error([SETTINGS_KEY, 'MetricsListen'], `must be host:port (e.g. 127.0.0.1:9464) or "" for /metrics on the health endpoint: ${parsed.reason}`);
+    else if (parsed.port === undefined) issues.error([SETTINGS_KEY, 'MetricsListen'], `needs a port: write ${metricsListen}:9464`);
+  }
   if (healthListen !== '' && isString(raw.HealthListen)) {
     const parsed = parseHostPort(healthListen, true);
     if ('reason' in parsed) issues.error([SETTINGS_KEY, 'HealthListen'], `must be host:port (e.g. 127.0.0.1:8765) or "" to disable: ${parsed.reason}`);
@@ -118,6 +125,26 @@ function buildSettings(raw: Raw, issues: IssueList, cwd: string): Settings {
     healthListen,
     batchMaxLines: pick<number>('BatchMaxLines', isNumber),
     batchMaxMilliseconds: pick<number>('BatchMaxMilliseconds', isNumber),
+    metricsListen,
+    alarms: buildAlarms(isRecord(raw.Alarms) ? raw.Alarms : {}),
+  };
+}
+
+/** The alarm settings of a config; the schema's defaults when it has none (settings built by hand). */
+export function alarmSettingsOf(settings: Pick<Settings, 'alarms'>): AlarmSettings {
+  return settings.alarms ?? buildAlarms({});
+}
+
+/** gemcaen.Alarms, schema-checked: defaults filled in, webhook URLs wrapped as secrets. */
+function buildAlarms(raw: Raw): AlarmSettings {
+  const node = definition('settings').properties?.Alarms?.properties ?? {};
+  const list = (key: string): string[] => (Array.isArray(raw[key]) ? (raw[key] as unknown[]).filter(isString) : [...((node[key]?.default as string[] | undefined) ?? [])]);
+  const hooks = Array.isArray(raw.Webhooks) ? raw.Webhooks.filter(isRecord) : [];
+  return {
+    channelBits: list('ChannelBits'),
+    boardBits: list('BoardBits'),
+    webhooks: hooks.filter((h) => isString(h.URL)).map((h) => ({ url: new Secret(h.URL as string), format: h.Format === 'slack' ? 'slack' : 'json' })),
+    groupSeconds: isNumber(raw.GroupSeconds) ? raw.GroupSeconds : ((node.GroupSeconds?.default as number | undefined) ?? 2),
   };
 }
 

@@ -113,6 +113,27 @@ export interface Settings {
   healthListen: string;
   batchMaxLines: number;
   batchMaxMilliseconds: number;
+  /** own listener of GET /metrics "host:port"; empty or absent: /metrics on the health listener */
+  metricsListen?: string;
+  /** gemcaen.Alarms as loaded; read it through alarmSettingsOf (defaults when absent) */
+  alarms?: AlarmSettings;
+}
+
+/** gemcaen.Alarms: which bits raise alarms, where notifications go. */
+export interface AlarmSettings {
+  /** channel Status bit names (CHSTATUS) that raise an alarm while set */
+  channelBits: readonly string[];
+  /** board BdStatus bit names that raise an alarm while set */
+  boardBits: readonly string[];
+  webhooks: readonly WebhookConfig[];
+  /** transitions within this long of the first are sent as one notification */
+  groupSeconds: number;
+}
+
+export interface WebhookConfig {
+  /** the URL often carries the hook's key: never logged */
+  url: Secret;
+  format: 'json' | 'slack';
 }
 
 export interface GemcaenConfig {

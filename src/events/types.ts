@@ -105,6 +105,8 @@ export interface SetpointEvent {
   setup?: string;
   slot: number;
   channel: number;
+  /** ChannelName of the channel, when known */
+  name?: string;
   /** V0Set, I0Set, SVMax, RUp, RDWn, Pw, Name, … */
   param: string;
   before: number | string | undefined;

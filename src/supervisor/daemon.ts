@@ -7,11 +7,16 @@
 // keeps each mainframe's library loaded (pin-library.ts) so a dead worker's handle can be released.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
+import { Alarms } from '../alarms/alarms.js';
+import { WebhooksExtension, type WebhookOptions } from '../alarms/webhooks.js';
+import { alarmSettingsOf } from '../config/build.js';
 import { setupsByMainframe } from '../config/load.js';
 import { ExitCode, GemcaenError } from '../errors.js';
 import { DaemonEvents } from '../events/bus.js';
+import { EventPointsExtension } from '../extensions/event-points.js';
 import { Extensions } from '../extensions/extensions.js';
 import { HealthExtension } from '../extensions/health.js';
+import { MetricsExtension } from '../extensions/metrics.js';
 import { HttpRoutes } from '../extensions/routes.js';
 import { ControlEndpointExtension } from '../extensions/control-endpoint.js';
 import type { Extension, ExtensionContext } from '../extensions/types.js';
@@ -23,6 +28,7 @@ import { closeLogger, type Logger } from '../log.js';
 import type { Point, ToWriter } from '../protocol.js';
 import { MainframeWorkers, type MainframeWorkersOptions } from './mainframe-workers.js';
 import { SimulatedCrate } from './sim-process.js';
+import { ExternalChanges, type ExternalChangesOptions } from './external-changes.js';
 import { DaemonState } from './state.js';
 import { WriterThread } from './writer-thread.js';
 
@@ -43,8 +49,14 @@ export interface DaemonOptions {
    * with code 1, so that pm2/systemd restart gemcaen and the spool is replayed.
    */
   onFatal?: (err: GemcaenError) => void | Promise<void>;
-  /** extensions started after the health endpoint (default: none beyond the built-in ones) */
+  /** extensions started after the built-in ones */
   extensions?: readonly Extension[];
+  /** tests: how long a change waits for news of an own set point */
+  externalChanges?: ExternalChangesOptions;
+  /** tests: webhook retry timing */
+  webhooks?: WebhookOptions;
+  /** tests: period of the gemcaen_crate / gemcaen_sink points (default 60 s) */
+  statePointsEveryMs?: number;
 }
 
 /** name under which the daemon's own points reach the writer (its "setup" and its port's "mainframe") */
@@ -71,6 +83,10 @@ function controlSetups(config: GemcaenConfig, logged: readonly SetupConfig[]): S
 export class Daemon {
   readonly events: DaemonEvents;
   readonly state: DaemonState;
+  /** active alarms and their acknowledgement (the list is state.alarms) */
+  readonly alarms: Alarms;
+  /** changes of set points made by others; expect() marks a value as ours before it is applied */
+  readonly externalChanges: ExternalChanges;
   readonly routes = new HttpRoutes();
   /** the one door to the crates: preview/apply of set points through the worker owning each handle */
   readonly control: DaemonControl;
@@ -91,8 +107,17 @@ export class Daemon {
     this.#log = options.log.child({ label: 'gemcaen' });
     this.events = new DaemonEvents((type, err) => this.#log.error(`a listener of "${type}" events failed: ${err instanceof Error ? err.message : String(err)}`));
     this.state = new DaemonState(this.events);
+    this.alarms = new Alarms(this.state, alarmSettingsOf(options.config.settings), options.log.child({ label: 'alarm' }));
+    this.externalChanges = new ExternalChanges(this.events, options.log.child({ label: 'external' }), options.externalChanges);
     this.#writer = new WriterThread(options.log, this.state, (err) => void this.#fatal(err));
-    this.#extensions = new Extensions([this.#health, new ControlEndpointExtension(), ...(options.extensions ?? [])]);
+    this.#extensions = new Extensions([
+      this.#health,
+      new ControlEndpointExtension(),
+      new MetricsExtension(),
+      new EventPointsExtension(options.statePointsEveryMs),
+      new WebhooksExtension(options.webhooks),
+      ...(options.extensions ?? []),
+    ]);
     this.#audit = new AuditFile(auditFileOf(options.config.settings));
     const setups = controlSetups(options.config, options.setups);
     this.control = new DaemonControl({
@@ -158,7 +183,7 @@ export class Daemon {
       config: this.#o.config,
       setups: this.#o.setups,
       routes: this.routes,
-      alarms: { acknowledge: () => false },
+      alarms: this.alarms,
       get control() {
         return daemon.control;
       },
@@ -265,6 +290,7 @@ export class Daemon {
     };
     this.#log.info(`stopping (${reason}): pollers finish their call and log out, then the writer flushes`);
     await step('pollers', async () => this.#workers?.stop(reason, Math.round(budget * 0.4)));
+    this.externalChanges.close();
     const extFailures = await this.#extensions.stop(this.#log, Math.round(budget * 0.1));
     failures.push(...extFailures);
     await step('writer', () => this.#writer.stop(reason, Math.round(budget * 0.4)));
