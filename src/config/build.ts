@@ -125,8 +125,9 @@ function buildSettings(raw: Raw, issues: IssueList, cwd: string): Settings {
     healthListen,
     batchMaxLines: pick<number>('BatchMaxLines', isNumber),
     batchMaxMilliseconds: pick<number>('BatchMaxMilliseconds', isNumber),
-    metricsListen,
-    alarms: buildAlarms(isRecord(raw.Alarms) ? raw.Alarms : {}),
+    // optional keys appear only when written (readers go through alarmSettingsOf / ?? '')
+    ...(isString(raw.MetricsListen) ? { metricsListen } : {}),
+    ...(isRecord(raw.Alarms) ? { alarms: buildAlarms(raw.Alarms) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
 import { configSchema, type SchemaNode, schemaPath } from '../../src/config/schema.js';
 import { LINK_TYPES, SYSTEM_TYPES } from '../../src/config/types.js';
+import { BDSTATUS_BITS, CHSTATUS_BITS } from '../../src/status-bits.js';
 import { DEFAULT_RESISTORS_MOHM, ELECTRODE_SUFFIXES } from '../../src/gem/resistors.js';
 import { CASES, ROOT, runCli } from './helpers.js';
 
@@ -52,9 +53,13 @@ test('optional keys with a default carry it in the schema, and the schema agrees
   const defs = fileSchema.definitions!;
   const settings = defs.settings.properties!;
   assert.deepEqual(
-    Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'Groups').map(([k, v]) => [k, v.default])),
-    { LogLevel: 'info', LogDirectory: 'logs', SpoolDirectory: 'data/spool', SpoolMaxMegabytes: 512, AuditFile: '', ControlDirectory: '', HealthListen: '127.0.0.1:8765', BatchMaxLines: 5000, BatchMaxMilliseconds: 1000 },
+    Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'Groups' && k !== 'Alarms').map(([k, v]) => [k, v.default])),
+    { LogLevel: 'info', LogDirectory: 'logs', SpoolDirectory: 'data/spool', SpoolMaxMegabytes: 512, AuditFile: '', ControlDirectory: '', HealthListen: '127.0.0.1:8765', MetricsListen: '', BatchMaxLines: 5000, BatchMaxMilliseconds: 1000 },
   );
+  const alarms = settings.Alarms!.properties!;
+  assert.deepEqual(alarms.ChannelBits!.items!.enum, CHSTATUS_BITS.map((b) => b.name));
+  assert.deepEqual(alarms.BoardBits!.items!.enum, BDSTATUS_BITS.map((b) => b.name));
+  assert.deepEqual(alarms.BoardBits!.default, BDSTATUS_BITS.map((b) => b.name));
   assert.equal(defs.setup.properties!.HeartbeatSeconds.default, 300);
   assert.equal(defs.mainframe.properties!.KEEPALIVE_SECONDS.default, 10);
   assert.equal(defs.influxDB.properties!.VERSION.default, 2);

@@ -27,13 +27,14 @@ export function sampleCount(series: readonly ExportedSeries[]): number {
   return series.reduce((n, s) => n + s.values.length, 0);
 }
 
-export async function startVictoria(): Promise<VictoriaServer> {
+/** @param extraArgs further command-line flags, e.g. -promscrape.config=FILE */
+export async function startVictoria(extraArgs: readonly string[] = []): Promise<VictoriaServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gemcaen-victoria-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = serverProcess({
     command: 'victoria-metrics',
-    args: [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-retentionPeriod=100y', '-search.latencyOffset=0s', '-loggerLevel=WARN'],
+    args: [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-retentionPeriod=100y', '-search.latencyOffset=0s', '-loggerLevel=WARN', ...extraArgs],
     healthUrl: `${url}/health`,
     ready: (r) => r.ok,
     dir,
