@@ -127,9 +127,24 @@ export async function runSim(argv: string[]): Promise<number> {
     process.stdin.resume();
   }
   process.stdout.write(`gemcaen-sim ready ${JSON.stringify({ crates: sim.crates, control: sim.control })}\n`);
+  // the same in words, for a person (the line above is for programs)
+  for (const line of describeSim(sim)) process.stdout.write(`${line}\n`);
   await stopRequested;
   await sim.stop();
   return 0;
+}
+
+/** What the simulator plays and where, in words. */
+export function describeSim(sim: RunningSim): string[] {
+  const lines = sim.servers.map((s) => {
+    const boards = s.crate
+      .crateMap()
+      .map((b, slot) => (b.model ? `slot ${slot} ${b.model} (${b.channels} ch)` : ''))
+      .filter((b) => b !== '');
+    return `simulated ${s.crate.systemName} "${s.crate.name}" on ${sim.crates[s.crate.name]} (TCP 2527): ${boards.join(', ') || 'no boards'}`;
+  });
+  lines.push(`control API (take a crate down, trip a channel, change a value): http://${sim.control}/ (docs/simulator.md); Ctrl-C stops it`);
+  return lines;
 }
 
 function isMain(): boolean {

@@ -12,6 +12,7 @@ interface SimOptions {
   control?: string;
   seed?: string;
   randomAddresses?: boolean;
+  exitWithStdin?: boolean;
 }
 
 export function register(program: Command): void {
@@ -23,6 +24,7 @@ export function register(program: Command): void {
     .option('--control <host:port>', 'control API address (default 127.0.0.1:7990; port 0 picks a free port)')
     .option('--seed <n>', 'seed of the simulated noise (default 1)')
     .option('--random-addresses', 'every crate takes a random free loopback address (printed in the ready line)')
+    .option('--exit-with-stdin', 'stop when standard input closes (a parent that dies takes the simulator with it)')
     .action(async (opts: SimOptions) => {
       const argv: string[] = [];
       if (opts.crates !== undefined) argv.push('--crates', opts.crates);
@@ -30,6 +32,7 @@ export function register(program: Command): void {
       if (opts.control !== undefined) argv.push('--control', opts.control);
       if (opts.seed !== undefined) argv.push('--seed', opts.seed);
       if (opts.randomAddresses) argv.push('--random-addresses');
+      if (opts.exitWithStdin) argv.push('--exit-with-stdin');
       const entry = (await import(new URL('../../sim/mainframe/main.js', import.meta.url).href)) as SimEntry;
       process.exitCode = await entry.runSim(argv);
     });

@@ -110,9 +110,13 @@ test('`gemcaen sim` prints the ready line and exits 0 on SIGTERM', async () => {
     });
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const crates = ready.crates as Record<string, string>;
+  // then the same in words, for a person: each crate, where, its boards; the control API
+  while (!out.includes('Ctrl-C stops it')) await new Promise((r) => child.stdout.once('data', r));
+  for (const [name, address] of Object.entries(crates)) assert.match(out, new RegExp(`"${name}" on ${address.replace(/\./g, '\\.')} \\(TCP 2527\\): slot \\d+ A15`));
+  assert.ok(out.includes(`http://${String(ready.control)}/`), out);
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
-  const crates = ready.crates as Record<string, string>;
   assert.deepEqual(Object.keys(crates), ['demo', 'old']);
   for (const a of Object.values(crates)) assert.match(a, /^127\.\d+\.\d+\.\d+$/);
   assert.notEqual(crates.demo, crates.old);
