@@ -1,7 +1,7 @@
 // A set point changed by a second client of the crate (its own CAEN session) appears once: one
 // warn line, one `setpoint` event with external: true and who "external", one gemcaen_event point
-// kind external_change in the database. Our own sets (announced by a `setpoint` event with
-// external: false, before or after the scan that shows them) are not reported.
+// kind external_change in the database. Our own sets are not reported: one applied through the
+// daemon's control path, and one whose own `setpoint` event arrives after the scan that shows it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -84,11 +84,15 @@ test('a V0Set changed by a second client is reported once (log, event, database 
   assert.equal(p.ChannelName, 'DRIFT1');
   assert.equal(p.channel, '01');
 
-  // our own sets: announced before the scan shows them (channel 0), and after it (channel 2)
+  // our own sets: through the daemon's control path (channel 0), and a set whose own event arrives
+  // only after the scan that shows it (channel 2)
+  const who = { who: 'tester', from: 'test' };
+  const preview = await daemon.control.preview({ kind: 'set', setup: 'Drift', channels: [0], param: 'V0Set', value: '1600' }, who);
+  assert.equal(preview.result.code, 'OK', preview.result.message);
+  const applied = await daemon.control.apply(preview.token!, who);
+  assert.equal(applied.code, 'OK', applied.message);
   const own = (channel: number, before: number, after: number): void =>
     daemon.events.emit('setpoint', { timeMs: Date.now(), who: 'tester', from: 'test', mainframe, setup: 'Drift', slot: 2, channel, param: 'V0Set', before, after, code: 'OK', external: false });
-  setByOtherClient(0, 1600);
-  own(0, 1500, 1600);
   setByOtherClient(2, 2600);
   await waitUntil(() => v0set(2) === 2600 && v0set(0) === 1600, 10_000, 'the scans show both values');
   own(2, 2500, 2600);
