@@ -94,6 +94,7 @@ test('spool disk full, database down: lines wait in memory up to the cap, the ol
   await vm.start();
   assert.ok(await waitFor(() => w.status()[0].spooledLines === 0 && w.status()[0].state === 'ok', 20_000), `no stall: ${JSON.stringify(w.status()[0])}`);
   const kept = await stored(vm, 'capped', spooled + cap);
+  console.log(`spool full + database down, memory cap ${cap}: produced ${N} lines, ${spooled} in the spool before it filled, stored ${kept.length}, counted as dropped ${w.status()[0].droppedLines}, stored + dropped = produced: ${kept.length + w.status()[0].droppedLines === N}`);
   assert.equal(kept.length + w.status()[0].droppedLines, N, 'every line is stored or counted as dropped');
   assert.deepEqual(kept, [...Array.from({ length: spooled }, (_, i) => i), ...Array.from({ length: cap }, (_, i) => N - cap + i)], 'the spooled lines and the newest in memory are stored');
   const dropped = w.status()[0].droppedLines;
