@@ -69,6 +69,10 @@ async function until(what: string, fn: () => boolean | Promise<boolean>, timeout
 test('crate a down and up: reconnect, logging resumes; crate b unaffected; a removed board pauses only its setup', async (t) => {
   const dir = tempDir(t);
   const data = join(dir, 'data');
+  // two crates, each on TCP 2527 of its own loopback address, as two real crates on a lab network
+  assert.match(sim.crates.a, /^127\.\d+\.\d+\.\d+$/);
+  assert.match(sim.crates.b, /^127\.\d+\.\d+\.\d+$/);
+  assert.notEqual(sim.crates.a, sim.crates.b);
   const file = writeConfig(dir, [settingsYaml(dir), setup('RA', sim.crates.a, 2, data), setup('RB', sim.crates.b, 3, data)].join('\n'));
   const d = startDaemon(['-c', file, 'start', 'RA', 'RB']);
   t.after(() => d.stop('SIGKILL'));
