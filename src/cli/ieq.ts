@@ -3,7 +3,7 @@
 // (rounded to the board's precision), checked against Maxval, SVMax and MaxElectrodeVolts, confirmed,
 // written and read back. Never switches power on or off.
 import type { Command } from 'commander';
-import { formatChStatus } from '../caen/status-bits.js';
+import { chStatusHasAlarm, formatChStatus } from '../caen/status-bits.js';
 import {
   confirmChange,
   formatParamValue,
@@ -15,7 +15,7 @@ import {
   type StackReading,
 } from '../control/index.js';
 import { ieqMicroAmps, stackTotals } from '../gem/index.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import type { ControlPlanView, ControlRequest } from '../protocol.js';
 import { action } from './command.js';
 import { applyDirect, DirectAudit, metaOf, throughDaemon, type ControlPresentation } from './control-flow.js';
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--direct', 'with --set: open an own session on the crate even when a running gemcaen daemon serves it')
     .addHelpText(
       'after',
-      '\nExit codes: 0 ok, 1 read-back differs or the crate failed, 2 refused (nothing written), 3 declined at the prompt.',
+      '\nExit codes: 0 ok, 1 a channel of the stack in alarm, a read-back that differs or the crate failed, 2 refused (nothing written), 3 declined at the prompt.',
     )
     .action(
       action(async (setupName: string, _opts: IeqOptions, command: Command) => {
@@ -55,6 +55,7 @@ export function register(program: Command): void {
             requireGem(setup.name, setup.isGEM);
             const stack = readStack(crate, resolveTarget(crate, setup, board));
             process.stdout.write(opts.json ? `${JSON.stringify(stackJson(stack), null, 2)}\n` : `${describeStack(stack)}\n`);
+            reportAlarms(stack);
           });
           return;
         }
@@ -201,4 +202,13 @@ export function describeIeqPlan(view: ControlPlanView, microAmps: number): strin
 function describeIeqResult(view: ControlPlanView): string {
   const total = stackTotals(view.rows.map((r, i) => ({ volts: r.readBack ?? Number.NaN, resistorMOhm: view.electrodes?.[i]?.resistorMOhm ?? Number.NaN })));
   return `stack V0Set now ${f(total.volts, 1)} V (Ieq ${f(total.ieqMicroAmps, 1)} uA); VMon follows at the ramp rate (RUp/RDWn)`;
+}
+
+/** A stack with a channel in alarm (tripped, over current…) is not at its set points: say which, exit 1. */
+function reportAlarms(stack: StackReading): void {
+  const inAlarm = stack.electrodes.filter((e) => chStatusHasAlarm(e.status));
+  if (inAlarm.length === 0) return;
+  const which = inAlarm.map((e) => `${e.alias} (channel ${e.channel}) ${formatChStatus(e.status)}`).join('; ');
+  process.stderr.write(`gemcaen: setup ${stack.target.setup.name}: ${which}: the stack is in alarm and not at its set points; see gemcaen status ${stack.target.setup.name}\n`);
+  process.exitCode = ExitCode.FAILURE;
 }

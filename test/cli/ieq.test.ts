@@ -100,6 +100,24 @@ describe('reading the stack', () => {
     assert.match(r.stdout, /│ +│ stack +│/);
   });
 
+  test('a stack with a tripped electrode: the table still, then one line naming it, exit 1', async (t) => {
+    // a crate of its own: the trip must not leak into the other tests
+    const own = await startSim({ seed: 12 });
+    t.after(() => own.stop());
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const file = writeConfig(dir.dir, own, { L1: { slot: 0, layer: 1 } });
+    await own.control.trip(0, 2);
+    const r = await runCli(['--config', file, 'ieq', 'L1']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /│ G2Bot /, 'the stack is shown');
+    const lines = errorLines(r);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] as string, /G2Bot \(channel 2\).*INTTRIP/);
+    const healthy = await runCli(['--config', config, 'ieq', 'L1']);
+    assert.equal(healthy.code, 0, 'a stack in no alarm exits 0');
+  });
+
   test('a setup that is not GEM is refused', async () => {
     await assertRefused(sim, await ieq(['Drift']), /setup Drift is not a GEM setup/);
   });
