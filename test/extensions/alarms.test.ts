@@ -1,7 +1,8 @@
 // Alarms end to end: a channel tripped in the simulator gives exactly one alarm line, health not OK
 // naming the channel (gemcaen health exits 1), one gemcaen_event point in InfluxDB 1.6 (as Grafana
 // reads annotations) and exactly one webhook delivery; its clearing likewise. Twenty channels
-// tripping at once give one grouped notification. A failing webhook is retried: one delivery.
+// tripping at once give one grouped notification. A failing webhook is retried: one delivery. A
+// crate that goes off and comes back is one alarm and one clearing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigFile, resolveSetups } from '../../src/config/load.js';
@@ -35,7 +36,7 @@ interface Running {
   scans(): number;
 }
 
-async function startDaemonWith(t: { after(fn: () => unknown): void }, sim: SimHandle, hook: WebhookReceiver, db: string, channels: number[]): Promise<Running> {
+async function startDaemonWith(t: { after(fn: () => unknown): void }, sim: SimHandle, hook: WebhookReceiver, db: string, channels: number[], quickReconnect = false): Promise<Running> {
   await influx.createDatabase(db);
   const dir = tempDir(t);
   const file = writeConfig(
@@ -58,7 +59,8 @@ async function startDaemonWith(t: { after(fn: () => unknown): void }, sim: SimHa
   );
   const config = loadConfigFile(file);
   const { log, lines } = captureLogger();
-  const daemon = new Daemon({ config, setups: resolveSetups(config, ['Drift']), log, webhooks: { retryMs: 100 }, onFatal: () => {} });
+  const workers = quickReconnect ? { pollerOptions: { backoff: { initialMs: 200, maxMs: 400 } } } : undefined;
+  const daemon = new Daemon({ config, setups: resolveSetups(config, ['Drift']), log, webhooks: { retryMs: 100 }, onFatal: () => {}, ...(workers ? { workers } : {}) });
   t.after(() => daemon.stop('test end').catch(() => {}));
   const events: AlarmEvent[] = [];
   daemon.events.on('alarm', (e) => events.push(e));
@@ -147,4 +149,34 @@ test('twenty channels tripping at once give one grouped notification; a 503 is r
   assert.equal(alarmLines(r, 'error').length, 20, 'one line per channel');
   const points = await rows('alarms20', `SELECT count("text") FROM "gemcaen_event" WHERE "kind" = 'alarm'`, (x) => x.length === 1 && x[0]!.count === 20, 'twenty alarm points');
   assert.equal(points[0]!.count, 20);
+});
+
+test('a crate lost and back: one alarm, one clearing, each one point and one notification', async (t) => {
+  const sim = await startSim();
+  t.after(() => sim.stop());
+  const hook = await startWebhookReceiver();
+  t.after(() => hook.close());
+  const r = await startDaemonWith(t, sim, hook, 'alarmsCrate', [0], true);
+  const crateState = () => [...r.daemon.state.crates.values()][0]!.state;
+
+  await sim.control.crateOff();
+  t.after(() => sim.control.crateOn().catch(() => undefined));
+  await waitUntil(() => r.daemon.state.alarms.size === 1, 15_000, 'the crate alarm');
+  const alarm = [...r.daemon.state.alarms.values()][0]!;
+  assert.equal(alarm.source, 'crate');
+  assert.match(alarm.text, /lost/);
+  await waitUntil(() => hook.delivered().length >= 1, 10_000, 'the notification of the loss');
+  await sim.control.crateOn();
+  await waitUntil(() => crateState() === 'connected' && r.daemon.state.alarms.size === 0, 15_000, 'connected again, alarm cleared');
+  await waitUntil(() => hook.delivered().length >= 2, 10_000, 'two notifications');
+  await rows('alarmsCrate', `SELECT * FROM "gemcaen_event"`, (x) => x.length >= 2, 'two event points');
+  const s0 = r.scans();
+  await waitUntil(() => r.scans() >= s0 + 3, 10_000, 'three more scans');
+  await r.daemon.stop('test end');
+  assert.deepEqual(r.events.map((e) => [e.source, e.action]), [['crate', 'raised'], ['crate', 'cleared']]);
+  assert.equal(hook.requests.length, 2);
+  assert.match(String(hook.delivered()[0]!.text), /crate .* lost/);
+  const all = await influx.query(`SELECT * FROM "gemcaen_event"`, 'alarmsCrate');
+  assert.deepEqual(all.map((x) => x.kind), ['alarm', 'alarm_clear']);
+  assert.equal(all[0]!.mainframe, sim.address.toLowerCase());
 });
