@@ -96,3 +96,27 @@ test('a worker stuck 60 s inside a CAEN call: SIGTERM ends the process within th
   }, 20_000, 250);
   assert.equal(await d2.stop('SIGTERM'), 0);
 });
+
+test('a worker stuck inside a CAEN call: a second signal ends the process at once (exit 1), without waiting for the stop', { timeout: 60_000 }, async (t) => {
+  const c = fileConfig(t, 'STUCK2');
+  t.after(() => sim.control.latency(0));
+  const d = daemon(t, c.file, ['STUCK2'], { CAENHV_SIM_TIMEOUT_MS: '60000' });
+  await until('2 scans', () => scans(d, 'STUCK2') >= 2);
+  await sim.control.latency(60_000);
+  const stuckFrom = scans(d, 'STUCK2');
+  await sleep(1500);
+  assert.equal(scans(d, 'STUCK2'), stuckFrom, 'the worker is stuck in a call');
+  d.child.kill('SIGTERM');
+  await d.waitFor(/SIGTERM received/);
+  await sleep(500); // past the window in which the same signal counts once
+  const t0 = Date.now();
+  d.child.kill('SIGINT');
+  const code = await Promise.race([d.exited, sleep(20_000, 'still running' as const)]);
+  const seconds = (Date.now() - t0) / 1000;
+  assert.notEqual(code, 'still running', d.lines.slice(-10).join('\n'));
+  assert.equal(code, 1);
+  assert.ok(seconds < 3, `ended ${seconds} s after the second signal, not after the stop's 10 s`);
+  assert.ok(d.lines.some((l) => /SIGINT again: forcing the exit/.test(l)), 'the forced exit is logged');
+  console.log(`stuck worker: second signal → exit ${code} after ${seconds.toFixed(2)} s`);
+});
+
