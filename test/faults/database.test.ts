@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
 import { startVictoria, type VictoriaServer } from '../helpers/victoria.js';
-import { bytesUnder, daemon, figure, health, scans, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon, type Sink } from './kit.js';
+import { bytesUnder, daemon, drained, figure, health, scans, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon, type Sink } from './kit.js';
 
 const DOWN_SECONDS = Number(process.env.FAULT_DB_DOWN_SECONDS ?? 60);
 const V2_DOWN_SECONDS = Number(process.env.FAULT_V2_DOWN_SECONDS ?? 10);
@@ -89,7 +89,7 @@ async function caughtUp(d: RunningDaemon, timeoutMs: number): Promise<void> {
     const h = await health(d);
     const s = h?.sinks[0];
     last = s ?? last;
-    return s !== undefined && s.state === 'ok' && (s.extra?.spooledLines ?? 1) === 0;
+    return s !== undefined && s.state === 'ok' && drained(s);
   }, timeoutMs, 250).catch((err: Error) => {
     throw new Error(`${err.message}; last sink health: ${JSON.stringify(last)}; writer lines:\n${d.lines.filter((l) => /\[writer\]/.test(l) && !/debug/.test(l)).join('\n')}`);
   });

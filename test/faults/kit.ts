@@ -84,7 +84,16 @@ export interface HealthJson {
   ok: boolean;
   crates: { id: string; state: string; restarts: number }[];
   setups: { name: string; scans: number; paused: boolean }[];
-  sinks: { id: string; state: string; written?: number; spoolBytes?: number; extra?: { spooledLines?: number; droppedLines?: number } }[];
+  sinks: { id: string; state: string; written?: number; spoolBytes?: number; extra?: { spooledLines?: number; unspooledLines?: number; droppedLines?: number } }[];
+}
+
+/**
+ * Nothing of a sink waits in the spool or in memory. Not spooledLines === 0: that also counts the lines
+ * of the scan being batched (up to BatchMaxMilliseconds), and health is refreshed every 5 s, a multiple
+ * of the tests' HoldOffTimes, so it can show the same phase of the scan, and those lines, every time.
+ */
+export function drained(s: { spoolBytes?: number; extra?: { unspooledLines?: number } } | undefined): boolean {
+  return s !== undefined && s.spoolBytes === 0 && (s.extra?.unspooledLines ?? 0) === 0;
 }
 
 /** Stored timestamps (ms) per channel of a setup in InfluxDB, plus its board series under "board". */

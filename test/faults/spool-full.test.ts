@@ -11,7 +11,7 @@ import { startSim, type SimHandle } from '../helpers/sim.js';
 import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
 import { CLI } from '../daemon/run-daemon.js';
-import { daemon, figure, health, scans, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon } from './kit.js';
+import { daemon, drained, figure, health, scans, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon } from './kit.js';
 
 const CHANNELS = [0, 1, 2];
 const SERIES = CHANNELS.length + 1;
@@ -57,15 +57,6 @@ async function prepare(t: { after(fn: () => void): void; skip(m: string): void }
     ].join('\n'),
   );
   return { disk, file };
-}
-
-/**
- * Nothing waits in the spool or in memory. (spooledLines also counts the lines of the scan being
- * batched, up to BatchMaxMilliseconds: health is sampled every 5 s, a multiple of the 0.5 s HoldOffTime,
- * so it can show the same phase, and those 4 lines, every time.)
- */
-function drained(s: Health['sinks'][number] | undefined): boolean {
-  return s !== undefined && s.spoolBytes === 0 && s.extra?.unspooledLines === 0;
 }
 
 function lost(s: Map<string, number[]>, produced: number): number {
