@@ -89,6 +89,29 @@ export function checkRange(meta: ParamMeta, param: string, value: number, who: s
   }
 }
 
+/**
+ * The refusals of one plan, collected so that every channel over a limit is named at once (one line
+ * each) instead of only the first. Thrown as one UsageError with the first refusal's code.
+ */
+export function throwRefusals(refusals: readonly UsageError[]): void {
+  const [first] = refusals;
+  if (first === undefined) return;
+  if (refusals.length === 1) throw first;
+  throw new UsageError(first.code, refusals.map((r) => r.message).join('\n'), {
+    details: { refusals: refusals.map((r) => ({ code: r.code, ...r.details })) },
+  });
+}
+
+/** Runs a check, keeping its refusal (a UsageError) instead of throwing it. */
+export function collectRefusal(refusals: UsageError[], check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    refusals.push(err);
+  }
+}
+
 /** What the limit checks read from the crate: read when the plan is made, and again just before writing. */
 export interface LimitReadings {
   /** voltage plans on a board with SVMax: each plan row's SVMax now */
@@ -152,7 +175,8 @@ export function maxElectrodeVolts(target: ControlTarget, channel: number): { vol
 export function checkVoltageLimits(plan: ChangePlan, limits: LimitReadings, when: CheckTime = 'plan'): void {
   if (!VOLTAGE_SET_PARAMS.includes(plan.param)) return;
   const { target } = plan;
-  plan.rows.forEach((row, i) => {
+  const refusals: UsageError[] = [];
+  plan.rows.forEach((row, i) => collectRefusal(refusals, () => {
     const limit = limits.svmax?.[i];
     if (limit !== undefined && row.next > limit + 1e-9) {
       const planned = plan.svmaxAtPlan?.[i];
@@ -172,7 +196,8 @@ export function checkVoltageLimits(plan: ChangePlan, limits: LimitReadings, when
         { details: { channel: row.channel, value: row.next, maxElectrodeVolts: max.volts, limitSetup: max.setup } },
       );
     }
-  });
+  }));
+  throwRefusals(refusals);
 }
 
 /** SVMax plans: the set points (V0Set, V1Set) above the new SVMax, which the crate lowers to it. Pure. */

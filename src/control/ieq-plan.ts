@@ -4,7 +4,7 @@ import type { ParamMeta } from '../caen/types.js';
 import { UsageError } from '../errors.js';
 import { float32Decimal } from '../float32.js';
 import { ieqMicroAmps, stackTotals, v0SetForIeq, type Electrode, type StackTotals } from '../gem/index.js';
-import { checkPlanLimits, checkRange, rowsFor, writableParam, type ChangePlan } from './change.js';
+import { checkPlanLimits, checkRange, collectRefusal, rowsFor, throwRefusals, writableParam, type ChangePlan } from './change.js';
 import type { ControlSession } from './session.js';
 import type { ControlTarget } from './target.js';
 
@@ -82,7 +82,10 @@ export function planIeq(session: ControlSession, stack: StackReading, microAmps:
   const meta = writableParam(session, target, 'V0Set', channels[0] as number, boardParams);
   const next = stack.electrodes.map((e) => v0SetForIeq(microAmps, e.resistorMOhm, meta.decimal));
   const plan: ChangePlan = { target, param: 'V0Set', meta, rows: rowsFor(target, channels, next, stack.electrodes.map((e) => e.v0set)), boardParams, clamps: [] };
-  for (const row of plan.rows) checkRange(meta, 'V0Set', row.next, `${row.label} at ${microAmps} uA`);
+  // every electrode over a limit is named, not only the first
+  const refusals: UsageError[] = [];
+  for (const row of plan.rows) collectRefusal(refusals, () => checkRange(meta, 'V0Set', row.next, `${row.label} at ${microAmps} uA`));
+  throwRefusals(refusals);
   const { limits } = checkPlanLimits(session, plan, 'plan');
   if (limits.svmax) plan.svmaxAtPlan = limits.svmax;
   return plan;

@@ -145,6 +145,22 @@ describe('--set UA', () => {
     );
   });
 
+  test('every electrode over a limit is named, one line each, not only the first', async () => {
+    const r = await ieq(['L1', '--set', '1500', '--yes']);
+    assert.equal(r.code, 2, r.stderr);
+    const range = errorLines(r);
+    assert.equal(range.length, 2, r.stderr);
+    assert.match(range[0] as string, /G2Bot \(ch 2 GEM1_G2BOT\) at 1500 uA: V0Set 1312\.5 V is above the board's maximum 1000 V/);
+    assert.match(range[1] as string, /Drift \(ch 6 GEM1_G0BOT\) at 1500 uA: V0Set 1687\.5 V is above the board's maximum/);
+    const limits = await ieq(['L2Capped', '--set', '870', '--yes']);
+    assert.equal(limits.code, 2, limits.stderr);
+    const lines = errorLines(limits);
+    assert.equal(lines.length, 2, limits.stderr);
+    assert.match(lines[0] as string, /G2Bot \(ch 9 GEM2_G2BOT\): V0Set 761\.2 V is above MaxElectrodeVolts 750 V/);
+    assert.match(lines[1] as string, /Drift \(ch 13 GEM2_G0BOT\): V0Set 978\.8 V is above the channel's SVMax 900/);
+    assert.equal(await setChParamCalls(sim), 0, 'nothing written');
+  });
+
   test('not a number, negative', async () => {
     await assertRefused(sim, await ieq(['L1', '--set', 'lots', '--yes']), /--set "lots": it is not a decimal number/);
     await assertRefused(sim, await ieq(['L1', '--set', '-1', '--yes']), /must be a decimal number of uA, 0 or more/);
