@@ -59,8 +59,7 @@ export function register(program: Command): void {
         const died = new Promise<void>((resolve) => (fatal = resolve));
         // a part the daemon cannot run without died (the writer thread): it has stopped everything
         // already; exit 1 through the same path as a signal so pm2/systemd restart us and the spool replays
-        const { SelfPointsExtension } = await import('../extensions/self-points.js');
-        const daemon = new Daemon({ config, setups, log, onFatal: () => fatal(), extensions: [new SelfPointsExtension()] });
+        const daemon = new Daemon({ config, setups, log, onFatal: () => fatal() });
         await runUntilSignal(daemon, log, died);
       }),
     );

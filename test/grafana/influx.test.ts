@@ -115,7 +115,6 @@ test('every panel, variable, annotation and alert rule of the Grafana files retu
   await sim.control.setBoardTemperature(2, 65);
   const set = await runCli(['-c', file, 'set', 'Drift', '--channel', '3', '--param', 'V0Set', '--value', '2800', '--yes']);
   assert.equal(set.code, 0, set.stderr);
-  const setMs = Date.now();
   await until('trip, set point, I0Set and Temp in the database', async () => {
     const trip = await rows(`SELECT last("Status_INTTRIP") AS v FROM "CAEN_Board_Monitor" WHERE "ChannelName" = 'DRIFT1'`);
     const v0 = await rows(`SELECT last("VMon") AS v FROM "CAEN_Board_Monitor" WHERE "ChannelName" = 'DRIFT3'`);
@@ -144,28 +143,17 @@ test('every panel, variable, annotation and alert rule of the Grafana files retu
     return r.sinks[0]?.state === 'failing' && (r.sinks[0]?.spoolBytes ?? 0) > 0 ? true : undefined;
   });
   await influx.start();
-  await until('the outage replayed: gemcaen_sink failing 1, then 0 again in a later second (the panel shows max per interval)', async () => {
-    const last = (await rows(`SELECT last("failing") AS v FROM "gemcaen_sink"`))[0];
-    const failed = (await rows(`SELECT last("failing") AS v FROM "gemcaen_sink" WHERE "failing" = 1`))[0];
-    return failed && last?.v === 0 && (last.time as number) - (failed.time as number) >= 2000 ? true : undefined;
+  await until('the outage replayed: gemcaen_sink failing 1, then 0 again', async () => {
+    const r = await rows(`SELECT max("failing") AS worst, last("failing") AS now FROM "gemcaen_sink"`);
+    return r[0]?.worst === 1 && r[0]?.now === 0 ? true : undefined;
   });
 
-  // gemcaen_event: the daemon's audit writes the set point made through it (gemcaen set goes through
-  // the running daemon); alarms come from the alarm extension. What the daemon does not write (yet)
-  // the test writes in exactly the agreed schema, so that the annotation queries are proven either way.
+  // gemcaen_event, written by the daemon: the trip as an alarm (alarm extension), the set point made
+  // through it by its audit (gemcaen set goes through the running daemon)
   const eventOf = async (kind: string, channelName: string) =>
-    (await rows(`SELECT "text" FROM "gemcaen_event" WHERE "kind" = '${kind}' AND "ChannelName" = '${channelName}'`)).length > 0;
-  const tags = `mainframe=${mf.replace(/[ ,=]/g, '\\$&')},setup=Drift,slot=2`;
-  const setpointByDaemon = await until('the set point in gemcaen_event', async () => ((await eventOf('setpoint', 'DRIFT3')) ? true : undefined), 5000).catch(() => false);
-  if (!setpointByDaemon) {
-    t.diagnostic('gemcaen_event setpoint written by the test (the daemon did not write it)');
-    await write([`gemcaen_event,kind=setpoint,${tags},channel=03,ChannelName=DRIFT3 text="DRIFT3 V0Set 3000 -> 2800 by tester",param="V0Set",before=3000,after=2800,user="tester",code="OK" ${setMs}`]);
-  }
-  const alarmByDaemon = await until('the trip in gemcaen_event', async () => ((await eventOf('alarm', 'DRIFT1')) ? true : undefined), 5000).catch(() => false);
-  if (!alarmByDaemon) {
-    t.diagnostic('gemcaen_event alarm written by the test (the daemon did not write it)');
-    await write([`gemcaen_event,kind=alarm,${tags},channel=01,ChannelName=DRIFT1 text="DRIFT1 tripped (INTTRIP)",bits="INTTRIP",code="error" ${setMs - 2000}`]);
-  }
+    (await rows(`SELECT "text" FROM "gemcaen_event" WHERE "kind" = '${kind}' AND "ChannelName" = '${channelName}'`)).length > 0 ? true : undefined;
+  await until('the set point of DRIFT3 in gemcaen_event', () => eventOf('setpoint', 'DRIFT3'), 10_000);
+  await until('the trip of DRIFT1 in gemcaen_event', () => eventOf('alarm', 'DRIFT1'), 10_000);
   await sleep(1500); // one more batch of every setup and of the self points
   const range: Range = { fromMs: startMs - 60_000, toMs: Date.now(), intervalMs: 1000 };
 
@@ -301,8 +289,8 @@ test('every panel, variable, annotation and alert rule of the Grafana files retu
     },
     'gemcaen-crate-health/Sink failing': ({ A }) => {
       assert.equal(A!.length, 1);
+      // max per interval: the outage shows (replayed from the spool); the recovery may share its second
       assert.ok(values(A![0]!).includes(1), 'the database outage shows, replayed from the spool');
-      assert.equal(lastNumber(A![0]!), 0);
     },
   };
   const seen = new Set<string>();
@@ -337,6 +325,7 @@ test('every panel, variable, annotation and alert rule of the Grafana files retu
         assert.equal(col('param')[i], 'V0Set');
         assert.equal(col('after')[i], 2800);
         assert.ok(String(col('user')[i]).length > 0, 'who made it');
+        assert.match(String(col('text')[i]), /V0Set/);
       } else {
         assert.fail(`no expectation for annotation ${a.name}`);
       }
