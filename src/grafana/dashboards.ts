@@ -354,11 +354,19 @@ function crateHealth(ctx: Context, ds: GrafanaDatasource): Dashboard {
     8,
   );
   l.add(
-    stateTimeline(ctx, 'Crate connection (gemcaen)', "gemcaen's own connection state per crate; no bar means gemcaen was not running.", [
-      target('A', `SELECT last("state") AS "state" FROM "${CRATE_MEASUREMENT}" WHERE ${mf} AND $timeFilter GROUP BY time($__interval), "mainframe" fill(none)`, '$tag_mainframe'),
-    ], [
-      { type: 'value', options: { connected: { color: 'green', index: 0 }, connecting: { color: 'blue', index: 1 }, backoff: { color: 'red', index: 2 }, 'auth-failed': { color: 'red', index: 3 }, 'library-error': { color: 'red', index: 4 }, restarting: { color: 'orange', index: 5 }, starting: { color: 'blue', index: 6 }, stopped: { color: 'text', index: 7 } } },
-    ]),
+    stateTimeline(
+      ctx,
+      'Crate connection (gemcaen)',
+      "gemcaen's own connection to each crate: 'connected' is the worst of each interval (an outage shorter than the interval still shows), 'state' the last state; no bar means gemcaen was not running.",
+      [
+        target('A', `SELECT min("connected") AS "connected" FROM "${CRATE_MEASUREMENT}" WHERE ${mf} AND $timeFilter GROUP BY time($__interval), "mainframe" fill(none)`, '$tag_mainframe $col'),
+        target('B', `SELECT last("state") AS "state" FROM "${CRATE_MEASUREMENT}" WHERE ${mf} AND $timeFilter GROUP BY time($__interval), "mainframe" fill(none)`, '$tag_mainframe $col'),
+      ],
+      [
+        { type: 'value', options: { '0': { text: 'NOT CONNECTED', color: 'red', index: 0 }, '1': { text: 'CONNECTED', color: 'green', index: 1 } } },
+        { type: 'value', options: { connected: { color: 'green', index: 2 }, connecting: { color: 'blue', index: 3 }, backoff: { color: 'red', index: 4 }, 'auth-failed': { color: 'red', index: 5 }, 'library-error': { color: 'red', index: 6 }, restarting: { color: 'orange', index: 7 }, starting: { color: 'blue', index: 8 }, stopped: { color: 'text', index: 9 } } },
+      ],
+    ),
     24,
     6,
   );
