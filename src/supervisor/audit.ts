@@ -121,6 +121,7 @@ export class AuditFile {
   append(records: readonly AuditRecord[]): void {
     if (records.length === 0) return;
     try {
+      mkdirSync(dirname(this.path), { recursive: true });
       appendFileSync(this.path, records.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o640 });
     } catch (err) {
       throw new GemcaenError('AUDIT_UNAVAILABLE', `cannot append to the audit file ${this.path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); fix its permissions or gemcaen.AuditFile`);
