@@ -81,7 +81,10 @@ export class DaemonClient {
     if ('unreachable' in reply) throw new GemcaenError('DAEMON_GONE', `the daemon (pid ${this.pid}) stopped answering on ${this.paths.socket}: check whether the set point was applied (gemcaen audit, gemcaen status)`);
     if (reply.status !== 200) {
       const e = (reply.body.error ?? {}) as { code?: string; message?: string };
-      throw new GemcaenError(e.code ?? 'CONTROL_BAD_REPLY', `the daemon refused the request: ${e.message ?? `HTTP ${reply.status}`}`);
+      const message = `the daemon refused the request: ${e.message ?? `HTTP ${reply.status}`}`;
+      // the request or the token was wrong (exit 2), not the crate
+      if (reply.status === 400 || reply.status === 401) throw new UsageError(e.code ?? 'REQUEST_INVALID', message);
+      throw new GemcaenError(e.code ?? 'CONTROL_BAD_REPLY', message);
     }
     return reply.body;
   }
