@@ -307,7 +307,7 @@ export class Daemon {
 function externalRecord(e: SetpointEvent): AuditRecord {
   const n = (v: number | string | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   return {
-    time: new Date(e.timeMs).toISOString(), who: e.who, from: e.from, mainframe: e.mainframe, setup: e.setup ?? '', slot: e.slot, channel: e.channel, name: '',
+    time: new Date(e.timeMs).toISOString(), who: e.who, from: e.from, mainframe: e.mainframe, setup: e.setup ?? '', slot: e.slot, channel: e.channel, name: e.name ?? '',
     param: e.param, before: n(e.before), after: n(e.after), code: e.code, external: true,
     ...(typeof e.before === 'string' || typeof e.after === 'string' ? { request: `${e.before ?? ''} → ${e.after ?? ''}` } : {}),
   };
