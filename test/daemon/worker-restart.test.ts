@@ -41,13 +41,15 @@ for (const fault of ['throw', 'exit'] as const) {
     workers.start(new Map([[faulty, [setup('F', faulty.id)]], [good, [setup('G', good.id)]]]));
     const end = Date.now() + 10_000;
     while (state.crates.get(faulty.id)!.state !== 'connected' && Date.now() < end) await sleep(50);
-    assert.equal(state.crates.get(faulty.id)!.restarts, 1);
+    // at least one restart: when the thread itself died, piscina may hand the new task to the dying thread
+    // first, which fails it at once ("already detached") and costs one more restart, never a stuck crate
+    assert.ok(state.crates.get(faulty.id)!.restarts >= 1, `restarts ${state.crates.get(faulty.id)!.restarts}`);
     assert.equal(state.crates.get(faulty.id)!.state, 'connected');
     const gBefore = state.setups.get('G')!.scans;
     await sleep(300);
     assert.ok(state.setups.get('G')!.scans > gBefore, 'the good mainframe kept scanning');
     assert.ok(state.setups.get('F')!.scans > 0, 'the restarted task scans');
-    assert.equal(ports.filter((p) => p === faulty.id).length, 2, 'a fresh writer channel for the restarted task');
+    assert.equal(ports.filter((p) => p === faulty.id).length, state.crates.get(faulty.id)!.restarts + 1, 'a fresh writer channel for each start of the task');
     await workers.stop('test', 3000);
     assert.equal(state.crates.get(faulty.id)!.state, 'stopped');
     assert.equal(state.crates.get(good.id)!.state, 'stopped');
