@@ -4,13 +4,13 @@
 // the sinks of all its setups); and, every minute and at each change, the state of each crate
 // (`gemcaen_crate`) and sink (`gemcaen_sink`). Set points applied through the daemon are written by
 // the audit (i18a) with the same eventPoint().
+import { CRATE_MEASUREMENT, EVENT_MEASUREMENT, SINK_MEASUREMENT } from '../daemon-points.js';
 import type { AlarmEvent, SetpointEvent } from '../events/types.js';
 import type { FieldValue, Point } from '../protocol.js';
 import { pad2 } from '../alarms/rules.js';
 import { externalText } from '../supervisor/external-changes.js';
 import type { Extension, ExtensionContext } from './types.js';
 
-export const EVENT_MEASUREMENT = 'gemcaen_event';
 export type EventKind = 'alarm' | 'alarm_clear' | 'setpoint' | 'external_change';
 
 export interface EventPointInput {
@@ -113,7 +113,7 @@ export class EventPointsExtension implements Extension {
       const c = ctx.state.crates.get(id);
       if (!c) continue;
       const p: Point = {
-        measurement: 'gemcaen_crate',
+        measurement: CRATE_MEASUREMENT,
         tags: { mainframe: id },
         fields: { connected: { type: 'int', value: c.state === 'connected' ? 1 : 0 }, state: { type: 'string', value: c.state } },
         timeMs: now,
@@ -127,7 +127,7 @@ export class EventPointsExtension implements Extension {
     if (!ctx) return;
     const now = Date.now();
     const points: Point[] = [...ctx.state.sinks.values()].map((s) => ({
-      measurement: 'gemcaen_sink',
+      measurement: SINK_MEASUREMENT,
       tags: { sink: s.id },
       fields: {
         failing: { type: 'int', value: s.state === 'failing' ? 1 : 0 },

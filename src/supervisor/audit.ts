@@ -3,6 +3,7 @@
 // crate (external). Append-only: each record is one write(2) of one line to a file opened with
 // O_APPEND, so the daemon and a direct CLI can append to the same file. Also the database point of
 // each record (measurement gemcaen_event, kind setpoint or external_change).
+import { EVENT_MEASUREMENT } from '../daemon-points.js';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GemcaenError } from '../errors.js';
@@ -98,7 +99,7 @@ export function auditPoint(r: AuditRecord, timeMs = Date.parse(r.time)): Point {
     ...(r.before !== null ? { before: { type: 'float', value: r.before } } : {}),
     ...(r.after !== null ? { after: { type: 'float', value: r.after } } : {}),
   };
-  return { measurement: 'gemcaen_event', tags, fields, timeMs };
+  return { measurement: EVENT_MEASUREMENT, tags, fields, timeMs };
 }
 
 /**
