@@ -332,6 +332,9 @@ function buildMainframe(
     keepaliveSeconds: keepalive,
   };
   if (!(SYSTEM_TYPES as readonly string[]).includes(mf.systemType) || !(LINK_TYPES as readonly string[]).includes(mf.linkType)) return undefined;
+  if (block.CAENHV_PASSWORD === '') {
+    issues.warn([...path, 'CAENHV_PASSWORD'], 'is empty, so the login sends an empty password; if it comes from ${VAR}, check that VAR is set to the password (a crate with no password: write "" on purpose and ignore this)');
+  }
   if (isString(block.CAENHV_LIBRARY)) mf.library = resolvePath(cwd, block.CAENHV_LIBRARY, true);
   if (block.SIMULATED === true) {
     mf.simulated = isString(block.SIMULATOR_CRATES) ? { cratesFile: resolvePath(cwd, block.SIMULATOR_CRATES) } : {};
@@ -453,6 +456,7 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
   if (rp !== undefined) sink.retentionPolicy = rp;
   if (isString(raw.USER)) sink.user = raw.USER;
   if (isString(raw.PASSWORD)) sink.password = new Secret(raw.PASSWORD);
+  if (raw.PASSWORD === '') issues.warn([...path, 'PASSWORD'], 'is empty, so InfluxDB gets an empty password; if it comes from ${VAR}, check that VAR is set (or remove PASSWORD and USER for a database without authentication)');
   if (query !== undefined) sink.query = new Secret(query);
   return { sink, credentials: JSON.stringify([raw.USER ?? null, raw.PASSWORD ?? null, query ?? null]), credentialKey: raw.USER !== undefined ? 'USER' : query !== undefined ? 'URL' : 'PASSWORD' };
 }

@@ -41,10 +41,17 @@ export function shown(value: unknown, path: KeyPath): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** Problems listed per kind (errors, warnings); the rest are counted in one last line. */
+export const MAX_LISTED_ISSUES = 50;
+
 export class IssueList {
-  readonly errors: ConfigIssue[] = [];
-  readonly warnings: ConfigIssue[] = [];
+  readonly #errors: ConfigIssue[] = [];
+  readonly #warnings: ConfigIssue[] = [];
+  #omittedErrors = 0;
+  #omittedWarnings = 0;
   readonly #seen = new Set<string>();
+  /** every key path that has an error at or below it (each prefix of each error's path) */
+  readonly #under = new Set<string>();
 
   constructor(
     readonly file: string,
@@ -52,28 +59,49 @@ export class IssueList {
     private readonly lines?: LineCounter,
   ) {}
 
+  /** The errors: the first MAX_LISTED_ISSUES, then one line saying how many more there are. */
+  get errors(): readonly ConfigIssue[] {
+    return this.#withTail(this.#errors, this.#omittedErrors, 'problem');
+  }
+
+  get warnings(): readonly ConfigIssue[] {
+    return this.#withTail(this.#warnings, this.#omittedWarnings, 'warning');
+  }
+
+  #withTail(list: ConfigIssue[], omitted: number, what: string): readonly ConfigIssue[] {
+    if (omitted === 0) return list;
+    return [...list, { where: `file ${this.file}`, message: `and ${omitted} more ${what}${omitted > 1 ? 's' : ''} not listed (the first ${MAX_LISTED_ISSUES} are above); fix those and run again` }];
+  }
+
   /** An error at a key path; one error per key path (the first wins). */
   error(path: KeyPath, message: string): void {
     const key = JSON.stringify(path);
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
-    this.errors.push({ where: whereOf(path, this.file), message: `${message}${this.at(path)}` });
+    for (let n = 0; n <= path.length; n++) this.#under.add(JSON.stringify(path.slice(0, n)));
+    if (this.#errors.length >= MAX_LISTED_ISSUES) {
+      this.#omittedErrors++;
+      return;
+    }
+    this.#errors.push({ where: whereOf(path, this.file), message: `${message}${this.at(path)}` });
   }
 
   /** An error about the file as a whole (unreadable, not YAML...). */
   fileError(message: string, line?: number): void {
-    this.errors.push({ where: `file ${this.file}`, message: line ? `${message} (${this.file}:${line})` : message });
+    this.#errors.push({ where: `file ${this.file}`, message: line ? `${message} (${this.file}:${line})` : message });
   }
 
   warn(path: KeyPath, message: string): void {
-    this.warnings.push({ where: whereOf(path, this.file), message: `${message}${this.at(path)}` });
+    if (this.#warnings.length >= MAX_LISTED_ISSUES) {
+      this.#omittedWarnings++;
+      return;
+    }
+    this.#warnings.push({ where: whereOf(path, this.file), message: `${message}${this.at(path)}` });
   }
 
+  /** Whether an error was recorded at `path` or below it. Constant time. */
   hasErrorUnder(path: KeyPath): boolean {
-    const whole = JSON.stringify(path);
-    const prefix = `${whole.slice(0, -1)},`;
-    for (const k of this.#seen) if (k === whole || k.startsWith(prefix)) return true;
-    return false;
+    return this.#under.has(JSON.stringify(path));
   }
 
   /** ` (file:line)` of the deepest node of the path that exists in the document. */

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { inspect } from 'node:util';
 import { parseHostPort } from '../../src/config/address.js';
-import { configPathFrom, loadConfigFile, loadConfigForCli, parseConfig, resolveSetups, setupsByMainframe } from '../../src/config/load.js';
+import { configPathFrom, loadConfigFile, loadConfigForCli, MAX_CONFIG_BYTES, MAX_VALUE_CHARS, parseConfig, resolveSetups, setupsByMainframe } from '../../src/config/load.js';
+import { MAX_LISTED_ISSUES } from '../../src/config/issues.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import { CASES, runCli } from './helpers.js';
 
@@ -195,4 +196,46 @@ test('CLI: --json prints the checked config with secrets as ***; --strict turns 
   const strict = await runCli(['--config', file, 'validate', '--strict']);
   assert.equal(strict.code, 2);
   assert.match(strict.stderr, /^gemcaen: setup A: Monitorables\[1\]: Imonn is not a parameter/);
+});
+
+test('problems are listed up to a bound and counted beyond it; 20 000 broken setups are checked in one linear pass', { timeout: 60_000 }, () => {
+  const text = Array.from({ length: 20_000 }, (_, i) => `S${i}: {}\n`).join('');
+  const err = caught(() => parseConfig(text, 'many.yml', { env: {} }));
+  assert.ok(err instanceof ConfigError, String(err));
+  assert.equal(err.code, 'CONFIG_INVALID');
+  assert.equal(err.issues.length, MAX_LISTED_ISSUES + 1);
+  // every empty setup misses its six required keys: 120 000 problems, 50 listed
+  assert.match(err.issues[MAX_LISTED_ISSUES]?.message ?? '', /^and 119950 more problems not listed/);
+});
+
+test('a file over the size bound is refused before it is parsed; a value over the bound is refused at its key', () => {
+  const huge = join(tmp, 'huge.yml');
+  writeFileSync(huge, `${setup('A')}  # ${'x'.repeat(MAX_CONFIG_BYTES)}\n`);
+  const a = caught(() => loadConfigFile(huge, { env: {} }));
+  assert.ok(a instanceof ConfigError, String(a));
+  assert.equal(a.code, 'CONFIG_INVALID');
+  assert.match(a.message, /a config is at most 4 MB/);
+
+  const long = 'y'.repeat(MAX_VALUE_CHARS + 1);
+  const b = caught(() => parseConfig(setup('A', '', '127.0.0.1', long), 'long.yml', { env: {} }));
+  assert.ok(b instanceof ConfigError, String(b));
+  assert.equal(b.issues.length, 1, b.message);
+  assert.match(b.message, new RegExp(`setup A: MAINFRAME.CAENHV_PASSWORD: is ${MAX_VALUE_CHARS + 1} characters long; a value is at most ${MAX_VALUE_CHARS}`));
+  assert.ok(!b.message.includes('yyyy'), 'the value is not shown');
+});
+
+test('the expansion does not change the parsed tree and reports a shared block once per setup that names it', () => {
+  const text = `${setup('A').replace('CAENHV_PASSWORD: pw-SECRET-1', 'CAENHV_PASSWORD: ${PW}').replace('  MAINFRAME:', '  MAINFRAME: &m')}B:
+  Monitorables: [VMon]
+  HoldOffTime: 1
+  isGEMDetector: false
+  MAINFRAME: *m
+  BOARD: { SLOT: 1, CHANNELS: [1] }
+  FILE: { DIRECTORY: out }
+`;
+  const err = caught(() => parseConfig(text, 'shared.yml', { env: {} }));
+  assert.ok(err instanceof ConfigError, String(err));
+  assert.deepEqual(err.issues.map((i) => i.where), ['setup A: MAINFRAME.CAENHV_PASSWORD', 'setup B: MAINFRAME.CAENHV_PASSWORD']);
+  const config = parseConfig(text, 'shared.yml', { env: { PW: '$${X}${Y}' } });
+  assert.equal([...config.mainframes.values()][0]?.password.reveal(), '$${X}${Y}');
 });
