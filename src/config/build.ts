@@ -3,7 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_RESISTORS_MOHM, layerChannels } from '../gem/resistors.js';
 import { isLoopbackIPv4, parseHostPort, parseMainframeHost } from './address.js';
-import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
+import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY, shown } from './issues.js';
 import { auditFileOf, controlDirectoryOf } from './paths.js';
 import { defaultOf, definition } from './schema.js';
 import { Secret } from './secret.js';
@@ -412,7 +412,7 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
         url = normalizeUrl(parsed.href);
       }
     } catch {
-      issues.error([...path, 'URL'], `must be an http:// or https:// URL (e.g. http://localhost:8086), not ${JSON.stringify(raw.URL)}`);
+      issues.error([...path, 'URL'], `must be an http:// or https:// URL (e.g. http://localhost:8086), not ${shown(raw.URL, [...path, 'URL'])}`);
     }
   }
   if (version === 2) {

@@ -32,9 +32,11 @@ export function shown(value: unknown, path: KeyPath): string {
   if (typeof last === 'string' && SECRET_KEYS.has(last)) return '(value hidden)';
   if (path.some((k) => typeof k === 'string' && SECRET_KEYS.has(k))) return '(value hidden)';
   let text: string;
-  // user:password@ inside a URL-like value is a secret too
-  if (typeof value === 'string') text = JSON.stringify(value.replace(/\/\/[^@/\s]*@/g, '//***@'));
-  else if (value === null || value === undefined) text = 'empty';
+  // user:password@ and a query string (?u=…&p=…) inside a URL-like value are secrets too
+  if (typeof value === 'string') {
+    const url = last === 'URL' ? value.replace(/[?#][\s\S]*$/, '?***') : value.replace(/(:\/\/[^?#\s]*)[?#]\S*/g, '$1?***');
+    text = JSON.stringify(url.replace(/\/\/[^@/\s]*@/g, '//***@'));
+  } else if (value === null || value === undefined) text = 'empty';
   else if (Array.isArray(value)) text = 'a list';
   else if (typeof value === 'object') text = 'a mapping';
   else text = String(value);

@@ -62,6 +62,7 @@ before(async () => {
     Drift: { slot: 2, channels: [0, 1, 2, 3] },
     Gem: { slot: 0, layer: 1 },
     GemCapped: { slot: 0, layer: 2, extra: ['  MaxElectrodeVolts: 850'] },
+    GemPlain: { slot: 0, channels: [12, 13] },
   });
 });
 after(async () => {
@@ -84,6 +85,18 @@ const BAD_SETS: readonly { args: string[]; code: number; input?: string }[] = [
   { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', 'NaN', '--yes'], code: 2 },
   { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '', '--yes'], code: 2 },
   { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '1e9', '--yes'], code: 2 },
+  // decimal numbers only: what JavaScript's Number() would take as 16, 2000, 1500 or 0
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '0x10', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '0b11111010000', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '0o2734', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '1e-400', '--yes'], code: 2 },
+  // a channel list that would spin or print 400 kB
+  { args: ['Drift', '--channel', '99999999999999999999', '--param', 'V0Set', '--value', '100', '--yes'], code: 2 },
+  { args: ['Drift', '--channel', '0-65535', '--param', 'V0Set', '--value', '100', '--yes'], code: 2 },
+  // SVMax below the channel's V0Set, --yes without --allow-clamp
+  { args: ['Drift', '--channel', '3', '--param', 'SVMax', '--value', '100', '--yes'], code: 2 },
+  // a plain setup on GemCapped's channels: the channel's MaxElectrodeVolts holds
+  { args: ['GemPlain', '--channel', '13', '--param', 'V0Set', '--value', '899', '--yes'], code: 2 },
   { args: ['Drift', '--channel', '0', '--param', 'Pw', '--value', 'maybe', '--yes'], code: 2 },
   { args: ['Drift', '--channel', '0', '--param', 'TripInt', '--value', '1', '--yes'], code: 2 },
   { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--value', '-5', '--yes'], code: 2 },
