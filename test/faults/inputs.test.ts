@@ -30,7 +30,7 @@ function malformedCases(): ErrorCase[] {
     });
 }
 
-test('fault 7: every malformed config given to `gemcaen start`: one line per issue, exit 2, nothing started', { timeout: 120_000 }, async () => {
+test('fault 7: every malformed config given to `gemcaen start`: one line per issue, exit 2, nothing started', { timeout: 240_000 }, async () => {
   const cases = malformedCases();
   assert.ok(cases.length >= 50, `only ${cases.length} malformed configs`);
   const before = new Map(cases.map((c) => [c.name, readdirSync(c.dir).sort().join(',')]));
@@ -112,7 +112,7 @@ const BAD_SETS: readonly { args: string[]; code: number; input?: string }[] = [
   { args: ['Drift', '--channel', '0', '--param', 'V0Set', '--yes'], code: 2 },
 ];
 
-test('fault 8: every bad `set` input is refused with one line and no SetChParam reaches the crate', { timeout: 120_000 }, async () => {
+test('fault 8: every bad `set` input is refused with one line and no SetChParam reaches the crate', { timeout: 240_000 }, async () => {
   await sim.control.resetCounters();
   const problems: string[] = [];
   let refused = 0;
