@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   health: () => import('./health.js'),
   grafana: () => import('./grafana.js'),
   audit: () => import('./audit.js'),
+  user: () => import('./user.js'),
 };
 
 /** The command named on the command line (the first word that is not an option or the value of -c/--config). */

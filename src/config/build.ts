@@ -6,6 +6,7 @@ import { isLoopbackIPv4, parseHostPort, parseMainframeHost } from './address.js'
 import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY, shown } from './issues.js';
 import { auditFileOf, controlDirectoryOf } from './paths.js';
 import { defaultOf, definition } from './schema.js';
+import { buildWebSettings } from './web.js';
 import { Secret } from './secret.js';
 import {
   type AlarmSettings,
@@ -125,6 +126,7 @@ function buildSettings(raw: Raw, issues: IssueList, cwd: string): Settings {
     healthListen,
     batchMaxLines: pick<number>('BatchMaxLines', isNumber),
     batchMaxMilliseconds: pick<number>('BatchMaxMilliseconds', isNumber),
+    ...(isRecord(raw.Web) ? { web: buildWebSettings(raw.Web, issues, (p) => resolvePath(cwd, p)) } : {}),
     // optional keys appear only when written (readers go through alarmSettingsOf / ?? '')
     ...(isString(raw.MetricsListen) ? { metricsListen } : {}),
     ...(isRecord(raw.Alarms) ? { alarms: buildAlarms(raw.Alarms) } : {}),

@@ -117,6 +117,8 @@ export interface Settings {
   metricsListen?: string;
   /** gemcaen.Alarms as loaded; read it through alarmSettingsOf (defaults when absent) */
   alarms?: AlarmSettings;
+  /** the web page (gemcaen.Web); absent = off */
+  web?: WebSettings;
 }
 
 /** gemcaen.Alarms: which bits raise alarms, where notifications go. */
@@ -134,6 +136,33 @@ export interface WebhookConfig {
   /** the URL often carries the hook's key: never logged */
   url: Secret;
   format: 'json' | 'slack';
+}
+
+export type WebRole = 'viewer' | 'operator' | 'expert';
+
+export interface WebUser {
+  name: string;
+  role: WebRole;
+  /** setups this user may change; undefined = every setup */
+  setups?: readonly string[];
+  /** scrypt$N$r$p$salt$hash */
+  passwordHash: string;
+  /** sha256$hex of the user's API tokens */
+  tokenHashes: readonly string[];
+}
+
+export interface WebSettings {
+  listen: string;
+  tls?: { certFile: string; keyFile: string };
+  /** users written in the config itself */
+  users: readonly WebUser[];
+  /** absolute path of the users file (read at start; `gemcaen user add` writes it) */
+  usersFile?: string;
+  grafanaUrl?: string;
+  idleMinutes: number;
+  confirmStepVolts: number;
+  historyMinutes: number;
+  demoAccount: boolean;
 }
 
 export interface GemcaenConfig {

@@ -24,6 +24,7 @@ import { auditFileOf } from '../config/paths.js';
 import type { SetpointEvent } from '../events/types.js';
 import { AuditFile, auditPoint, recordText, type AuditRecord } from './audit.js';
 import { DaemonControl } from './control.js';
+import { WebPageExtension } from '../web/page/extension.js';
 import { closeLogger, type Logger } from '../log.js';
 import type { Point, ToWriter } from '../protocol.js';
 import { MainframeWorkers, type MainframeWorkersOptions } from './mainframe-workers.js';
@@ -110,12 +111,15 @@ export class Daemon {
     this.alarms = new Alarms(this.state, alarmSettingsOf(options.config.settings), options.log.child({ label: 'alarm' }));
     this.externalChanges = new ExternalChanges(this.events, options.log.child({ label: 'external' }), options.externalChanges);
     this.#writer = new WriterThread(options.log, this.state, (err) => void this.#fatal(err));
+    // the web page (gemcaen.Web) comes after the health endpoint and the control endpoint
+    const web = options.config.settings.web ? [new WebPageExtension()] : [];
     this.#extensions = new Extensions([
       this.#health,
       new ControlEndpointExtension(),
       new MetricsExtension(),
       new EventPointsExtension(options.statePointsEveryMs),
       new WebhooksExtension(options.webhooks),
+      ...web,
       ...(options.extensions ?? []),
     ]);
     this.#audit = new AuditFile(auditFileOf(options.config.settings));

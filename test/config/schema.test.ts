@@ -53,7 +53,7 @@ test('optional keys with a default carry it in the schema, and the schema agrees
   const defs = fileSchema.definitions!;
   const settings = defs.settings.properties!;
   assert.deepEqual(
-    Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'Groups' && k !== 'Alarms').map(([k, v]) => [k, v.default])),
+    Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'Groups' && k !== 'Alarms' && k !== 'Web').map(([k, v]) => [k, v.default])),
     { LogLevel: 'info', LogDirectory: 'logs', SpoolDirectory: 'data/spool', SpoolMaxMegabytes: 512, AuditFile: '', ControlDirectory: '', HealthListen: '127.0.0.1:8765', MetricsListen: '', BatchMaxLines: 5000, BatchMaxMilliseconds: 1000 },
   );
   const alarms = settings.Alarms!.properties!;
@@ -77,6 +77,10 @@ test('config/config.yml: schema line for editors, valid for the schema and the l
   const config = parseConfig(text, 'config/config.yml', { env: {}, cwd: ROOT });
   assert.deepEqual(config.warnings, []);
   assert.deepEqual([...config.groups], [['demo', ['DemoGEM', 'DemoBoard']]]);
+  assert.deepEqual(
+    { listen: config.settings.web?.listen, demo: config.settings.web?.demoAccount, users: config.settings.web?.users },
+    { listen: '127.0.0.1:8780', demo: true, users: [] },
+  );
   const mf = config.mainframes.get('127.0.0.1');
   assert.ok(mf);
   assert.deepEqual(
