@@ -3,7 +3,7 @@
 // the page (read back, audited with the user), refusals that send nothing, stale previews, alarms,
 // one stream per browser, a resumed stream; and the README's screenshots (docs/img/).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -22,7 +22,12 @@ const IMG = join(process.cwd(), 'docs', 'img');
 
 before(async () => {
   if (missing) return;
-  [w, browser] = await Promise.all([startWebDaemon({ web: ['GrafanaUrl: "http://grafana.lab.example/d/gemcaen"'] }), launchBrowser()]);
+  // both started side by side; whichever started is kept so that after() stops it even if the other failed
+  const [daemon, chromium] = await Promise.allSettled([startWebDaemon({ web: ['GrafanaUrl: "http://grafana.lab.example/d/gemcaen"'] }), launchBrowser()]);
+  if (daemon.status === 'fulfilled') w = daemon.value;
+  if (chromium.status === 'fulfilled') browser = chromium.value;
+  if (daemon.status === 'rejected') throw daemon.reason;
+  if (chromium.status === 'rejected') throw chromium.reason;
   const target = new URL(w.url);
   proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
   url = `http://${proxy.address}/`;
@@ -37,8 +42,6 @@ after(async () => {
 
 const cell = (channel: number, param: string) => page.locator(`#grid tr[data-channel="${channel}"] td[data-param="${param}"]`);
 const setCalls = async () => (await w.sim.control.counters()).calls.CAENHV_SetChParam ?? 0;
-/** Until issue 18's alarms are on main, the alarm test is skipped (the alarms module is not built). Remove once it landed. */
-const noAlarms = existsSync(join(process.cwd(), 'dist', 'src', 'alarms', 'alarms.js')) ? undefined : 'the daemon has no alarms yet (issue 18)';
 const streams = async () => {
   const r = await fetch(`${w.origin}/api/stats`, { headers: { authorization: `Bearer ${w.token}` } });
   return ((await r.json()) as { streams: { open: number; resumed: number; snapshots: number } }).streams;
@@ -133,11 +136,14 @@ test('switching a channel on asks a second time', { skip: missing }, async () =>
   assert.equal((await w.sim.control.getChannel(2, 3)).params.Pw, 1);
 });
 
-test('a trip appears as an alarm within a scan', { skip: missing ?? noAlarms }, async () => {
+test('a trip appears as an alarm within a scan; an operator acknowledges it', { skip: missing }, async () => {
   await w.sim.control.trip(2, 0);
   await page.locator('#alarm-count').waitFor({ timeout: 3000 });
   await page.goto(`${url}#/alarms`);
-  await page.locator('#alarms-active tbody tr', { hasText: 'INTTRIP' }).waitFor({ timeout: 3000 });
+  const row = page.locator('#alarms-active tbody tr', { hasText: 'INTTRIP' });
+  await row.waitFor({ timeout: 3000 });
+  await row.locator('button.ack').click();
+  await row.filter({ hasText: 'acknowledged by alice' }).waitFor({ timeout: 5000 });
 });
 
 test('several tabs share one stream; a lost connection shows at once and the stream resumes where it stopped', { skip: missing }, async () => {

@@ -61,9 +61,9 @@ export async function startWebDaemon(opts: WebDaemonOptions = {}): Promise<WebDa
   const daemon = startDaemon(['--config', config, 'start', 'Board', 'GEM1', 'GEM2']);
   let url: string;
   try {
-    const line = await daemon.waitFor(/web page: https?:\/\/\S+\//, 20_000);
+    const line = await daemon.waitFor(/web page: https?:\/\/\S+\//, 60_000);
     url = /(https?:\/\/\S+\/)/.exec(line)![1];
-    await daemon.waitFor(/connected to SY4527/, 20_000);
+    await daemon.waitFor(/connected to SY4527/, 60_000);
   } catch (err) {
     await daemon.stop('SIGKILL');
     await sim.stop();
