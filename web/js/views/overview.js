@@ -53,7 +53,7 @@ function setupBlock(s) {
     const frac = set > 0 && v !== undefined ? Math.max(0, Math.min(1.1, v / set)) : 0;
     const fill = h('span', { class: `fill ${alarm ? 'alarm' : on ? 'on' : 'off'}` });
     fill.style.width = `${Math.min(100, frac * 100)}%`;
-    bars.append(h('div', { class: 'bar-row', title: `${r.name}: VMon ${num(v)} V of V0Set ${num(set)} V` },
+    bars.append(h('div', { class: `bar-row ${alarm ? 'alarm' : ''}`, title: `${r.name}: VMon ${num(v)} V of V0Set ${num(set)} V` },
       h('span', { class: 'bar-name' }, r.name || `ch ${r.channel}`),
       h('span', { class: 'bar' }, fill),
       h('span', { class: 'bar-value' }, `${num(v, 0)} / ${num(set, 0)} V`)));
