@@ -50,7 +50,18 @@ export interface MainframeWire {
   password: string;
   library?: string;
   keepaliveSeconds: number;
+  /** event mode (MAINFRAME.EVENTS on an SY4527/SY5527); absent: polling */
+  events?: {
+    listenHost: string;
+    ports: [number, number];
+    keepaliveLimitSeconds: number;
+    reconcileSeconds: number;
+    retrySeconds: number;
+  };
 }
+
+/** How a mainframe's readings are obtained now: pushed by the crate, or polled (events off, or fallen back). */
+export type ReadingMode = 'events' | 'polling';
 
 /** Connection state of one mainframe as its worker sees it. */
 export type CrateState = 'connecting' | 'connected' | 'backoff' | 'auth-failed' | 'library-error' | 'stopped';
@@ -81,6 +92,8 @@ export type MainframeToSupervisor =
       /** board parameters read with this scan (Temp, BdStatus, HVMax), when the setup reads any */
       board?: Record<string, number>;
     }
+  /** event mode changed (on, or a fallback to polling), or a reconcile poll compared the events with the crate */
+  | { type: 'event-mode'; mode: ReadingMode; detail: string; reconciles: number; differences: number; lastDifferences: number; fallbacks: number; events: number }
   | { type: 'fault'; error: WireError }
   /** the CAEN handle this worker holds (null once it has logged out): the supervisor remembers it so
    * that, should the thread die with it open, the next worker releases it before logging in again */

@@ -6,7 +6,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SetupConfig } from '../src/config/types.js';
 import { toWireError } from '../src/errors.js';
 import type { MainframeToSupervisor, MainframeWire, PointsMessage, SupervisorToMainframe, ToWriter } from '../src/protocol.js';
-import { connector, releaseStaleHandles } from '../src/poll/connect.js';
+import { connector, eventSockets, releaseStaleHandles } from '../src/poll/connect.js';
 import { MainframePoller, type PollerOptions } from '../src/poll/mainframe-poller.js';
 import { runControlJob } from '../src/control/request.js';
 
@@ -33,6 +33,7 @@ export default async function run(task: MainframeTask): Promise<'stopped'> {
     post,
     points: (msg: PointsMessage) => writer.postMessage(msg),
     connect: connector(task.mainframe),
+    ...(task.mainframe.events ? { eventSockets } : {}),
   }, task.options);
   control.on('message', (msg: SupervisorToMainframe) => {
     if (msg.type === 'stop') poller.stop(msg.reason);

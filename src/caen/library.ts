@@ -58,6 +58,14 @@ export interface CaenFunctions {
   CAENHV_SetChParam(handle: number, slot: number, parName: string, chNum: number, chList: CBuffer, values: CBuffer): number;
   CAENHV_GetExecCommList(handle: number, numComm: Out<number>, commNameList: Out<CPointer>): number;
   CAENHV_ExecComm(handle: number, commName: string): number;
+  CAENHV_SubscribeSystemParams(handle: number, port: number, names: string, num: number, codes: Buffer): number;
+  CAENHV_SubscribeBoardParams(handle: number, port: number, slot: number, names: string, num: number, codes: Buffer): number;
+  CAENHV_SubscribeChannelParams(handle: number, port: number, slot: number, ch: number, names: string, num: number, codes: Buffer): number;
+  CAENHV_UnSubscribeSystemParams(handle: number, port: number, names: string, num: number, codes: Buffer): number;
+  CAENHV_UnSubscribeBoardParams(handle: number, port: number, slot: number, names: string, num: number, codes: Buffer): number;
+  CAENHV_UnSubscribeChannelParams(handle: number, port: number, slot: number, ch: number, names: string, num: number, codes: Buffer): number;
+  CAENHV_GetEventData(socket: number, sysStatus: Buffer, eventData: Out<CPointer>, dataNumber: Out<number>): number;
+  CAENHV_FreeEventData(eventData: [CPointer]): number;
 }
 
 /** C prototypes, exactly the header's argument order and widths. `void *` value buffers are Buffers. */
@@ -98,6 +106,22 @@ const PROTOTYPES: Readonly<Record<keyof CaenFunctions, string>> = {
     'int32_t CAENHV_SetChParam(int32_t handle, uint16_t slot, const char *ParName, uint16_t ChNum, const void *ChList, void *ParValue)',
   CAENHV_GetExecCommList: 'int32_t CAENHV_GetExecCommList(int32_t handle, _Out_ uint16_t *NumComm, _Out_ void **CommNameList)',
   CAENHV_ExecComm: 'int32_t CAENHV_ExecComm(int32_t handle, const char *CommName)',
+  // event mode (WRAPPER.md §10): Port is a C short; ports above 32767 are passed negative
+  CAENHV_SubscribeSystemParams:
+    'int32_t CAENHV_SubscribeSystemParams(int32_t handle, int16_t Port, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)',
+  CAENHV_SubscribeBoardParams:
+    'int32_t CAENHV_SubscribeBoardParams(int32_t handle, int16_t Port, uint16_t slot, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)',
+  CAENHV_SubscribeChannelParams:
+    'int32_t CAENHV_SubscribeChannelParams(int32_t handle, int16_t Port, uint16_t slot, uint16_t ch, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)',
+  CAENHV_UnSubscribeSystemParams:
+    'int32_t CAENHV_UnSubscribeSystemParams(int32_t handle, int16_t Port, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)',
+  CAENHV_UnSubscribeBoardParams:
+    'int32_t CAENHV_UnSubscribeBoardParams(int32_t handle, int16_t Port, uint16_t slot, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)',
+  CAENHV_UnSubscribeChannelParams:
+    'int32_t CAENHV_UnSubscribeChannelParams(int32_t handle, int16_t Port, uint16_t slot, uint16_t ch, const char *paramNameList, uint32_t paramNum, void *listOfResultCodes)',
+  CAENHV_GetEventData:
+    'int32_t CAENHV_GetEventData(int32_t sck, void *SysStatus, _Out_ void **EventData, _Out_ uint32_t *DataNumber)',
+  CAENHV_FreeEventData: 'int32_t CAENHV_FreeEventData(_Inout_ void **EventData)',
 };
 
 /** Functions the library must export for gemcaen to use it (CAENHV_SetChName etc. are optional). */
@@ -232,7 +256,7 @@ export function copyBytes(p: bigint, length: number): Buffer {
 }
 
 /** Byte length of the C string at p+offset (not counting the NUL). */
-function cStrlen(p: bigint, offset: number, limit = 1 << 16): number {
+export function cStrlen(p: bigint, offset: number, limit = 1 << 16): number {
   let n = 0;
   while (n < limit && byteAt(p, offset + n) !== 0) n++;
   return n;

@@ -19,6 +19,7 @@ import {
   type SystemTypeName,
 } from './codes.js';
 import { cString, decodeFloat32, decodeInt32, decodePacked, decodeRecords, decodeUint32, firmwareText } from './decode.js';
+import { getEventData, type EventBatch, type EventValueKind } from './events.js';
 import { CaenLibrary, copyBytes, copyPacked, copyRecordsUntilEmpty, type CPointer, type CaenFunctions } from './library.js';
 import type { BoardInfo, LoginOptions, ParamMeta, SysPropInfo } from './types.js';
 
@@ -49,6 +50,14 @@ function checkList(what: string, list: readonly number[]): void {
   if (list.length > 0xffff) throw new RangeError(`${what} has more than 65535 entries`);
   for (const v of list) checkU16(what, v);
 }
+
+type SubscriptionFn =
+  | 'CAENHV_SubscribeSystemParams'
+  | 'CAENHV_SubscribeBoardParams'
+  | 'CAENHV_SubscribeChannelParams'
+  | 'CAENHV_UnSubscribeSystemParams'
+  | 'CAENHV_UnSubscribeBoardParams'
+  | 'CAENHV_UnSubscribeChannelParams';
 
 /** "0-6", "0 2 5-7": a channel list as a person reads it. */
 export function listText(list: readonly number[]): string {
@@ -552,6 +561,75 @@ export class CaenMainframe {
   /** Binding of CAENHV_ExecComm(): runs a mainframe command ("ClearAlarm", "Kill"). */
   execComm(name: string): void {
     this.#call('CAENHV_ExecComm', `command ${name}`, (f) => f(this.#handle, name));
+  }
+
+  // ---- event mode (WRAPPER.md §10) ----
+
+  /**
+   * Shared by the six (Un)Subscribe bindings: names joined with ":", one result byte per name (0 accepted).
+   * `port` is the client's listening port 0..65535, passed through the C short as the header wants.
+   * Returns the per-name codes; throws CaenError when the call itself fails.
+   */
+  #subscription<K extends SubscriptionFn>(
+    name: K,
+    port: number,
+    names: readonly string[],
+    request: string,
+    invoke: (f: CaenFunctions[K], port16: number, joined: string, codes: Buffer) => number,
+  ): number[] {
+    checkU16('port', port);
+    if (names.length === 0) throw new RangeError('names must not be empty');
+    const codes = Buffer.alloc(names.length, 0x7f);
+    const port16 = port > 0x7fff ? port - 0x10000 : port;
+    const joined = names.join(':');
+    this.#call(name, `${request}, ${joined}, port ${port}`, (f) => invoke(f, port16, joined, codes));
+    return [...codes].map((c) => (c > 127 ? c - 256 : c));
+  }
+
+  /** Binding of CAENHV_SubscribeSystemParams(): one code per name (0 accepted). */
+  subscribeSystemParams(port: number, names: readonly string[]): number[] {
+    return this.#subscription('CAENHV_SubscribeSystemParams', port, names, 'system', (f, p, j, c) => f(this.#handle, p, j, names.length, c));
+  }
+
+  /** Binding of CAENHV_SubscribeBoardParams(). */
+  subscribeBoardParams(port: number, slot: number, names: readonly string[]): number[] {
+    checkU16('slot', slot);
+    return this.#subscription('CAENHV_SubscribeBoardParams', port, names, `slot ${slot}`, (f, p, j, c) => f(this.#handle, p, slot, j, names.length, c));
+  }
+
+  /** Binding of CAENHV_SubscribeChannelParams(); the channel item `Name` may be among the names. */
+  subscribeChannelParams(port: number, slot: number, channel: number, names: readonly string[]): number[] {
+    checkU16('slot', slot);
+    checkU16('channel', channel);
+    return this.#subscription('CAENHV_SubscribeChannelParams', port, names, `slot ${slot} channel ${channel}`, (f, p, j, c) => f(this.#handle, p, slot, channel, j, names.length, c));
+  }
+
+  /** Binding of CAENHV_UnSubscribeSystemParams(). */
+  unsubscribeSystemParams(port: number, names: readonly string[]): number[] {
+    return this.#subscription('CAENHV_UnSubscribeSystemParams', port, names, 'system', (f, p, j, c) => f(this.#handle, p, j, names.length, c));
+  }
+
+  /** Binding of CAENHV_UnSubscribeBoardParams(). */
+  unsubscribeBoardParams(port: number, slot: number, names: readonly string[]): number[] {
+    checkU16('slot', slot);
+    return this.#subscription('CAENHV_UnSubscribeBoardParams', port, names, `slot ${slot}`, (f, p, j, c) => f(this.#handle, p, slot, j, names.length, c));
+  }
+
+  /** Binding of CAENHV_UnSubscribeChannelParams(). */
+  unsubscribeChannelParams(port: number, slot: number, channel: number, names: readonly string[]): number[] {
+    checkU16('slot', slot);
+    checkU16('channel', channel);
+    return this.#subscription('CAENHV_UnSubscribeChannelParams', port, names, `slot ${slot} channel ${channel}`, (f, p, j, c) => f(this.#handle, p, slot, channel, j, names.length, c));
+  }
+
+  /**
+   * Binding of CAENHV_GetEventData() on the socket accepted from this crate's event connection (see
+   * events.ts): one batch, values decoded by `kindOf`, the array freed. Counted like the other calls.
+   */
+  readEvents(socket: number, kindOf: (board: number, channel: number, item: string) => EventValueKind | undefined): EventBatch {
+    this.#calls++;
+    this.#callsByFunction.set('CAENHV_GetEventData', (this.#callsByFunction.get('CAENHV_GetEventData') ?? 0) + 1);
+    return getEventData(this.#lib, socket, kindOf);
   }
 
   /** A cheap call that keeps an idle session alive (GetSysPropList). */

@@ -15,7 +15,7 @@ function age(s?: number): string {
 export function formatHealth(r: HealthReport): string {
   const lines: string[] = [`gemcaen pid ${r.pid}, ${r.phase}, up ${r.uptimeSeconds} s, RSS ${r.rssMegabytes} MB: ${r.ok ? 'OK' : 'PROBLEMS'}`];
   for (const c of r.crates) {
-    lines.push(`crate ${c.id} (${c.systemType}): ${c.state} since ${c.since}${c.detail ? ` (${c.detail})` : ''}, last scan ${age(c.lastScanAgeSeconds)}${c.restarts ? `, ${c.restarts} worker restarts` : ''}`);
+    lines.push(`crate ${c.id} (${c.systemType}): ${c.state} since ${c.since}${c.detail ? ` (${c.detail})` : ''}, last scan ${age(c.lastScanAgeSeconds)}${c.restarts ? `, ${c.restarts} worker restarts` : ''}${c.mode ? `, ${c.mode}` : ''}${c.events ? ` (${c.events.detail}; ${c.events.reconciles} reconciles, ${c.events.differences} differences, ${c.events.fallbacks} fallbacks)` : ''}`);
   }
   const crateState = new Map(r.crates.map((c) => [c.id, c.state]));
   for (const s of r.setups) {

@@ -12,6 +12,7 @@ import {
   type AlarmSettings,
   LINK_TYPES,
   type ChannelVoltLimit,
+  type EventModeConfig,
   type GemcaenConfig,
   type LinkTypeName,
   type MainframeConfig,
@@ -338,6 +339,10 @@ function buildMainframe(
     issues.warn([...path, 'CAENHV_PASSWORD'], 'is empty, so the login sends an empty password; if it comes from ${VAR}, check that VAR is set to the password (a crate with no password: write "" on purpose and ignore this)');
   }
   if (isString(block.CAENHV_LIBRARY)) mf.library = resolvePath(cwd, block.CAENHV_LIBRARY, true);
+  if (block.EVENTS === true) {
+    if (mf.systemType === 'SY4527' || mf.systemType === 'SY5527') mf.events = eventMode(block, path, issues);
+    else issues.warn([...path, 'EVENTS'], `${mf.systemType} has no event mode gemcaen can use (SY4527 and SY5527 only): this mainframe is polled`);
+  }
   if (block.SIMULATED === true) {
     mf.simulated = isString(block.SIMULATOR_CRATES) ? { cratesFile: resolvePath(cwd, block.SIMULATOR_CRATES) } : {};
   }
@@ -345,11 +350,32 @@ function buildMainframe(
   return id;
 }
 
+/** The EVENTS_* keys of a MAINFRAME block with EVENTS: true. */
+function eventMode(block: Raw, path: KeyPath, issues: IssueList): EventModeConfig {
+  const listen = isString(block.EVENTS_LISTEN) ? block.EVENTS_LISTEN : defaultOf<string>('mainframe', 'EVENTS_LISTEN');
+  const m = /^([0-9.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(listen);
+  const host = m?.[1] ?? '127.0.0.1';
+  const first = m?.[2] !== undefined ? Number(m[2]) : 0;
+  const last = m?.[3] !== undefined ? Number(m[3]) : first;
+  if (!m || host.split('.').some((p) => Number(p) > 255) || first > 65535 || last > 65535 || last < first) {
+    issues.error([...path, 'EVENTS_LISTEN'], `must be HOST, HOST:PORT or HOST:FIRST-LAST with an IPv4 HOST and ports 1-65535, FIRST <= LAST, not "${listen}"`);
+  }
+  const num = (key: string): number => (isNumber(block[key]) ? (block[key] as number) : defaultOf<number>('mainframe', key));
+  return {
+    listenHost: host,
+    ports: [first, last],
+    keepaliveLimitSeconds: num('EVENTS_KEEPALIVE_LIMIT_SECONDS'),
+    ...(isNumber(block.EVENTS_RECONCILE_SECONDS) ? { reconcileSeconds: block.EVENTS_RECONCILE_SECONDS } : {}),
+    retrySeconds: num('EVENTS_RETRY_SECONDS'),
+  };
+}
+
 /** Keys whose values differ between two MAINFRAME blocks, defaults applied (values are not returned: one is a password). */
 function differingKeys(a: Raw, b: Raw): string[] {
   const defaults: Raw = {
     KEEPALIVE_SECONDS: defaultOf<number>('mainframe', 'KEEPALIVE_SECONDS'),
     SIMULATED: defaultOf<boolean>('mainframe', 'SIMULATED'),
+    EVENTS: defaultOf<boolean>('mainframe', 'EVENTS'),
   };
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return keys.filter((k) => {

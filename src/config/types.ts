@@ -22,8 +22,24 @@ export interface MainframeConfig {
   library?: string;
   /** KEEPALIVE_SECONDS: longest silence towards the crate before a cheap call is made (default 10) */
   keepaliveSeconds: number;
+  /** EVENTS: event mode instead of polling (SY4527/SY5527 only; absent: polling) */
+  events?: EventModeConfig;
   /** SIMULATED: gemcaen starts a simulated crate on this address itself (demo, training) */
   simulated?: { cratesFile?: string };
+}
+
+/** Event mode of one mainframe (MAINFRAME.EVENTS and the EVENTS_* keys). */
+export interface EventModeConfig {
+  /** IPv4 address the crate connects back to */
+  listenHost: string;
+  /** port range to listen on; [0, 0]: any free port */
+  ports: readonly [number, number];
+  /** no event and no keepalive for this long: fall back to polling */
+  keepaliveLimitSeconds: number;
+  /** full poll and comparison this often (default: the shortest heartbeat of the mainframe's setups) */
+  reconcileSeconds?: number;
+  /** after a fallback, try events again after this long */
+  retrySeconds: number;
 }
 
 export type SinkConfig =

@@ -3,6 +3,8 @@ import { CaenLibrary, findCaenLibrary } from '../caen/library.js';
 import { CaenMainframe } from '../caen/mainframe.js';
 import { initArg } from '../caen/address.js';
 import { explainLoginFailure } from '../caen/reachable.js';
+import { closeFd, EventServer, readable } from '../caen/event-socket.js';
+import type { EventSockets } from './event-feed.js';
 import type { MainframeWire } from '../protocol.js';
 import type { CaenSession } from './session.js';
 
@@ -44,3 +46,10 @@ export function connector(mf: MainframeWire, env: NodeJS.ProcessEnv = process.en
     }
   };
 }
+
+/** The listening socket of event mode and the readiness checks of its accepted connection. */
+export const eventSockets: EventSockets = {
+  openServer: (host, first, last) => EventServer.open(host, first, last),
+  readable,
+  closeFd,
+};

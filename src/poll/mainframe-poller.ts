@@ -10,6 +10,7 @@ import { gemBoardProblem, gemNamesProblem } from './gem-mapping.js';
 import { planSetup, scanSetup, type SetupPlan } from './plan.js';
 import { toPoints, type SetupReading } from './points.js';
 import { classify, errorText, type BoardInfoLike, type CaenSession } from './session.js';
+import { EventFeed, EventFeedError, type EventSockets } from './event-feed.js';
 
 export interface PollerIO<S extends CaenSession = CaenSession> {
   /** to the supervisor (control port) */
@@ -19,6 +20,8 @@ export interface PollerIO<S extends CaenSession = CaenSession> {
   /** opens the library (once) and logs in: one InitSystem */
   /** logs in (resolving a host name first where the link needs an IP) */
   connect(): S | Promise<S>;
+  /** event mode's sockets (MAINFRAME.EVENTS); without them the mainframe is polled */
+  eventSockets?: EventSockets;
 }
 
 /** Work that needs the crate session, queued by `exclusive` and run by the loop between two calls. */
@@ -45,6 +48,11 @@ export const NAMES_REFRESH_MS = 600_000;
  */
 const monotonicMs = (): number => performance.now();
 
+/** In event mode the loop looks at the event socket at least this often (ms). */
+const EVENT_LOOK_MS = 20;
+/** How often event-mode figures go to the supervisor while events flow (ms). */
+const EVENT_REPORT_MS = 1000;
+
 /** key prefix of a failed scan's report in SetupSlot.reported */
 const REQUEST_ERROR = 'req:';
 
@@ -58,6 +66,8 @@ interface SetupSlot {
   reported: Set<string>;
   /** monotonic time the plan's channel names were last read */
   namesReadMs: number;
+  /** the last full poll of this connection: where event mode starts from */
+  polled: SetupReading | null;
 }
 
 export class MainframePoller<S extends CaenSession = CaenSession> {
@@ -75,11 +85,16 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   #stopReason: string | null = null;
   #reconnectAtMs = 0;
   #wake: (() => void) | null = null;
+  #feed: EventFeed | null = null;
+  /** monotonic time event mode may be tried (again) */
+  #eventsAtMs = 0;
+  #eventStats = { reconciles: 0, differences: 0, lastDifferences: 0, fallbacks: 0 };
+  #eventReportedMs = 0;
 
   constructor(mainframe: MainframeWire, setups: readonly SetupConfig[], io: PollerIO<S>, options: PollerOptions = {}) {
     this.#mf = mainframe;
     this.#io = io;
-    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set(), namesReadMs: 0 }));
+    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set(), namesReadMs: 0, polled: null }));
     this.#backoff = new Backoff(options.backoff);
     this.#credentialsRetryMs = options.credentialsRetryMs ?? 120_000;
     this.#namesRefreshMs = options.namesRefreshMs ?? NAMES_REFRESH_MS;
@@ -128,12 +143,15 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
           if (delay > 0) this.#reconnectAtMs = monotonicMs() + delay;
           continue;
         }
+        if (this.#feed) this.#pumpEvents();
+        else if (this.#eventsWanted()) this.#startEvents();
+        if (!this.#session) continue;
         const now = monotonicMs();
         const due = this.#nextSetup();
         const keepaliveDue = this.#lastCallMs + this.#mf.keepaliveSeconds * 1000;
         const dueMs = Math.min(due?.nextDueMs ?? Infinity, keepaliveDue);
         if (dueMs > now) {
-          await this.#sleep(Math.min(dueMs - now, 60_000));
+          await this.#sleep(Math.min(dueMs - now, this.#feed ? EVENT_LOOK_MS : 60_000));
           continue;
         }
         if (due && due.nextDueMs <= now) await this.#poll(due, now);
@@ -195,6 +213,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
     for (const s of this.#setups) {
       s.plan = null;
       s.nextDueMs = 0;
+      s.polled = null;
       if (this.stopping) break;
       try {
         await this.#preparePlan(s, bySlot.get(s.setup.slot));
@@ -230,6 +249,13 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
 
   /** Deinits the session, whatever state it is in (a dead socket still frees its handle slot). */
   #disconnect(): void {
+    if (this.#feed) {
+      this.#feed.close();
+      this.#feed = null;
+      // after a reconnect events start again once every setup has been polled in full
+      this.#eventsAtMs = 0;
+      this.#reportEvents('polling', 'not connected');
+    }
     const session = this.#session;
     this.#session = null;
     if (!session) return;
@@ -305,7 +331,8 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
 
   async #poll(s: SetupSlot, now: number): Promise<void> {
     const session = this.#session!;
-    const holdOff = s.setup.holdOffSeconds * 1000;
+    // in event mode a covered setup is only polled to reconcile
+    const holdOff = this.#feed?.covers(s.setup.name) && this.#mf.events ? this.#mf.events.reconcileSeconds * 1000 : s.setup.holdOffSeconds * 1000;
     // start-to-start cadence; a late scan does not cause a burst of catch-up scans
     s.nextDueMs = s.nextDueMs + holdOff > now ? s.nextDueMs + holdOff : now + holdOff;
     const callsBefore = this.#wrapperCalls();
@@ -342,6 +369,8 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
       if (!reading) return;
       if (namesBefore && refreshNames) this.#namesChanged(s, reading.channels, namesBefore, reading.names);
       this.#recovered(s);
+      s.polled = reading;
+      if (this.#feed?.covers(s.setup.name)) this.#reconciled(s, this.#feed.reconcile(s.setup.name, reading));
       this.#deliver(s, reading, this.#wrapperCalls() - callsBefore, performance.now() - started);
     } catch (err) {
       const cause = classify(err);
@@ -366,6 +395,76 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
     if (over.length === 0) return;
     for (const k of over) s.reported.delete(k);
     this.#log('info', `${s.setup.name}: scans succeed again (after: ${over.map((k) => k.slice(REQUEST_ERROR.length)).join('; ')})`, s.setup.name);
+  }
+
+  // ---- event mode ----
+
+  /** Event mode is configured, due, and every setup with a plan has been polled in full on this connection. */
+  #eventsWanted(): boolean {
+    if (!this.#mf.events || !this.#io.eventSockets || !this.#session || this.stopping) return false;
+    if (monotonicMs() < this.#eventsAtMs) return false;
+    const active = this.#setups.filter((s) => s.plan !== null);
+    return active.length > 0 && active.every((s) => s.polled !== null);
+  }
+
+  #startEvents(): void {
+    const cfg = this.#mf.events!;
+    const active = this.#setups.filter((s) => s.plan !== null && s.polled !== null);
+    try {
+      this.#count(active.reduce((n, s) => n + s.setup.channels.length + 1, 0));
+      this.#feed = EventFeed.start(this.#session!, cfg, this.#io.eventSockets!, active.map((s) => ({ plan: s.plan!, reading: s.polled! })), monotonicMs());
+    } catch (err) {
+      // a refused subscription, a port that cannot be bound: poll (a lost session shows at the next call)
+      return this.#fallback(err instanceof EventFeedError ? err.message : errorText(err));
+    }
+    const now = monotonicMs();
+    for (const s of active) s.nextDueMs = now + cfg.reconcileSeconds * 1000;
+    this.#log('info', `event mode on: the crate pushes changes to ${cfg.listenHost}:${this.#feed.port}; full poll every ${cfg.reconcileSeconds} s`);
+    this.#reportEvents('events', `listening on ${cfg.listenHost}:${this.#feed.port}`);
+  }
+
+  #pumpEvents(): void {
+    const feed = this.#feed!;
+    let changed: string[];
+    try {
+      changed = feed.pump(monotonicMs());
+    } catch (err) {
+      return this.#fallback(errorText(err));
+    }
+    const timeMs = Date.now();
+    for (const name of changed) {
+      const s = this.#setups.find((x) => x.setup.name === name);
+      if (!s?.polled) continue;
+      this.#deliver(s, feed.reading(name, s.polled, timeMs), 0, 0);
+    }
+    if (changed.length > 0 && monotonicMs() - this.#eventReportedMs >= EVENT_REPORT_MS) this.#reportEvents('events', 'events flowing');
+  }
+
+  /** Event mode failed: poll every setup now and at its HoldOffTime, loudly; try events again later. */
+  #fallback(reason: string): void {
+    this.#feed?.close();
+    this.#feed = null;
+    const retryS = this.#mf.events?.retrySeconds ?? 300;
+    this.#eventsAtMs = monotonicMs() + retryS * 1000;
+    this.#eventStats.fallbacks++;
+    const now = monotonicMs();
+    for (const s of this.#setups) if (s.plan) s.nextDueMs = now;
+    this.#log('warn', `event mode off for ${this.#mf.systemType} at ${this.#mf.address}: ${reason}; polling every HoldOffTime, events tried again in ${retryS} s`);
+    this.#reportEvents('polling', `fell back to polling: ${reason}`);
+  }
+
+  #reconciled(s: SetupSlot, differences: number): void {
+    const st = this.#eventStats;
+    st.reconciles++;
+    st.differences += differences;
+    st.lastDifferences = differences;
+    this.#log(differences > 0 ? 'warn' : 'info', `${s.setup.name}: reconcile poll: ${differences} value${differences === 1 ? '' : 's'} differed from the events`, s.setup.name);
+    this.#reportEvents('events', `reconciled ${s.setup.name}`);
+  }
+
+  #reportEvents(mode: 'events' | 'polling', detail: string): void {
+    this.#eventReportedMs = monotonicMs();
+    this.#io.post({ type: 'event-mode', mode, detail, ...this.#eventStats, events: this.#feed?.events ?? 0 });
   }
 
   #deliver(s: SetupSlot, reading: SetupReading, calls: number, durationMs: number): void {

@@ -206,7 +206,7 @@ export class Daemon {
     this.#describe(groups, sinkIds);
     for (const [mf, list] of groups) {
       this.state.crates.set(mf.id, {
-        id: mf.id, address: mf.address, systemType: mf.systemType, state: 'starting', sinceMs: Date.now(), setups: list.map((s) => s.name), restarts: 0,
+        id: mf.id, address: mf.address, systemType: mf.systemType, state: 'starting', sinceMs: Date.now(), setups: list.map((s) => s.name), restarts: 0, mode: 'polling',
       });
       for (const s of list) this.state.setups.set(s.name, { name: s.name, mainframe: mf.id, sink: s.sink, holdOffSeconds: s.holdOffSeconds, paused: false, scans: 0 });
     }

@@ -46,7 +46,10 @@ interface Runner {
   pending: Map<number, (result: ControlResult) => void>;
 }
 
-function toWire(mf: MainframeConfig): MainframeWire {
+function toWire(mf: MainframeConfig, setups: readonly SetupConfig[]): MainframeWire {
+  const ev = mf.events;
+  // reconcile by default at the shortest heartbeat of the mainframe's setups
+  const heartbeat = Math.min(...setups.filter((s) => s.mainframe === mf.id).map((s) => s.heartbeatSeconds), 300);
   return {
     id: mf.id,
     systemType: mf.systemType,
@@ -56,6 +59,17 @@ function toWire(mf: MainframeConfig): MainframeWire {
     password: mf.password.reveal(),
     library: mf.library,
     keepaliveSeconds: mf.keepaliveSeconds,
+    ...(ev
+      ? {
+          events: {
+            listenHost: ev.listenHost,
+            ports: [ev.ports[0], ev.ports[1]],
+            keepaliveLimitSeconds: ev.keepaliveLimitSeconds,
+            reconcileSeconds: ev.reconcileSeconds ?? heartbeat,
+            retrySeconds: ev.retrySeconds,
+          },
+        }
+      : {}),
   };
 }
 
@@ -104,7 +118,7 @@ export class MainframeWorkers {
       try {
         await this.#pool!.run(
           {
-            mainframe: toWire(r.mf),
+            mainframe: toWire(r.mf, r.setups),
             setups: r.setups,
             controlSetups: (this.#opts.configSetups ?? r.setups).filter((s) => s.mainframe === r.mf.id),
             control: control.port2,
@@ -154,6 +168,11 @@ export class MainframeWorkers {
       case 'scan':
         state.recordScan(msg.setup, msg.timeMs, msg.durationMs, msg.calls, msg.points, msg.channels, msg.board);
         break;
+      case 'event-mode': {
+        const { type: _type, mode, ...figures } = msg;
+        state.setEventMode(r.mf.id, mode, figures);
+        break;
+      }
       case 'fault':
         log.error(`worker fault: ${msg.error.message} (${msg.error.code})`);
         break;

@@ -3,7 +3,7 @@
 // the event bus (src/events/) once, when it happens; read by the health endpoint and the extensions.
 import { DaemonEvents } from '../events/bus.js';
 import type { Alarm, CrateStateName } from '../events/types.js';
-import type { ChannelReading } from '../protocol.js';
+import type { ChannelReading, ReadingMode } from '../protocol.js';
 import { decodeChStatus } from '../status-bits.js';
 import { isoTime } from '../time.js';
 
@@ -20,6 +20,25 @@ export interface CrateHealth {
   /** worker restarts after a fault */
   restarts: number;
   lastScanMs?: number;
+  /** how readings are obtained: 'polling', or 'events' (MAINFRAME.EVENTS, pushed by the crate) */
+  mode?: ReadingMode;
+  /** event mode figures, once the worker reported any */
+  events?: EventModeHealth;
+}
+
+/** Event mode of one crate as its worker reports it. */
+export interface EventModeHealth {
+  detail: string;
+  /** PARAMETER events applied since event mode last started */
+  events: number;
+  /** reconcile polls, values that differed from the events (total and at the last one) */
+  reconciles: number;
+  differences: number;
+  lastDifferences: number;
+  /** fallbacks to polling since the worker started */
+  fallbacks: number;
+  /** ms since the epoch of the last report */
+  reportedMs: number;
 }
 
 export interface SetupHealth {
@@ -108,6 +127,14 @@ export class DaemonState implements DaemonStateView {
     if (before !== c.state) this.events.emit('crate-state', { mainframe: id, before, after: c.state, timeMs: c.sinceMs, ...(c.detail ? { detail: c.detail } : {}) });
   }
 
+  /** A worker reported its event mode (started, fell back, reconciled). */
+  setEventMode(id: string, mode: ReadingMode, events: Omit<EventModeHealth, 'reportedMs'>): void {
+    const c = this.crates.get(id);
+    if (!c) return;
+    c.mode = mode;
+    c.events = { ...events, reportedMs: Date.now() };
+  }
+
   /** A setup was paused or resumed: recorded, and emitted when that changed. */
   setSetupState(name: string, paused: boolean, reason?: string): void {
     const s = this.setups.get(name);
@@ -191,7 +218,8 @@ export class DaemonState implements DaemonStateView {
         // a crate that says connected but whose scans stopped (a call that never returns, a stuck
         // worker) must not look healthy: no scan for 3 HoldOffTimes and at least a minute is a problem
         const crate = this.crates.get(s.mainframe);
-        if (this.phase === 'running' && crate?.state === 'connected') {
+        // in event mode a quiet crate sends no scans: the worker itself watches the keepalives
+        if (this.phase === 'running' && crate?.state === 'connected' && crate.mode !== 'events') {
           const since = Math.max(s.lastScanMs ?? 0, crate.sinceMs);
           const silentMs = now - since;
           if (silentMs > staleAfterMs(s.holdOffSeconds))
