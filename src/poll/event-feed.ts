@@ -97,7 +97,9 @@ export class EventFeed {
       for (const { plan, reading } of readings) feed.#subscribe(plan, reading);
     } catch (err) {
       feed.close();
-      throw err instanceof EventFeedError ? err : new EventFeedError(err instanceof Error ? err.message : String(err));
+      if (err instanceof EventFeedError) throw err;
+      const code = typeof (err as { code?: unknown }).code === 'string' ? ` (${(err as { code: string }).code})` : '';
+      throw new EventFeedError(`${err instanceof Error ? err.message : String(err)}${code}`);
     }
     return feed;
   }
