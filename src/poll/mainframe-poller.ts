@@ -90,6 +90,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   #eventsAtMs = 0;
   #eventStats = { reconciles: 0, differences: 0, lastDifferences: 0, fallbacks: 0 };
   #eventReportedMs = 0;
+  #eventReportedCount = 0;
 
   constructor(mainframe: MainframeWire, setups: readonly SetupConfig[], io: PollerIO<S>, options: PollerOptions = {}) {
     this.#mf = mainframe;
@@ -437,7 +438,8 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
       if (!s?.polled) continue;
       this.#deliver(s, feed.reading(name, s.polled, timeMs), 0, 0);
     }
-    if (changed.length > 0 && monotonicMs() - this.#eventReportedMs >= EVENT_REPORT_MS) this.#reportEvents('events', 'events flowing');
+    // the figures go out at most once a second, and once more after the last events of a burst
+    if (feed.events !== this.#eventReportedCount && monotonicMs() - this.#eventReportedMs >= EVENT_REPORT_MS) this.#reportEvents('events', 'events flowing');
   }
 
   /** Event mode failed: poll every setup now and at its HoldOffTime, loudly; try events again later. */
@@ -464,6 +466,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
 
   #reportEvents(mode: 'events' | 'polling', detail: string): void {
     this.#eventReportedMs = monotonicMs();
+    this.#eventReportedCount = this.#feed?.events ?? 0;
     this.#io.post({ type: 'event-mode', mode, detail, ...this.#eventStats, events: this.#feed?.events ?? 0 });
   }
 
