@@ -40,7 +40,9 @@ test('a worker that died holding a handle is replaced by one that releases it an
   const end = Date.now() + 15_000;
   while (state.setups.get('S')!.scans < 2 && Date.now() < end) await sleep(50);
   const crate = state.crates.get(mf.id)!;
-  assert.equal(crate.restarts, 1, 'the dead worker was restarted once');
+  // restarted (at least once: piscina may first hand the new task to the dying thread, which fails it at
+  // once with "already detached" and costs one more restart)
+  assert.ok(crate.restarts >= 1, `the dead worker was restarted (${crate.restarts})`);
   assert.equal(crate.state, 'connected', `the new worker logged in (state ${crate.state}: ${crate.detail ?? ''})`);
   assert.ok(state.setups.get('S')!.scans >= 2, 'the new worker scans');
   const running = await sim.control.counters();
