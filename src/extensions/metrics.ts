@@ -4,13 +4,12 @@
 // (gemcaen_board_<Param>), crate, setup, sink and spool health, active alarms. Channel labels:
 // mainframe, setup, slot, channel ("03", as the database tag), name. Served on the health
 // endpoint's listener, or on a listener of its own when gemcaen.MetricsListen is set.
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
 import { GemcaenError } from '../errors.js';
 import type { ScanEvent } from '../events/types.js';
 import { CHSTATUS_BITS } from '../status-bits.js';
-import { parseListen } from '../web/health-server.js';
+import { listenHttp, parseListen } from '../web/health-server.js';
 import { pad2 } from '../alarms/rules.js';
 import type { RouteAnswer } from './routes.js';
 import type { Extension, ExtensionContext } from './types.js';
@@ -56,16 +55,12 @@ export class MetricsExtension implements Extension {
         (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err instanceof Error ? err.message : String(err)}\n`),
       );
     });
-    server.keepAliveTimeout = 1000;
     this.#server = server;
-    server.listen(port, host);
     try {
-      await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
+      this.address = await listenHttp(server, host, port);
     } catch (err) {
       throw new GemcaenError('METRICS_LISTEN_FAILED', `cannot listen for /metrics on ${listen}: ${(err as Error).message} (set gemcaen.MetricsListen, or "" for the health endpoint)`);
     }
-    const a = server.address();
-    this.address = typeof a === 'object' && a ? `${a.address}:${a.port}` : listen;
     ctx.log.info(`metrics: GET http://${this.address}/metrics`);
   }
 

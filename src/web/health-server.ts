@@ -18,6 +18,18 @@ export interface HealthSource {
   readings?(): unknown;
 }
 
+/**
+ * Starts a local HTTP listener the way every gemcaen endpoint does (short keep-alive), resolving with its
+ * "host:port" once it listens; the listen error (EADDRINUSE…) is thrown as it came.
+ */
+export async function listenHttp(server: Server, host: string, port: number): Promise<string> {
+  server.keepAliveTimeout = 1000;
+  server.listen(port, host);
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
+  const a = server.address();
+  return typeof a === 'object' && a ? `${a.address}:${a.port}` : `${host}:${port}`;
+}
+
 /** Parses "host:port" (port 0 = any free port). */
 export function parseListen(listen: string): { host: string; port: number } {
   const cut = listen.lastIndexOf(':');
@@ -70,11 +82,9 @@ export class HealthServer {
       res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(report, null, 2));
     });
-    server.keepAliveTimeout = 1000;
     this.#server = server;
-    server.listen(port, host);
     try {
-      await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
+      return await listenHttp(server, host, port);
     } catch (err) {
       const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
       throw new GemcaenError(
@@ -85,8 +95,6 @@ export class HealthServer {
         { details: { listen, inUse } },
       );
     }
-    const a = server.address();
-    return typeof a === 'object' && a ? `${a.address}:${a.port}` : listen;
   }
 
   async stop(): Promise<void> {
