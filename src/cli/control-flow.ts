@@ -9,7 +9,8 @@ import type { ControlPlanView, ControlRequest, ControlResult } from '../protocol
 import { AuditFile, recordsOf } from '../supervisor/audit.js';
 import { requestText } from '../supervisor/control.js';
 import type { DaemonClient } from './daemon-client.js';
-import { osIdentity } from './daemon-client.js';
+import { findDaemon, osIdentity } from './daemon-client.js';
+import { withCrate, type CrateContext, type loadSetup } from './open-setup.js';
 
 /** How a command shows its plan and its result, and asks. */
 export interface ControlPresentation {
@@ -100,4 +101,50 @@ export function applyDirect(
   audit.record(result);
   if (result.plan) process.stdout.write(`${p.describeResult(result.plan, result.writes)}\n`);
   if (result.code !== 'OK') throw resultError(result);
+}
+
+/** What the direct path plans on its own session: the plan, how it is shown, and a check after showing it. */
+export interface DirectPlan {
+  plan: ChangePlan;
+  view: ControlPlanView;
+  /** runs once the plan is printed (e.g. the clamp intent of an SVMax plan, whose refusal shows the plan first) */
+  afterShown?: () => void;
+}
+
+/**
+ * One set-point command from the CLI: through the running daemon that serves the crate (unless --direct),
+ * else on an own session: plan, print, confirm, apply, read back; every refusal audited.
+ */
+export async function runChange(
+  base: ReturnType<typeof loadSetup>,
+  direct: boolean,
+  request: ControlRequest,
+  p: ControlPresentation,
+  makePlan: (ctx: CrateContext) => DirectPlan,
+  intent: ChangeIntent = {},
+): Promise<void> {
+  const daemon = direct ? undefined : await findDaemon(base.config, base.mainframe);
+  if (daemon) return throughDaemon(daemon, request, p);
+  const audit = new DirectAudit(base.config, base.mainframe.id, request);
+  await withCrate(base, async (ctx) => {
+    let view: ControlPlanView | undefined;
+    try {
+      const made = makePlan(ctx);
+      view = made.view;
+      process.stdout.write(`${p.describePlan(view)}\n`);
+      made.afterShown?.();
+      await confirmChange(p.question(view), {
+        yes: p.yes,
+        input: process.stdin,
+        output: process.stdout,
+        command: p.command,
+        keepalive: () => ctx.crate.keepalive(),
+        signal: ctx.signal,
+      });
+      applyDirect(ctx.crate, made.plan, view, audit, p, intent);
+    } catch (err) {
+      audit.refused(err, view);
+      throw err;
+    }
+  });
 }

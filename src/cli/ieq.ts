@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { chStatusHasAlarm, formatChStatus } from '../caen/status-bits.js';
 import {
-  confirmChange,
   formatParamValue,
   parseDecimal,
   planIeq,
@@ -18,9 +17,8 @@ import { ieqMicroAmps, stackTotals } from '../gem/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { ControlPlanView, ControlRequest } from '../protocol.js';
 import { action } from './command.js';
-import { applyDirect, DirectAudit, metaOf, throughDaemon, type ControlPresentation } from './control-flow.js';
-import { findDaemon } from './daemon-client.js';
-import { checkSetupBoard, loadSetup, withCrate, withSetupCrate, type GlobalOptions } from './open-setup.js';
+import { metaOf, runChange, type ControlPresentation } from './control-flow.js';
+import { checkSetupBoard, loadSetup, withSetupCrate, type GlobalOptions } from './open-setup.js';
 import { table } from './render/format.js';
 import { describeResult } from './set.js';
 
@@ -70,30 +68,11 @@ export function register(program: Command): void {
           command: `gemcaen ieq ${setupName} --set ${opts.set}`,
           yes: opts.yes === true,
         };
-        const daemon = opts.direct ? undefined : await findDaemon(base.config, base.mainframe);
-        if (daemon) return throughDaemon(daemon, request, present);
-        const audit = new DirectAudit(base.config, base.mainframe.id, request);
-        await withCrate(base, async ({ crate, setup, mainframe, signal }) => {
-          let view: ControlPlanView | undefined;
-          try {
-            const board = checkSetupBoard(crate, setup, mainframe);
-            const stack = readStack(crate, resolveTarget(crate, setup, board));
-            const plan = planIeq(crate, stack, microAmps);
-            view = planView(request, mainframe.id, plan, stack);
-            process.stdout.write(`${present.describePlan(view)}\n`);
-            await confirmChange(present.question(view), {
-              yes: present.yes,
-              input: process.stdin,
-              output: process.stdout,
-              command: present.command,
-              keepalive: () => crate.keepalive(),
-              signal,
-            });
-            applyDirect(crate, plan, view, audit, present);
-          } catch (err) {
-            audit.refused(err, view);
-            throw err;
-          }
+        await runChange(base, opts.direct === true, request, present, ({ crate, setup, mainframe }) => {
+          const board = checkSetupBoard(crate, setup, mainframe);
+          const stack = readStack(crate, resolveTarget(crate, setup, board));
+          const plan = planIeq(crate, stack, microAmps);
+          return { plan, view: planView(request, mainframe.id, plan, stack) };
         });
       }),
     );

@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import {
   checkChannelsInSetup,
   checkClampIntent,
-  confirmChange,
   formatParamValue,
   parseChannelList,
   planSet,
@@ -15,9 +14,8 @@ import {
 } from '../control/index.js';
 import type { ControlPlanView, ControlRequest } from '../protocol.js';
 import { action } from './command.js';
-import { applyDirect, DirectAudit, metaOf, throughDaemon, type ControlPresentation } from './control-flow.js';
-import { findDaemon } from './daemon-client.js';
-import { loadSetup, withCrate, checkSetupBoard, type GlobalOptions } from './open-setup.js';
+import { metaOf, runChange, type ControlPresentation } from './control-flow.js';
+import { loadSetup, checkSetupBoard, type GlobalOptions } from './open-setup.js';
 import { table, unitText } from './render/format.js';
 
 interface SetOptions extends GlobalOptions {
@@ -59,33 +57,19 @@ export function register(program: Command): void {
           command: `gemcaen set ${setupName} --channel ${opts.channel} --param ${opts.param} --value ${opts.value}${intent.allowClamp ? ' --allow-clamp' : ''}`,
           yes: opts.yes === true,
         };
-        const daemon = opts.direct ? undefined : await findDaemon(base.config, base.mainframe);
-        if (daemon) return throughDaemon(daemon, request, present);
-        const audit = new DirectAudit(base.config, base.mainframe.id, request);
-        await withCrate(base, async ({ crate, setup, mainframe, signal }) => {
-          let view: ControlPlanView | undefined;
-          try {
+        await runChange(
+          base,
+          opts.direct === true,
+          request,
+          present,
+          ({ crate, setup, mainframe }) => {
             const board = checkSetupBoard(crate, setup, mainframe);
             checkChannelsInSetup(setup.name, setup.channels, channels);
-            const target = resolveTarget(crate, setup, board);
-            const plan = planSet(crate, target, { channels, param: opts.param, value: opts.value });
-            view = planView(request, mainframe.id, plan);
-            process.stdout.write(`${describePlan(view)}\n`);
-            checkClampIntent(plan, plan.clamps, intent);
-            await confirmChange(present.question(view), {
-              yes: present.yes,
-              input: process.stdin,
-              output: process.stdout,
-              command: present.command,
-              keepalive: () => crate.keepalive(),
-              signal,
-            });
-            applyDirect(crate, plan, view, audit, present, intent);
-          } catch (err) {
-            audit.refused(err, view);
-            throw err;
-          }
-        });
+            const plan = planSet(crate, resolveTarget(crate, setup, board), { channels, param: opts.param, value: opts.value });
+            return { plan, view: planView(request, mainframe.id, plan), afterShown: () => checkClampIntent(plan, plan.clamps, intent) };
+          },
+          intent,
+        );
       }),
     );
 }
