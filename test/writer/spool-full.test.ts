@@ -22,19 +22,29 @@ function tmpfsOrSkip(t: { after(fn: () => void): void; skip(m: string): void }, 
 
 const sinkOf = (vm: VictoriaServer): SinkConfig => ({ kind: 'influx-v2', id: 'db', url: vm.url, token: new Secret('t'), org: 'o', bucket: 'b' });
 
+type WriterSettings = NonNullable<Parameters<typeof makeWriter>[2]>['settings'];
+
+/** A started writer with its spool on a small tmpfs and a VictoriaMetrics behind it (undefined: skipped). */
+async function writerOnTmpfs(t: Parameters<typeof tmpfsOrSkip>[0], settings?: WriterSettings) {
+  const disk = tmpfsOrSkip(t);
+  if (!disk) return undefined;
+  const vm = await startVictoria();
+  t.after(() => vm.dispose());
+  const logs = collectLogs();
+  const w = makeWriter([sinkOf(vm)], disk.dir, { log: logs.log, ...(settings ? { settings } : {}) });
+  await w.start();
+  return { disk, vm, logs, w };
+}
+
 async function stored(vm: VictoriaServer, measurement: string, atLeast: number): Promise<number[]> {
   const s = await vm.exportSeries(`{__name__="${measurement}_seq"}`, (x) => sampleCount(x) >= atLeast, 15_000);
   return s.flatMap((x) => x.values).sort((a, b) => a - b);
 }
 
 test('spool disk full, database up: every line is stored, the sink reports its degraded spool (path, fix) until the disk has room again', async (t) => {
-  const disk = tmpfsOrSkip(t);
-  if (!disk) return;
-  const vm = await startVictoria();
-  t.after(() => vm.dispose());
-  const logs = collectLogs();
-  const w = makeWriter([sinkOf(vm)], disk.dir, { log: logs.log });
-  await w.start();
+  const run = await writerOnTmpfs(t);
+  if (!run) return;
+  const { disk, vm, logs, w } = run;
   t.after(() => w.stop(1000));
   const send = (seq: number) => w.accept(msg('db', [point({ ch: '0' }, { seq: f(seq) }, T0 + seq * 1000, 'full')]));
   disk.fill(0);
@@ -59,14 +69,10 @@ test('spool disk full, database up: every line is stored, the sink reports its d
 });
 
 test('spool disk full, database down: lines wait in memory up to the cap, the oldest beyond it are counted and logged as dropped; nothing stalls once the database is back', async (t) => {
-  const disk = tmpfsOrSkip(t);
-  if (!disk) return;
-  const vm = await startVictoria();
-  t.after(() => vm.dispose());
-  const logs = collectLogs();
   const cap = 50;
-  const w = makeWriter([sinkOf(vm)], disk.dir, { log: logs.log, settings: { maxUnspooledLines: cap, dropLogEveryMs: 60_000 } });
-  await w.start();
+  const run = await writerOnTmpfs(t, { maxUnspooledLines: cap, dropLogEveryMs: 60_000 });
+  if (!run) return;
+  const { disk, vm, logs, w } = run;
   t.after(() => w.stop(1000));
   await vm.stop();
   // a few lines reach the spool before the disk fills: they must be replayed too
@@ -103,13 +109,9 @@ test('spool disk full, database down: lines wait in memory up to the cap, the ol
 });
 
 test('a stop with the spool full and the database down says how many lines held in memory are lost, and counts them', async (t) => {
-  const disk = tmpfsOrSkip(t);
-  if (!disk) return;
-  const vm = await startVictoria();
-  t.after(() => vm.dispose());
-  const logs = collectLogs();
-  const w = makeWriter([sinkOf(vm)], disk.dir, { log: logs.log });
-  await w.start();
+  const run = await writerOnTmpfs(t);
+  if (!run) return;
+  const { disk, vm, logs, w } = run;
   await vm.stop();
   disk.fill(0);
   for (let seq = 0; seq < 7; seq++) w.accept(msg('db', [point({ ch: '0' }, { seq: f(seq) }, T0 + seq * 1000, 'lost')]));
