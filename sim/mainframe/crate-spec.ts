@@ -37,6 +37,8 @@ export interface CrateSpec {
   /** user name -> password */
   users: Record<string, string>;
   slots: Record<number, BoardSpec>;
+  /** false: no measurement noise (VMon, IMon, Temp, CPULoad read their exact values), for golden tests; default true */
+  noise?: boolean;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';

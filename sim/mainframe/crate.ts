@@ -108,6 +108,8 @@ export class Crate {
   private readonly slots: (Board | null)[];
   private readonly removed = new Map<number, Board>();
   private readonly sysProps: Map<string, SysProp>;
+  /** 0 when the crates file says `noise: false` (exact readings), else 1 */
+  private readonly noiseScale: number;
   /** the text of the Sessions property, provided by the session server */
   sessionsText: () => string = () => '';
 
@@ -120,9 +122,15 @@ export class Crate {
     this.systemName = spec.system;
     this.systemType = SystemTypes[spec.system];
     this.slotCount = SlotCount[spec.system];
+    this.noiseScale = spec.noise === false ? 0 : 1;
     const now = clock();
     this.slots = Array.from({ length: this.slotCount }, (_, s) => (spec.slots[s] ? makeBoard(s, spec.slots[s], now) : null));
     this.sysProps = this.makeSysProps();
+  }
+
+  /** Deterministic noise in [-1, 1) of this crate's seed, or 0 with `noise: false`. */
+  private noise(...keys: number[]): number {
+    return this.noiseScale * noise(this.seed, ...keys);
   }
 
   /** The SY4527 system properties of CAEN's manual (docs/caen-wrapper.md §9): STR, UINT2 and INT2, read-only and read-write. */
@@ -146,7 +154,7 @@ export class Crate {
       ['IPAddr', stored('IPAddr', STR)],
       ['IPNetMsk', stored('IPNetMsk', STR)],
       ['IPGw', stored('IPGw', STR)],
-      ['CPULoad', fixed(STR, () => `${(12 + 4 * noise(this.seed, 1, t())).toFixed(1)}%`)],
+      ['CPULoad', fixed(STR, () => `${(12 + 4 * this.noise(1, t())).toFixed(1)}%`)],
       ['MemoryStatus', fixed(STR, () => '41% used')],
       ['HVFanStat', fixed(STR, () => 'Fan 1: OK, Fan 2: OK, Fan 3: OK')],
       ['HVFanSpeed', stored('HVFanSpeed', UINT2)],
@@ -246,7 +254,7 @@ export class Crate {
     const defs = boards.map((b) => this.bdParamDef(b, param));
     const now = this.clock();
     const values = boards.map((b) => {
-      if (param === 'Temp') return formatFloat(round(b.temperatureC + 0.3 * noise(this.seed, 2, b.slot, Math.floor(now / 10)), 1));
+      if (param === 'Temp') return formatFloat(round(b.temperatureC + 0.3 * this.noise(2, b.slot, Math.floor(now / 10)), 1));
       if (param === 'HVMax') return formatFloat(b.model.vmax);
       return b.status(); // BdStatus
     });
@@ -290,13 +298,13 @@ export class Crate {
     const p = c.physics;
     if (d.name === 'VMon') {
       const v = p.voltage(now);
-      const n = v > 0.5 ? 0.2 * noise(this.seed, 3, b.slot, ch, Math.floor(now)) : 0;
+      const n = v > 0.5 ? 0.2 * this.noise(3, b.slot, ch, Math.floor(now)) : 0;
       return formatFloat(Math.max(0, round(v + n, 1)));
     }
     if (d.name === 'IMon') {
       const i = p.currentUa(now);
       const lsb = 10 ** -b.model.iDecimal;
-      const n = (0.005 * i + lsb) * noise(this.seed, 4, b.slot, ch, Math.floor(now));
+      const n = (0.005 * i + lsb) * this.noise(4, b.slot, ch, Math.floor(now));
       return formatFloat(round(i + n, b.model.iDecimal));
     }
     if (d.name === 'Status') return p.status(now);

@@ -104,7 +104,7 @@ function boardSpec(raw: unknown, where: string): BoardSpec {
 
 function crateSpec(raw: unknown, i: number, where: string): CrateSpec {
   if (!isObj(raw)) throw new SimInputError(`${where}: expected a mapping with name, system, slots...`);
-  const known = ['name', 'system', 'address', 'modelName', 'swRelease', 'users', 'slots'];
+  const known = ['name', 'system', 'address', 'modelName', 'swRelease', 'users', 'slots', 'noise'];
   for (const key of Object.keys(raw)) {
     if (key === 'listen') throw new SimInputError(`${where}: "listen" is now "address": the crate's IPv4 address alone (the port is always ${CRATE_PORT})`);
     if (!known.includes(key)) throw new SimInputError(`${where}: unknown key "${key}" (known: ${known.join(', ')})`);
@@ -122,6 +122,7 @@ function crateSpec(raw: unknown, i: number, where: string): CrateSpec {
     users = {};
     for (const [u, p] of Object.entries(raw.users)) users[u] = String(p);
   }
+  if (raw.noise !== undefined && typeof raw.noise !== 'boolean') throw new SimInputError(`${where}.noise: ${JSON.stringify(raw.noise)} is not true/false`);
   const slots: Record<number, BoardSpec> = {};
   if (!isObj(raw.slots)) throw new SimInputError(`${where}.slots: expected a mapping slot -> board`);
   for (const [slot, b] of Object.entries(raw.slots)) {
@@ -136,6 +137,7 @@ function crateSpec(raw: unknown, i: number, where: string): CrateSpec {
     swRelease: raw.swRelease === undefined ? '1.4.1' : String(raw.swRelease),
     users,
     slots,
+    ...(raw.noise === false ? { noise: false } : {}),
   };
 }
 
