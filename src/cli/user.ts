@@ -19,6 +19,7 @@ interface UserOptions {
   role?: string;
   setups?: string;
   file?: string;
+  revoke?: boolean;
 }
 
 export function register(program: Command): void {
@@ -30,6 +31,7 @@ export function register(program: Command): void {
     .requiredOption('--role <role>', 'viewer, operator or expert')
     .option('--setups <list>', 'setups this user may change, comma-separated (default: all)')
     .option('--file <file>', 'users file (default: gemcaen.Web.UsersFile of the config)')
+    .option('--json', 'a failure as one JSON line {error: {code, message}} on stderr')
     .action(
       action(async (name: string, opts: UserOptions, cmd: Command) => {
         if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new UsageError('USAGE', `user name "${name}": use 1-64 letters, digits, . _ -`);
@@ -51,17 +53,28 @@ export function register(program: Command): void {
     .command('token')
     .description('make an API token for a user (for scripts): printed once, only its hash is stored')
     .argument('<name>', 'an existing user')
+    .option('--revoke', 'remove every API token of the user instead (no new one is made)')
     .option('--file <file>', 'users file (default: gemcaen.Web.UsersFile of the config)')
+    .option('--json', 'a failure as one JSON line {error: {code, message}} on stderr')
     .action(
       action(async (name: string, opts: UserOptions, cmd: Command) => {
         const file = usersFile(opts, cmd);
         const { token, hash } = newToken();
+        let revoked = 0;
         editUsers(file, (users) => {
           const u = users.get(name);
           if (!u || !isMap(u)) throw new UsageError('UNKNOWN_USER', `no user ${name} in ${file}; add it first with gemcaen user add ${name} --role ROLE`);
           const list = (u.get('TokenHashes') as { toJSON(): unknown } | undefined)?.toJSON();
-          u.set('TokenHashes', [...(Array.isArray(list) ? list : []), hash]);
+          const old = Array.isArray(list) ? list : [];
+          if (opts.revoke) {
+            revoked = old.length;
+            u.delete('TokenHashes');
+          } else u.set('TokenHashes', [...old, hash]);
         });
+        if (opts.revoke) {
+          process.stdout.write(`${revoked} API token${revoked === 1 ? '' : 's'} of ${name} removed from ${file}; restart the daemon to refuse them\n`);
+          return;
+        }
         process.stdout.write(`${token}\n`);
         process.stderr.write(`API token for ${name} (shown only now; send it as "Authorization: Bearer TOKEN"); restart the daemon to use it\n`);
       }),

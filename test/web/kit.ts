@@ -25,8 +25,10 @@ export interface WebDaemon {
 }
 
 export interface WebDaemonOptions {
-  /** false: no users at all (a read-only page) */
+  /** false: no users in a users file of the kit (a read-only page, unless `web` or `usersFile` brings some) */
   users?: boolean;
+  /** a users file the test wrote (e.g. with gemcaen user add): used instead of the kit's */
+  usersFile?: string;
   /** extra lines of the Web block */
   web?: string[];
 }
@@ -36,8 +38,9 @@ export async function startWebDaemon(opts: WebDaemonOptions = {}): Promise<WebDa
   const sim = await startSim();
   const token = newToken();
   const hashes: string[] = [token.hash];
-  const usersFile = join(dir, 'users.yml');
-  if (opts.users !== false) {
+  const usersFile = opts.usersFile ?? join(dir, 'users.yml');
+  const ownUsers = opts.users !== false && opts.usersFile === undefined;
+  if (ownUsers) {
     const h = { alice: await hashPassword(PASSWORDS.alice), victor: await hashPassword(PASSWORDS.victor), gemma: await hashPassword(PASSWORDS.gemma) };
     hashes.push(...Object.values(h));
     writeFileSync(usersFile, [
@@ -50,7 +53,7 @@ export async function startWebDaemon(opts: WebDaemonOptions = {}): Promise<WebDa
   const mf = mainframeYaml({ address: sim.address, library: sim.libraryPath });
   const sink = ['  FILE:', `    DIRECTORY: "${join(dir, 'data')}"`].join('\n');
   const config = writeConfig(dir, [
-    settingsYaml(dir, ['  Web:', '    Listen: "127.0.0.1:0"', ...(opts.users !== false ? [`    UsersFile: "${usersFile}"`] : []), ...(opts.web ?? []).map((l) => `    ${l}`)]),
+    settingsYaml(dir, ['  Web:', '    Listen: "127.0.0.1:0"', ...(opts.users !== false || opts.usersFile ? [`    UsersFile: "${usersFile}"`] : []), ...(opts.web ?? []).map((l) => `    ${l}`)]),
     'Board:', '  Monitorables: [VMon, IMon, V0Set, I0Set, RUp, RDWn, Pw, Status, Temp, BdStatus]', '  HoldOffTime: 1', '  isGEMDetector: false', mf,
     '  BOARD:', '    SLOT: 2', '    CHANNELS: [0, 1, 2, 3]', sink,
     'GEM1:', '  Monitorables: [VMon, IMon, V0Set, I0Set, Pw, Status, Ieq]', '  HoldOffTime: 1', '  isGEMDetector: true', mf,
