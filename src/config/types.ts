@@ -176,6 +176,9 @@ export interface WebSettings {
   usersFile?: string;
   grafanaUrl?: string;
   idleMinutes: number;
+  /** failed sign-ins from one address within loginWindowSeconds before the next must wait */
+  loginFailures: number;
+  loginWindowSeconds: number;
   confirmStepVolts: number;
   historyMinutes: number;
   demoAccount: boolean;

@@ -50,6 +50,8 @@ export function buildWebSettings(raw: Raw, issues: IssueList, resolvePath: (p: s
     ...(typeof raw.UsersFile === 'string' ? { usersFile: resolvePath(raw.UsersFile) } : {}),
     ...(typeof raw.GrafanaUrl === 'string' ? { grafanaUrl: raw.GrafanaUrl } : {}),
     idleMinutes: pick<number>('IdleMinutes', (v) => typeof v === 'number'),
+    loginFailures: pick<number>('LoginFailures', (v) => Number.isInteger(v) && (v as number) >= 1),
+    loginWindowSeconds: pick<number>('LoginWindowSeconds', (v) => typeof v === 'number' && v > 0),
     confirmStepVolts: pick<number>('ConfirmStepVolts', (v) => typeof v === 'number'),
     historyMinutes: pick<number>('HistoryMinutes', (v) => typeof v === 'number'),
     demoAccount,

@@ -56,7 +56,11 @@ export class WebPageExtension implements Extension {
     };
     for (const a of ctx.state.alarms.values()) page.onAlarm(alarmView({ ...a, action: a.acknowledged ? 'acknowledged' : 'raised', timeMs: a.sinceMs }));
     page.hub.start();
-    this.#server = new PageServer(page, { listen: web.listen, ...(web.tls ? { tls: web.tls } : {}) });
+    this.#server = new PageServer(page, {
+      listen: web.listen,
+      ...(web.tls ? { tls: web.tls } : {}),
+      login: { failures: web.loginFailures, windowMs: web.loginWindowSeconds * 1000 },
+    });
     this.url = await this.#server.start();
     const users = page.users.size;
     ctx.log.info(`web page: ${this.url} (${users === 0 ? 'read-only: no users configured' : `${users} user${users > 1 ? 's' : ''}`}${control ? '' : ', no control door: read-only'})`);

@@ -45,14 +45,17 @@ const STATUS: Record<string, number> = {
 export interface PageServerOptions {
   listen: string;
   tls?: { certFile: string; keyFile: string };
+  /** failed sign-ins per client address allowed within windowMs (default 5 in 60 s) */
+  login?: { failures: number; windowMs: number };
 }
 
 export class PageServer {
   #app: FastifyInstance | null = null;
-  readonly #limiter = new LoginLimiter();
+  readonly #limiter: LoginLimiter;
   readonly #tls: boolean;
   constructor(private readonly page: PageService, private readonly options: PageServerOptions) {
     this.#tls = options.tls !== undefined;
+    this.#limiter = new LoginLimiter(options.login?.failures, options.login?.windowMs);
   }
 
   /** Listens; resolves with the page's URL. */
