@@ -5,6 +5,7 @@ import type { BenchPart } from '../part.js';
 import { daemonPart } from './daemon.js';
 import { parallelPart } from './parallel.js';
 import { scanPart } from './scan.js';
+import { webPart } from './web.js';
 import { writerPart } from './writer.js';
 
-export const PARTS: readonly BenchPart[] = [scanPart, parallelPart, writerPart, daemonPart];
+export const PARTS: readonly BenchPart[] = [scanPart, parallelPart, writerPart, daemonPart, webPart];
