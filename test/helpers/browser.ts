@@ -18,7 +18,8 @@ export function browserMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found: install Debian's chromium (scripts/test.sh does)`;
 }
 
-export async function launchBrowser(viewport = { width: 1280, height: 860 }): Promise<TestBrowser> {
+/** `ignoreHTTPSErrors`: accept a test's self-signed certificate (the TLS tests). */
+export async function launchBrowser(viewport = { width: 1280, height: 860 }, opts: { ignoreHTTPSErrors?: boolean } = {}): Promise<TestBrowser> {
   const { dir, cleanup } = makeTempDir('gemcaen-chromium-');
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
@@ -26,6 +27,7 @@ export async function launchBrowser(viewport = { width: 1280, height: 860 }): Pr
     // the profile directory is Chromium's --user-data-dir (playwright passes it so)
     args: CHROMIUM_ARGS,
     viewport,
+    ...(opts.ignoreHTTPSErrors ? { ignoreHTTPSErrors: true } : {}),
   });
   return {
     context,
