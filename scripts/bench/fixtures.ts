@@ -47,6 +47,12 @@ export interface ConfigOptions {
   sink: BenchSink;
   holdOffSeconds?: number;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** the influx-v2 sink's bucket (default "bench") */
+  bucket?: string;
+  /** Settings.BatchMaxMilliseconds (default: the daemon's) */
+  batchMaxMilliseconds?: number;
+  /** MAINFRAME.EVENTS: true with these settings (default: polled) */
+  events?: { reconcileSeconds: number; keepaliveLimitSeconds?: number };
 }
 
 /** A gemcaen config with one setup per (crate, slot), all 24 channels, the six monitorables. */
@@ -54,7 +60,10 @@ export function configYaml(o: ConfigOptions): string {
   const sink =
     o.sink.kind === 'file'
       ? ['  FILE:', `    DIRECTORY: "${o.sink.directory}"`]
-      : ['  influxDB:', `    URL: ${o.sink.url}`, '    TOKEN: "bench-token"', '    ORG: bench', '    DB_BUCKET: bench'];
+      : ['  influxDB:', `    URL: ${o.sink.url}`, '    TOKEN: "bench-token"', '    ORG: bench', `    DB_BUCKET: ${o.bucket ?? 'bench'}`];
+  const events = o.events
+    ? ['    EVENTS: true', '    EVENTS_LISTEN: "127.0.0.1"', `    EVENTS_RECONCILE_SECONDS: ${o.events.reconcileSeconds}`, ...(o.events.keepaliveLimitSeconds === undefined ? [] : [`    EVENTS_KEEPALIVE_LIMIT_SECONDS: ${o.events.keepaliveLimitSeconds}`])]
+    : [];
   const channels = Array.from({ length: CHANNELS }, (_, i) => i).join(', ');
   const out = [
     'gemcaen:',
@@ -62,6 +71,7 @@ export function configYaml(o: ConfigOptions): string {
     `  LogDirectory: "${join(o.dir, 'logs')}"`,
     `  SpoolDirectory: "${join(o.dir, 'spool')}"`,
     '  HealthListen: "127.0.0.1:0"',
+    ...(o.batchMaxMilliseconds === undefined ? [] : [`  BatchMaxMilliseconds: ${o.batchMaxMilliseconds}`]),
   ];
   o.addresses.forEach((address, c) => {
     for (let s = 0; s < SLOTS; s++) {
@@ -77,6 +87,7 @@ export function configYaml(o: ConfigOptions): string {
         '    CAENHV_USER: admin',
         '    CAENHV_PASSWORD: admin',
         `    CAENHV_LIBRARY: "${o.library}"`,
+        ...events,
         '  BOARD:',
         `    SLOT: ${s}`,
         `    CHANNELS: [${channels}]`,

@@ -38,3 +38,10 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
     await sleep(everyMs);
   }
 }
+
+/** The p-th percentile (0..100) by nearest rank: the smallest value with at least p % of the values at or below it. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length))) - 1];
+}
