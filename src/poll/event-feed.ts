@@ -52,6 +52,11 @@ interface Model {
   names: string[];
   board: Map<string, { value: number; kind: FieldKind }>;
   dirty: boolean;
+  /**
+   * While a full poll of the setup runs (beginPoll → reconcile): the items events changed meanwhile
+   * (`VMon/3`, `Name/3`, `bd/Temp`). Their event is at least as new as what the poll read.
+   */
+  touched?: Set<string>;
 }
 
 /** Parameters whose value changes continuously (read-only NUMERIC): not counted by the reconcile. */
@@ -74,6 +79,8 @@ export class EventFeed {
   #server: EventServerLike | null = null;
   #fd = -1;
   #lastHeardMs: number;
+  /** a batch was read by reconcile() since the last pump() */
+  #heardInDrain = false;
   /** PARAMETER records applied */
   events = 0;
 
@@ -157,18 +164,11 @@ export class EventFeed {
         this.#lastHeardMs = now;
       }
     }
-    if (this.#fd >= 0) {
-      for (let n = 0; n < 100 && this.#sockets.readable(this.#fd); n++) {
-        let batch: { events: EventLike[] };
-        try {
-          batch = this.#session.readEvents(this.#fd, this.#kindOf);
-        } catch (err) {
-          throw new EventFeedError(`the event connection closed (${err instanceof Error ? err.message : String(err)})`);
-        }
-        this.#lastHeardMs = now;
-        for (const e of batch.events) this.#apply(e);
-      }
+    if (this.#heardInDrain) {
+      this.#heardInDrain = false;
+      this.#lastHeardMs = now;
     }
+    if (this.#fd >= 0 && this.#read()) this.#lastHeardMs = now;
     const silentMs = now - this.#lastHeardMs;
     if (silentMs > this.#cfg.keepaliveLimitSeconds * 1000) {
       throw new EventFeedError(this.#fd < 0 ? `the crate did not connect to port ${this.port} within ${this.#cfg.keepaliveLimitSeconds} s (is EVENTS_LISTEN reachable from the crate?)` : `no event and no keepalive for ${Math.round(silentMs / 1000)} s`);
@@ -180,6 +180,25 @@ export class EventFeed {
       changed.push(name);
     }
     return changed;
+  }
+
+  /**
+   * Reads and applies every batch waiting on the socket (at most 100); true when one was read. Throws
+   * EventFeedError when the connection closed.
+   */
+  #read(): boolean {
+    let heard = false;
+    for (let n = 0; n < 100 && this.#sockets.readable(this.#fd); n++) {
+      let batch: { events: EventLike[] };
+      try {
+        batch = this.#session.readEvents(this.#fd, this.#kindOf);
+      } catch (err) {
+        throw new EventFeedError(`the event connection closed (${err instanceof Error ? err.message : String(err)})`);
+      }
+      heard = true;
+      for (const e of batch.events) this.#apply(e);
+    }
+    return heard;
   }
 
   get lastHeardMs(): number {
@@ -196,12 +215,15 @@ export class EventFeed {
       if (e.channel < 0) {
         const kind = m.board.get(e.item)?.kind ?? m.plan.bdParams.find((p) => p.name === e.item)?.kind ?? 'float';
         m.board.set(e.item, { value: Number(e.value), kind });
+        m.touched?.add(`bd/${e.item}`);
       } else if (e.item === 'Name') {
         m.names[i] = String(e.value).trim();
+        m.touched?.add(`Name/${i}`);
       } else {
         const vals = m.values.get(e.item);
         if (!vals) continue;
         vals[i] = Number(e.value);
+        m.touched?.add(`${e.item}/${i}`);
       }
       m.dirty = true;
     }
@@ -217,35 +239,58 @@ export class EventFeed {
     return this.#models.has(setup);
   }
 
+  /** A full poll of `setup` begins: what events change from now until reconcile() is newer than the poll. */
+  beginPoll(setup: string): void {
+    const m = this.#models.get(setup);
+    if (m) m.touched = new Set();
+  }
+
   /**
-   * A full poll of a setup: counts the values that differ from what the events said (set points, status
-   * words, switches, names, board status; not the continuously measured values), then takes the poll as
-   * the new truth.
+   * A full poll of a setup (begun with beginPoll): first applies the events already waiting on the socket
+   * (a change the poll read has usually sent its event before the poll's answer), then counts the values
+   * that differ from what the events said (set points, status words, switches, names, board status; not
+   * the continuously measured values), then takes the poll as the new truth, except for the items an
+   * event changed during the poll: their event is at least as new as the poll.
    */
   reconcile(setup: string, r: SetupReading): number {
     const m = this.#models.get(setup);
     if (!m) return 0;
+    if (this.#fd >= 0) {
+      try {
+        if (this.#read()) this.#heardInDrain = true;
+      } catch {
+        // a closed connection: the next pump() finds it again and falls back
+      }
+    }
+    const touched = m.touched ?? new Set<string>();
+    m.touched = undefined;
     const slot = m.plan.setup.slot;
     let differences = 0;
+    const values = new Map<string, number[]>();
     for (const [param, polled] of r.values) {
       const kind = r.kinds.get(param) ?? 'float';
       const known = m.values.get(param);
+      const merged = polled.map((v, i) => (known && touched.has(`${param}/${i}`) ? known[i] : v));
+      values.set(param, merged);
       if (!known || measured(this.#session, slot, param, kind)) continue;
       polled.forEach((v, i) => {
-        if (!Object.is(v, known[i])) differences++;
+        if (!touched.has(`${param}/${i}`) && !Object.is(v, known[i])) differences++;
       });
     }
+    const names = r.names.map((n, i) => (touched.has(`Name/${i}`) && m.names[i] !== undefined ? m.names[i] : n));
     r.names.forEach((n, i) => {
-      if (m.names[i] !== undefined && n !== m.names[i]) differences++;
+      if (!touched.has(`Name/${i}`) && m.names[i] !== undefined && n !== m.names[i]) differences++;
     });
+    const board = new Map(r.board);
     for (const [param, { value, kind }] of r.board) {
       const known = m.board.get(param);
-      if (known && kind !== 'float' && known.value !== value) differences++;
+      if (known && touched.has(`bd/${param}`)) board.set(param, known);
+      else if (known && kind !== 'float' && known.value !== value) differences++;
     }
-    m.values = new Map([...r.values].map(([k, v]) => [k, [...v]]));
+    m.values = values;
     m.kinds = new Map(r.kinds);
-    m.names = [...r.names];
-    m.board = new Map(r.board);
+    m.names = names;
+    m.board = board;
     return differences;
   }
 

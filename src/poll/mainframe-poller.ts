@@ -356,6 +356,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
       // names are read with a new plan, then again at most every namesRefreshMs: a scan that does
       // not refresh costs exactly one call per parameter
       const refreshNames = namesBefore !== undefined && now - s.namesReadMs >= this.#namesRefreshMs;
+      this.#feed?.beginPoll(s.setup.name);
       const reading = await scanSetup(plan, {
         session,
         mainframe: this.#mf.id,
