@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimControlClient } from '../../sim/control-client.js';
-import type { CountersSnapshot, SessionCounters } from '../../sim/mainframe/counters.js';
+import type { CountersSnapshot } from '../../sim/mainframe/counters.js';
 import type { HealthReport } from '../../src/supervisor/state.js';
 import { startDaemon, writeConfig, type RunningDaemon } from '../../test/daemon/run-daemon.js';
 import { CHANNELS, configYaml, setupName, SLOTS } from './fixtures.js';
@@ -22,13 +22,17 @@ import { median, percentile, sleep } from './stats.js';
 import { numericField, WriteForwarder, type Arrival, type ParsedLine } from './write-forwarder.js';
 
 export interface EventBenchOptions {
+  /** dist/src/cli/main.js */
+  cli: string;
   control: SimControlClient;
   /** the full crate's loopback address (crate index 0 of the bench fixtures) */
   address: string;
   library: string;
   victoriaUrl: string;
-  /** the window of changes and call counting (s) */
+  /** the window of changes (s); the crate's counters are read over it too */
   windowSeconds: number;
+  /** the quiet window before it: only the crate's own changes (measured values), calls counted (s) */
+  quietSeconds: number;
   /** EVENTS_RECONCILE_SECONDS of the event-mode daemons */
   reconcileSeconds: number;
   /** BatchMaxMilliseconds of the third daemon */
@@ -67,17 +71,12 @@ export interface DaemonFigures {
   reading: DelayFigures;
   byKind: Record<ChangeKind, DelayFigures>;
   /** per change in order (ms after the window start, kind, delay; NaN when missed) */
-  samples: { atMs: number; kind: ChangeKind; delayMs: number }[];
+  samples: { atMs: number; wallMs: number; slot: number; ch: number; kind: ChangeKind; delayMs: number }[];
   /** changes never seen in this daemon's writes within the drain time */
   missed: number;
-  /** wrapper calls of the daemon's sessions in the window, counted by the crate, by function */
-  callsByFunction: Record<string, number>;
-  /** event batches the crate sent to the daemon in the window: one GetEventData each */
-  eventBatches: number;
-  eventRecords: { parameter: number; keepalive: number };
-  /** calls + GetEventData in the window */
-  calls: number;
-  callsPerHour: number;
+  /** wrapper calls in the quiet window and in the window of changes */
+  quiet: CallFigures;
+  busy: CallFigures;
   /** event mode at the end of the window (health) */
   mode: string;
   reconciles: number;
@@ -90,6 +89,35 @@ export interface DaemonFigures {
 }
 
 export type ChangeKind = 'set' | 'trip';
+
+/** Wrapper calls of one daemon's sessions over a window, counted by the crate. */
+export interface CallFigures {
+  seconds: number;
+  /** calls over the session's command connection, by function */
+  byFunction: Record<string, number>;
+  /** event batches the crate sent to the daemon: one GetEventData each */
+  eventBatches: number;
+  eventRecords: { parameter: number; keepalive: number };
+  /** calls + GetEventData */
+  calls: number;
+  perHour: number;
+}
+
+function callFigures(snap: CountersSnapshot, pid: number | undefined, seconds: number): CallFigures {
+  const sessions = snap.sessions.filter((s) => s.pid === pid);
+  const byFunction: Record<string, number> = {};
+  for (const s of sessions) for (const [fn, n] of Object.entries(s.calls)) byFunction[fn] = (byFunction[fn] ?? 0) + n;
+  const eventBatches = sessions.reduce((n, s) => n + (s.events?.batches ?? 0), 0);
+  const calls = sessions.reduce((n, s) => n + s.total, 0) + eventBatches;
+  return {
+    seconds,
+    byFunction,
+    eventBatches,
+    eventRecords: { parameter: sessions.reduce((n, s) => n + (s.events?.parameter ?? 0), 0), keepalive: sessions.reduce((n, s) => n + (s.events?.keepalive ?? 0), 0) },
+    calls,
+    perHour: (calls * 3600) / seconds,
+  };
+}
 
 export interface EventBenchResult {
   windowSeconds: number;
@@ -145,10 +173,6 @@ function figures(xs: readonly number[]): DelayFigures {
   return { n: xs.length, medianMs: median(xs), p99Ms: percentile(xs, 99), maxMs: xs.length ? Math.max(...xs) : NaN };
 }
 
-function sessionsOf(snap: CountersSnapshot, pid: number | undefined): SessionCounters[] {
-  return snap.sessions.filter((s) => s.pid === pid);
-}
-
 export async function measureEventMode(o: EventBenchOptions): Promise<EventBenchResult> {
   const say = o.say ?? (() => undefined);
   const specs = daemonSpecs(o.fastBatchMs);
@@ -169,7 +193,7 @@ export async function measureEventMode(o: EventBenchOptions): Promise<EventBench
         ...(spec.events ? { events: { reconcileSeconds: o.reconcileSeconds } } : {}),
       });
       const names = Array.from({ length: SLOTS }, (_, s) => setupName(0, s));
-      daemons.push(startDaemon(['-c', writeConfig(dir, text), 'start', ...names]));
+      daemons.push(startDaemon(['-c', writeConfig(dir, text), 'start', ...names], {}, o.cli));
     }
     // every daemon running: the poller has scanned every setup, the event-mode ones are subscribed
     await Promise.all(
@@ -177,8 +201,16 @@ export async function measureEventMode(o: EventBenchOptions): Promise<EventBench
         d.untilHealth(`${specs[i].label} ready`, (h: HealthReport) => (specs[i].events ? h.crates[0]?.mode === 'events' && (h.crates[0].events?.events ?? 0) > 0 : h.setups.every((s) => (s.scans ?? 0) > 0)), 120_000),
       ),
     );
-    say(`      3 daemons ready on the crate (pids ${daemons.map((d) => d.child.pid).join(', ')}); ${o.windowSeconds} s of changes...`);
+    say(`      3 daemons ready on the crate (pids ${daemons.map((d) => d.child.pid).join(', ')}); ${o.quietSeconds} s quiet, calls counted...`);
     const before = await Promise.all(daemons.map((d) => d.health()));
+
+    // ---- the quiet window: the crate changes only its measured values; calls counted ----
+    await o.control.resetCounters();
+    const quietStart = performance.now();
+    await sleep(o.quietSeconds * 1000);
+    const quietSnap = await o.control.counters();
+    const quietSeconds = (performance.now() - quietStart) / 1000;
+    say(`      ${o.windowSeconds} s of changes by another client and trips, at random times...`);
 
     // ---- the window: changes at random times; the crate counts every session's calls ----
     const random = prng(o.seed);
@@ -231,11 +263,8 @@ export async function measureEventMode(o: EventBenchOptions): Promise<EventBench
       const d = daemons[i];
       const seen = changes.filter((c) => c.arrivals.has(spec.bucket));
       const delays = (cs: readonly Change[]) => cs.map((c) => c.arrivals.get(spec.bucket)!.ackedMs - c.startMs);
-      const sessions = sessionsOf(snap, d.child.pid);
-      const callsByFunction: Record<string, number> = {};
-      for (const s of sessions) for (const [fn, n] of Object.entries(s.calls)) callsByFunction[fn] = (callsByFunction[fn] ?? 0) + n;
-      const eventBatches = sessions.reduce((n, s) => n + (s.events?.batches ?? 0), 0);
-      const calls = sessions.reduce((n, s) => n + s.total, 0) + eventBatches;
+      const busy = callFigures(snap, d.child.pid, windowSeconds);
+      const quiet = callFigures(quietSnap, d.child.pid, quietSeconds);
       const crate = after[i].crates[0];
       const crateBefore = before[i].crates[0];
       result.daemons.push({
@@ -244,18 +273,15 @@ export async function measureEventMode(o: EventBenchOptions): Promise<EventBench
         arrival: figures(seen.map((c) => c.arrivals.get(spec.bucket)!.arrivedMs - c.startMs)),
         reading: figures(seen.map((c) => c.arrivals.get(spec.bucket)!.pointTimeMs - c.wallMs)),
         byKind: { set: figures(delays(seen.filter((c) => c.kind === 'set'))), trip: figures(delays(seen.filter((c) => c.kind === 'trip'))) },
-        samples: changes.map((c) => ({ atMs: c.startMs - windowStart, kind: c.kind, delayMs: c.arrivals.has(spec.bucket) ? c.arrivals.get(spec.bucket)!.ackedMs - c.startMs : NaN })),
+        samples: changes.map((c) => ({ atMs: c.startMs - windowStart, wallMs: c.wallMs, slot: c.slot, ch: c.ch, kind: c.kind, delayMs: c.arrivals.has(spec.bucket) ? c.arrivals.get(spec.bucket)!.ackedMs - c.startMs : NaN })),
         missed: changes.length - seen.length,
-        callsByFunction,
-        eventBatches,
-        eventRecords: { parameter: sessions.reduce((n, s) => n + (s.events?.parameter ?? 0), 0), keepalive: sessions.reduce((n, s) => n + (s.events?.keepalive ?? 0), 0) },
-        calls,
-        callsPerHour: (calls * 3600) / windowSeconds,
+        quiet,
+        busy,
         mode: crate?.mode ?? 'polling',
         reconciles: (crate?.events?.reconciles ?? 0) - (crateBefore?.events?.reconciles ?? 0),
         differences: crate?.events?.differences ?? 0,
         fallbacks: crate?.events?.fallbacks ?? 0,
-        sessions: sessions.length,
+        sessions: snap.sessions.filter((x) => x.pid === d.child.pid).length,
         exitCode: null,
         warnings: [],
       });

@@ -26,8 +26,9 @@ export interface RunningDaemon {
   untilHealth(what: string, holds: (h: HealthReport) => boolean, timeoutMs?: number): Promise<HealthReport>;
 }
 
-export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): RunningDaemon {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** @param cli the daemon's entry point (default: dist/src/cli/main.js under the working directory) */
+export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}, cli = CLI): RunningDaemon {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   const onLine = (l: string) => {

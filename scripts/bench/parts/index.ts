@@ -3,9 +3,10 @@
 // number of crates, 7 spool replay after an outage, 8 event mode vs polling, 9 web page viewers.
 import type { BenchPart } from '../part.js';
 import { daemonPart } from './daemon.js';
+import { eventsPart } from './events.js';
 import { parallelPart } from './parallel.js';
 import { scanPart } from './scan.js';
 import { webPart } from './web.js';
 import { writerPart } from './writer.js';
 
-export const PARTS: readonly BenchPart[] = [scanPart, parallelPart, writerPart, daemonPart, webPart];
+export const PARTS: readonly BenchPart[] = [scanPart, parallelPart, writerPart, daemonPart, eventsPart, webPart];
