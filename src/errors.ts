@@ -25,18 +25,34 @@ export class GemcaenError extends Error {
   }
 }
 
-/** One problem of a configuration file: where it is and what to do. */
+/** One problem of a configuration file: its stable code, where it is and what to do. */
 export interface ConfigIssue {
+  /** stable, e.g. `CONFIG_UNKNOWN_KEY` (the list: CONFIG_ISSUE_CODES in src/config/issues.ts) */
+  code: string;
   /** e.g. `setup ME0: MAINFRAME.CAENHV_BOARD_TYPE` or `file config/config.yml` */
   where: string;
   /** what is wrong and how to fix it */
   message: string;
 }
 
-/** A configuration that cannot be used; carries every issue found, not only the first. */
+/** The one line a person reads for an issue: `where: message [CODE]`. */
+export function issueLine(issue: ConfigIssue): string {
+  return `${issue.where}: ${issue.message} [${issue.code}]`;
+}
+
+/**
+ * A configuration that cannot be used; carries every issue found, not only the first, and the
+ * warnings found on the way (shown after the errors: fixing the errors should not be needed to see them).
+ */
 export class ConfigError extends GemcaenError {
-  constructor(readonly issues: readonly ConfigIssue[], code = 'CONFIG_INVALID') {
-    super(code, issues.map((i) => `${i.where}: ${i.message}`).join('\n'), { details: { issues: issues.map((i) => ({ ...i })) } });
+  constructor(
+    readonly issues: readonly ConfigIssue[],
+    code = 'CONFIG_INVALID',
+    readonly warnings: readonly ConfigIssue[] = [],
+  ) {
+    super(code, issues.map(issueLine).join('\n'), {
+      details: { issues: issues.map((i) => ({ ...i })), ...(warnings.length > 0 ? { warnings: warnings.map((w) => ({ ...w })) } : {}) },
+    });
   }
 }
 

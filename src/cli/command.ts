@@ -1,5 +1,5 @@
 // What every CLI command file shares: how a failure becomes one line and an exit code.
-import { ConfigError, ExitCode, GemcaenError, UsageError, toWireError } from '../errors.js';
+import { ConfigError, ExitCode, GemcaenError, issueLine, UsageError, toWireError } from '../errors.js';
 
 /** Exit code for an error: bad input (config, arguments, refused values) is 2, run-time failures 1. */
 export function exitCodeOf(err: unknown): number {
@@ -10,8 +10,9 @@ export function exitCodeOf(err: unknown): number {
   return ExitCode.FAILURE;
 }
 
-/** The text printed for an error: one line per problem, never a stack for a known error. */
+/** The text printed for an error: one line per problem, never a stack for a known error; a config's warnings after its errors. */
 export function describeError(err: unknown): string {
+  if (err instanceof ConfigError) return [err.message, ...err.warnings.map((w) => `warning: ${issueLine(w)}`)].join('\n');
   if (err instanceof GemcaenError) return err.message;
   if (err instanceof Error) return `internal error: ${err.stack ?? err.message}`;
   return `internal error: ${String(err)}`;

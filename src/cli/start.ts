@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { loadConfigForCli, resolveSetups } from '../config/load.js';
 import type { LogLevel } from '../protocol.js';
-import { GemcaenError, UsageError } from '../errors.js';
+import { GemcaenError, issueLine, UsageError } from '../errors.js';
 import { findCaenLibrary } from '../caen/discover.js';
 import type { GemcaenConfig, SetupConfig } from '../config/types.js';
 import { closeLogger, createLogger, registerSecret } from '../log.js';
@@ -52,7 +52,7 @@ export function register(program: Command): void {
         }
         const log = createLogger({ level: (opts.logLevel as LogLevel | undefined) ?? config.settings.logLevel, directory: config.settings.logDirectory });
         const configLog = log.child({ label: 'config' });
-        for (const w of config.warnings ?? []) configLog.warn(`${w.where}: ${w.message}`);
+        for (const w of config.warnings ?? []) configLog.warn(issueLine(w));
         // loaded here, not at the top: other commands do not need piscina and the supervisor
         const { Daemon } = await import('../supervisor/daemon.js');
         let fatal!: () => void;

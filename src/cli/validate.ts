@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadConfigForCli, resolveSetups } from '../config/load.js';
 import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue, issueLine } from '../errors.js';
 import { action } from './command.js';
 
 interface ValidateOptions {
@@ -28,7 +28,7 @@ export function register(program: Command): void {
         const setups = names.length > 0 ? resolveSetups(config, names) : [...config.setups.values()];
         const warnings = [...(config.warnings ?? []), ...missingFiles(config, setups)];
         if (opts.strict && warnings.length > 0) throw new ConfigError(warnings, 'CONFIG_WARNINGS');
-        for (const w of warnings) process.stderr.write(`gemcaen: warning: ${w.where}: ${w.message}\n`);
+        for (const w of warnings) process.stderr.write(`gemcaen: warning: ${issueLine(w)}\n`);
         process.stdout.write(opts.json ? `${JSON.stringify(summary(config, setups), null, 2)}\n` : render(config, setups));
       }),
     );
@@ -41,10 +41,10 @@ function missingFiles(config: GemcaenConfig, setups: readonly SetupConfig[]): Co
     const mf = config.mainframes.get(id);
     const owner = setups.find((s) => s.mainframe === id)?.name ?? id;
     if (mf?.library && mf.library.includes('/') && !existsSync(mf.library)) {
-      out.push({ where: `setup ${owner}: MAINFRAME.CAENHV_LIBRARY`, message: `${shortPath(mf.library)} does not exist (for the simulator's library run npm run build; for CAEN's, give its path)` });
+      out.push({ code: 'CONFIG_FILE_MISSING', where: `setup ${owner}: MAINFRAME.CAENHV_LIBRARY`, message: `${shortPath(mf.library)} does not exist (for the simulator's library run npm run build; for CAEN's, give its path)` });
     }
     if (mf?.simulated?.cratesFile && !existsSync(mf.simulated.cratesFile)) {
-      out.push({ where: `setup ${owner}: MAINFRAME.SIMULATOR_CRATES`, message: `${shortPath(mf.simulated.cratesFile)} does not exist` });
+      out.push({ code: 'CONFIG_FILE_MISSING', where: `setup ${owner}: MAINFRAME.SIMULATOR_CRATES`, message: `${shortPath(mf.simulated.cratesFile)} does not exist` });
     }
   }
   return out;

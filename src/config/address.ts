@@ -1,5 +1,6 @@
 // Mainframe addresses (an IPv4 address or host name, no port) and listen addresses (`host:port`).
 import { isIP } from 'node:net';
+import type { ConfigIssueCode } from './issues.js';
 
 /** The TCP port CAEN's library always connects to (docs/caen-wrapper.md §11); no config can change it. */
 export const CAEN_TCP_PORT = 2527;
@@ -11,15 +12,16 @@ const HOST_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-
  * CAEN's library parses its Arg like inet_addr() and always uses TCP 2527: a `:port` suffix would turn
  * into 255.255.255.255, so it is refused with that reason.
  */
-export function parseMainframeHost(text: string): { host: string } | { reason: string } {
+export function parseMainframeHost(text: string): { host: string } | { reason: string; code: ConfigIssueCode } {
   if (/:[0-9]*$/.test(text) && !text.startsWith('[')) {
-    return { reason: `no :port here: CAEN's library always connects to TCP port ${CAEN_TCP_PORT}; write the address alone (${text.slice(0, text.lastIndexOf(':'))})` };
+    return { code: 'CONFIG_ADDRESS_WITH_PORT', reason: `no :port here: CAEN's library always connects to TCP port ${CAEN_TCP_PORT}; write the address alone (${text.slice(0, text.lastIndexOf(':'))})` };
   }
-  if (text.includes(':')) return { reason: `${text} is not an IPv4 address or host name (CAEN's library takes IPv4 only)` };
+  const bad = (reason: string) => ({ code: 'CONFIG_BAD_ADDRESS' as const, reason });
+  if (text.includes(':')) return bad(`${text} is not an IPv4 address or host name (CAEN's library takes IPv4 only)`);
   if (/^[0-9.]+$/.test(text)) {
-    if (isIP(text) !== 4) return { reason: `${text} is not an IPv4 address (four numbers 0-255)` };
+    if (isIP(text) !== 4) return bad(`${text} is not an IPv4 address (four numbers 0-255)`);
   } else if (!HOST_NAME.test(text)) {
-    return { reason: `${text} is not a host name` };
+    return bad(`${text} is not a host name`);
   }
   return { host: text };
 }

@@ -103,15 +103,15 @@ function buildSettings(raw: Raw, issues: IssueList, cwd: string): Settings {
   const metricsListen = pick<string>('MetricsListen', isString);
   if (metricsListen !== '') {
     const parsed = parseHostPort(metricsListen, true);
-    if ('reason' in parsed) issues.error([SETTINGS_KEY, 'MetricsListen'], `must be host:port (e.g. 127.0.0.1:9464) or "" for /metrics on the health endpoint: ${parsed.reason}`);
-    else if (parsed.port === undefined) issues.error([SETTINGS_KEY, 'MetricsListen'], `needs a port: write ${metricsListen}:9464`);
+    if ('reason' in parsed) issues.error([SETTINGS_KEY, 'MetricsListen'], 'CONFIG_BAD_LISTEN', `must be host:port (e.g. 127.0.0.1:9464) or "" for /metrics on the health endpoint: ${parsed.reason}`);
+    else if (parsed.port === undefined) issues.error([SETTINGS_KEY, 'MetricsListen'], 'CONFIG_LISTEN_NEEDS_PORT', `needs a port: write ${metricsListen}:9464`);
   }
   if (healthListen !== '' && isString(raw.HealthListen)) {
     const parsed = parseHostPort(healthListen, true);
-    if ('reason' in parsed) issues.error([SETTINGS_KEY, 'HealthListen'], `must be host:port (e.g. 127.0.0.1:8765) or "" to disable: ${parsed.reason}`);
-    else if (parsed.port === undefined) issues.error([SETTINGS_KEY, 'HealthListen'], `needs a port: write ${healthListen}:8765 (or "" to disable)`);
+    if ('reason' in parsed) issues.error([SETTINGS_KEY, 'HealthListen'], 'CONFIG_BAD_LISTEN', `must be host:port (e.g. 127.0.0.1:8765) or "" to disable: ${parsed.reason}`);
+    else if (parsed.port === undefined) issues.error([SETTINGS_KEY, 'HealthListen'], 'CONFIG_LISTEN_NEEDS_PORT', `needs a port: write ${healthListen}:8765 (or "" to disable)`);
     else if (parsed.host === '0.0.0.0' || parsed.host === '::')
-      issues.warn([SETTINGS_KEY, 'HealthListen'], `${healthListen} listens on every network interface: anyone who can reach this machine reads /health and /readings (crates, setups, voltages); write 127.0.0.1:${parsed.port} unless that is wanted`);
+      issues.warn([SETTINGS_KEY, 'HealthListen'], 'CONFIG_LISTEN_ALL_INTERFACES', `${healthListen} listens on every network interface: anyone who can reach this machine reads /health and /readings (crates, setups, voltages); write 127.0.0.1:${parsed.port} unless that is wanted`);
   }
   const logDirectory = resolvePath(cwd, pick<string>('LogDirectory', isString));
   const spoolDirectory = resolvePath(cwd, pick<string>('SpoolDirectory', isString));
@@ -160,7 +160,7 @@ function buildGroups(settingsRaw: Raw, setupNames: readonly string[], issues: Is
   for (const [group, members] of Object.entries(raw)) {
     const path: KeyPath = [SETTINGS_KEY, 'Groups', group];
     if (known.has(group)) {
-      issues.error(path, `group ${group} has the name of a setup; rename the group (a name on the command line must mean one thing)`);
+      issues.error(path, 'CONFIG_GROUP_NAME_CLASH', `group ${group} has the name of a setup; rename the group (a name on the command line must mean one thing)`);
       continue;
     }
     if (!Array.isArray(members) || !members.every(isString)) continue; // reported by the schema
@@ -170,7 +170,7 @@ function buildGroups(settingsRaw: Raw, setupNames: readonly string[], issues: Is
         ok = false;
         const guess = didYouMean(m, setupNames);
         const nested = Object.prototype.hasOwnProperty.call(raw, m) ? ' (groups cannot contain groups)' : '';
-        issues.error([...path, i], `${m} is not a setup${nested}${guess ? `; did you mean ${guess}?` : ''} (setups: ${setupNames.join(', ') || 'none'})`);
+        issues.error([...path, i], 'CONFIG_GROUP_UNKNOWN_SETUP', `${m} is not a setup${nested}${guess ? `; did you mean ${guess}?` : ''} (setups: ${setupNames.join(', ') || 'none'})`);
       }
     });
     if (ok) groups.set(group, [...new Set(members)]);
@@ -199,20 +199,20 @@ function buildSetup(
     const hasLayer = board.LAYER !== undefined;
     const hasChannels = board.CHANNELS !== undefined;
     if (isGEM) {
-      if (hasChannels) issues.error(p('BOARD', 'CHANNELS'), 'is for isGEMDetector: false; a GEM setup names its layer instead: LAYER: 1 (channels 0-6) or 2 (channels 7-13), or set isGEMDetector: false');
-      else if (!hasLayer) issues.error(p('BOARD', 'LAYER'), 'is missing; a GEM setup (isGEMDetector: true) needs LAYER: 1 (channels 0-6) or 2 (channels 7-13)');
+      if (hasChannels) issues.error(p('BOARD', 'CHANNELS'), 'CONFIG_NOT_FOR_GEM', 'is for isGEMDetector: false; a GEM setup names its layer instead: LAYER: 1 (channels 0-6) or 2 (channels 7-13), or set isGEMDetector: false');
+      else if (!hasLayer) issues.error(p('BOARD', 'LAYER'), 'CONFIG_MISSING_KEY', 'is missing; a GEM setup (isGEMDetector: true) needs LAYER: 1 (channels 0-6) or 2 (channels 7-13)');
       else if (board.LAYER === 1 || board.LAYER === 2) {
         layer = board.LAYER;
         channels = layerChannels(layer);
       }
     } else {
-      if (hasLayer) issues.error(p('BOARD', 'LAYER'), 'is for GEM setups (isGEMDetector: true); a plain setup lists CHANNELS: [0, 1, ...] instead');
-      else if (!hasChannels) issues.error(p('BOARD', 'CHANNELS'), 'is missing; a setup with isGEMDetector: false needs CHANNELS, a list of channel numbers like [18] or [0, 1, 2, 3]');
+      if (hasLayer) issues.error(p('BOARD', 'LAYER'), 'CONFIG_GEM_ONLY', 'is for GEM setups (isGEMDetector: true); a plain setup lists CHANNELS: [0, 1, ...] instead');
+      else if (!hasChannels) issues.error(p('BOARD', 'CHANNELS'), 'CONFIG_MISSING_KEY', 'is missing; a setup with isGEMDetector: false needs CHANNELS, a list of channel numbers like [18] or [0, 1, 2, 3]');
       else if (Array.isArray(board.CHANNELS) && board.CHANNELS.every((c) => Number.isInteger(c) && (c as number) >= 0)) {
         const list = board.CHANNELS as number[];
         const seen = new Set<number>();
         for (const c of list) {
-          if (seen.has(c)) issues.error(p('BOARD', 'CHANNELS'), `lists channel ${c} twice; each channel once`);
+          if (seen.has(c)) issues.error(p('BOARD', 'CHANNELS'), 'CONFIG_DUPLICATE_ITEM', `lists channel ${c} twice; each channel once`);
           seen.add(c);
         }
         channels = [...seen];
@@ -226,10 +226,10 @@ function buildSetup(
     const known = KNOWN_MONITORABLES as readonly string[];
     monitorables.forEach((m, i) => {
       if (m === 'Ieq' && gemKnown && !isGEM) {
-        issues.error(p('Monitorables', i), 'Ieq (equivalent divider current) exists only for GEM setups; remove it or set isGEMDetector: true');
+        issues.error(p('Monitorables', i), 'CONFIG_GEM_ONLY', 'Ieq (equivalent divider current) exists only for GEM setups; remove it or set isGEMDetector: true');
       } else if (!known.includes(m)) {
         const guess = didYouMean(m, known);
-        issues.warn(p('Monitorables', i), `${m} is not a parameter gemcaen knows${guess ? `; did you mean ${guess}?` : ''}; it is read only if the board has it`);
+        issues.warn(p('Monitorables', i), 'CONFIG_UNKNOWN_MONITORABLE', `${m} is not a parameter gemcaen knows${guess ? `; did you mean ${guess}?` : ''}; it is read only if the board has it`);
       }
     });
   }
@@ -237,7 +237,7 @@ function buildSetup(
   // --- GEM-only keys
   if (gemKnown && !isGEM) {
     for (const key of ['DividerResistorsMOhm', 'MaxElectrodeVolts']) {
-      if (raw[key] !== undefined) issues.error(p(key), `is for GEM setups only (isGEMDetector: true); remove it`);
+      if (raw[key] !== undefined) issues.error(p(key), 'CONFIG_GEM_ONLY', `is for GEM setups only (isGEMDetector: true); remove it`);
     }
   }
 
@@ -247,7 +247,7 @@ function buildSetup(
     for (const [q, v] of Object.entries(raw.Deadbands)) {
       if (!isNumber(v)) continue;
       deadbands[q] = v;
-      if (monitorables && !monitorables.includes(q)) issues.warn(p('Deadbands', q), `${q} is not in Monitorables; this deadband has no effect`);
+      if (monitorables && !monitorables.includes(q)) issues.warn(p('Deadbands', q), 'CONFIG_DEADBAND_UNUSED', `${q} is not in Monitorables; this deadband has no effect`);
     }
   }
 
@@ -301,14 +301,14 @@ function buildMainframe(
   if (addressOk) {
     const parsed = block.CAENHV_LINK_TYPE === undefined || block.CAENHV_LINK_TYPE === 'TCPIP' ? parseMainframeHost(address) : { host: address };
     if ('reason' in parsed) {
-      issues.error([...path, 'CAENHV_BOARD_ADDRESS'], `must be an IPv4 address or host name: ${parsed.reason}`);
+      issues.error([...path, 'CAENHV_BOARD_ADDRESS'], parsed.code, `must be an IPv4 address or host name: ${parsed.reason}`);
       addressOk = false;
     } else if (block.SIMULATED === true && !isLoopbackIPv4(parsed.host)) {
-      issues.error([...path, 'SIMULATED'], `a simulated crate runs on this machine: use a loopback CAENHV_BOARD_ADDRESS (127.0.0.1, 127.0.0.2, ...; the crate listens on its TCP 2527), not ${address}`);
+      issues.error([...path, 'SIMULATED'], 'CONFIG_SIMULATED_NOT_LOOPBACK', `a simulated crate runs on this machine: use a loopback CAENHV_BOARD_ADDRESS (127.0.0.1, 127.0.0.2, ...; the crate listens on its TCP 2527), not ${address}`);
     }
   }
   if (block.SIMULATOR_CRATES !== undefined && block.SIMULATED !== true) {
-    issues.warn([...path, 'SIMULATOR_CRATES'], 'is used only with SIMULATED: true; ignored');
+    issues.warn([...path, 'SIMULATOR_CRATES'], 'CONFIG_IGNORED_KEY', 'is used only with SIMULATED: true; ignored');
   }
   if (!addressOk) return undefined;
   const id = address.toLowerCase();
@@ -317,7 +317,7 @@ function buildMainframe(
   if (first) {
     const differing = differingKeys(first.block, block);
     if (differing.length > 0) {
-      issues.error(path, `differs from setup ${first.setup}'s MAINFRAME on the same address ${address} in ${differing.join(', ')}; setups on one mainframe share one connection, so make the blocks identical`);
+      issues.error(path, 'CONFIG_MAINFRAME_MISMATCH', `differs from setup ${first.setup}'s MAINFRAME on the same address ${address} in ${differing.join(', ')}; setups on one mainframe share one connection, so make the blocks identical`);
     }
     return mainframes.has(id) ? id : undefined;
   }
@@ -336,12 +336,12 @@ function buildMainframe(
   };
   if (!(SYSTEM_TYPES as readonly string[]).includes(mf.systemType) || !(LINK_TYPES as readonly string[]).includes(mf.linkType)) return undefined;
   if (block.CAENHV_PASSWORD === '') {
-    issues.warn([...path, 'CAENHV_PASSWORD'], 'is empty, so the login sends an empty password; if it comes from ${VAR}, check that VAR is set to the password (a crate with no password: write "" on purpose and ignore this)');
+    issues.warn([...path, 'CAENHV_PASSWORD'], 'CONFIG_EMPTY_PASSWORD', 'is empty, so the login sends an empty password; if it comes from ${VAR}, check that VAR is set to the password (a crate with no password: write "" on purpose and ignore this)');
   }
   if (isString(block.CAENHV_LIBRARY)) mf.library = resolvePath(cwd, block.CAENHV_LIBRARY, true);
   if (block.EVENTS === true) {
     if (mf.systemType === 'SY4527' || mf.systemType === 'SY5527') mf.events = eventMode(block, path, issues);
-    else issues.warn([...path, 'EVENTS'], `${mf.systemType} has no event mode gemcaen can use (SY4527 and SY5527 only): this mainframe is polled`);
+    else issues.warn([...path, 'EVENTS'], 'CONFIG_NO_EVENT_MODE', `${mf.systemType} has no event mode gemcaen can use (SY4527 and SY5527 only): this mainframe is polled`);
   }
   if (block.SIMULATED === true) {
     mf.simulated = isString(block.SIMULATOR_CRATES) ? { cratesFile: resolvePath(cwd, block.SIMULATOR_CRATES) } : {};
@@ -358,7 +358,7 @@ function eventMode(block: Raw, path: KeyPath, issues: IssueList): EventModeConfi
   const first = m?.[2] !== undefined ? Number(m[2]) : 0;
   const last = m?.[3] !== undefined ? Number(m[3]) : first;
   if (!m || host.split('.').some((p) => Number(p) > 255) || first > 65535 || last > 65535 || last < first) {
-    issues.error([...path, 'EVENTS_LISTEN'], `must be HOST, HOST:PORT or HOST:FIRST-LAST with an IPv4 HOST and ports 1-65535, FIRST <= LAST, not "${listen}"`);
+    issues.error([...path, 'EVENTS_LISTEN'], 'CONFIG_BAD_LISTEN', `must be HOST, HOST:PORT or HOST:FIRST-LAST with an IPv4 HOST and ports 1-65535, FIRST <= LAST, not "${listen}"`);
   }
   const num = (key: string): number => (isNumber(block[key]) ? (block[key] as number) : defaultOf<number>('mainframe', key));
   return {
@@ -390,11 +390,11 @@ function buildSink(name: string, raw: Raw, issues: IssueList, cwd: string, sinks
   const influx = raw.influxDB;
   const file = raw.FILE;
   if (influx !== undefined && file !== undefined) {
-    issues.error([name, 'FILE'], 'and influxDB are both given; a setup writes to one sink: keep one of them');
+    issues.error([name, 'FILE'], 'CONFIG_TWO_SINKS', 'and influxDB are both given; a setup writes to one sink: keep one of them');
     return undefined;
   }
   if (influx === undefined && file === undefined) {
-    issues.error([name, 'influxDB'], 'is missing: a setup needs a sink, influxDB {URL, TOKEN, ORG, DB_BUCKET} or FILE {DIRECTORY}');
+    issues.error([name, 'influxDB'], 'CONFIG_NO_SINK', 'is missing: a setup needs a sink, influxDB {URL, TOKEN, ORG, DB_BUCKET} or FILE {DIRECTORY}');
     return undefined;
   }
   let built: { sink: SinkConfig; credentials: string; credentialKey: string } | undefined;
@@ -411,6 +411,7 @@ function buildSink(name: string, raw: Raw, issues: IssueList, cwd: string, sinks
     if (existing.credentials !== built.credentials) {
       issues.error(
         [name, 'influxDB', built.credentialKey],
+        'CONFIG_SINK_CREDENTIALS_MISMATCH',
         `differs from setup ${existing.firstSetup}'s for the same ${built.sink.kind === 'influx-v2' ? 'URL, ORG and DB_BUCKET' : 'URL, database and retention policy'}; setups writing to one place must use the same credentials`,
       );
       return undefined;
@@ -432,7 +433,7 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
     try {
       const parsed = new URL(raw.URL);
       if (parsed.username || parsed.password) {
-        issues.error([...path, 'URL'], 'must not contain a user or password (they would be printed and logged with the URL); use TOKEN, or USER and PASSWORD with VERSION: 1');
+        issues.error([...path, 'URL'], 'CONFIG_URL_WITH_CREDENTIALS', 'must not contain a user or password (they would be printed and logged with the URL); use TOKEN, or USER and PASSWORD with VERSION: 1');
       } else {
         if (parsed.search.length > 1) query = parsed.search.slice(1);
         parsed.search = '';
@@ -440,7 +441,7 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
         url = normalizeUrl(parsed.href);
       }
     } catch {
-      issues.error([...path, 'URL'], `must be an http:// or https:// URL (e.g. http://localhost:8086), not ${shown(raw.URL, [...path, 'URL'])}`);
+      issues.error([...path, 'URL'], 'CONFIG_BAD_URL', `must be an http:// or https:// URL (e.g. http://localhost:8086), not ${shown(raw.URL, [...path, 'URL'])}`);
     }
   }
   if (version === 2) {
@@ -448,13 +449,13 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
     for (const key of ['TOKEN', 'ORG', 'DB_BUCKET']) {
       if (raw[key] === undefined) {
         ok = false;
-        issues.error([...path, key], `is missing; InfluxDB 2.x (VERSION 2, the default) needs URL, TOKEN, ORG and DB_BUCKET (for InfluxDB 1.x write VERSION: 1)`);
+        issues.error([...path, key], 'CONFIG_MISSING_KEY', `is missing; InfluxDB 2.x (VERSION 2, the default) needs URL, TOKEN, ORG and DB_BUCKET (for InfluxDB 1.x write VERSION: 1)`);
       }
     }
     for (const key of ['DATABASE', 'RETENTION_POLICY', 'USER', 'PASSWORD']) {
       if (raw[key] !== undefined) {
         ok = false;
-        issues.error([...path, key], 'is for InfluxDB 1.x: add VERSION: 1, or remove it (InfluxDB 2.x uses TOKEN, ORG, DB_BUCKET)');
+        issues.error([...path, key], 'CONFIG_OTHER_INFLUX_VERSION', 'is for InfluxDB 1.x: add VERSION: 1, or remove it (InfluxDB 2.x uses TOKEN, ORG, DB_BUCKET)');
       }
     }
     if (!ok || !url || !isString(raw.TOKEN) || !isString(raw.ORG) || !isString(raw.DB_BUCKET)) return undefined;
@@ -468,14 +469,14 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
   const database = isString(raw.DATABASE) ? raw.DATABASE : isString(raw.DB_BUCKET) ? raw.DB_BUCKET : undefined;
   if (raw.DATABASE === undefined && raw.DB_BUCKET === undefined) {
     ok = false;
-    issues.error([...path, 'DATABASE'], 'is missing; InfluxDB 1.x (VERSION: 1) needs DATABASE (or DB_BUCKET)');
+    issues.error([...path, 'DATABASE'], 'CONFIG_MISSING_KEY', 'is missing; InfluxDB 1.x (VERSION: 1) needs DATABASE (or DB_BUCKET)');
   }
   if (raw.PASSWORD !== undefined && raw.USER === undefined) {
     ok = false;
-    issues.error([...path, 'USER'], 'is missing; PASSWORD is given, so add the USER it belongs to');
+    issues.error([...path, 'USER'], 'CONFIG_MISSING_KEY', 'is missing; PASSWORD is given, so add the USER it belongs to');
   }
   for (const key of ['TOKEN', 'ORG']) {
-    if (raw[key] !== undefined) issues.warn([...path, key], 'is not used by InfluxDB 1.x (VERSION: 1); ignored');
+    if (raw[key] !== undefined) issues.warn([...path, key], 'CONFIG_IGNORED_KEY', 'is not used by InfluxDB 1.x (VERSION: 1); ignored');
   }
   if (!ok || !url || database === undefined) return undefined;
   const rp = isString(raw.RETENTION_POLICY) ? raw.RETENTION_POLICY : undefined;
@@ -484,7 +485,7 @@ function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkCon
   if (rp !== undefined) sink.retentionPolicy = rp;
   if (isString(raw.USER)) sink.user = raw.USER;
   if (isString(raw.PASSWORD)) sink.password = new Secret(raw.PASSWORD);
-  if (raw.PASSWORD === '') issues.warn([...path, 'PASSWORD'], 'is empty, so InfluxDB gets an empty password; if it comes from ${VAR}, check that VAR is set (or remove PASSWORD and USER for a database without authentication)');
+  if (raw.PASSWORD === '') issues.warn([...path, 'PASSWORD'], 'CONFIG_EMPTY_PASSWORD', 'is empty, so InfluxDB gets an empty password; if it comes from ${VAR}, check that VAR is set (or remove PASSWORD and USER for a database without authentication)');
   if (query !== undefined) sink.query = new Secret(query);
   return { sink, credentials: JSON.stringify([raw.USER ?? null, raw.PASSWORD ?? null, query ?? null]), credentialKey: raw.USER !== undefined ? 'USER' : query !== undefined ? 'URL' : 'PASSWORD' };
 }
@@ -532,6 +533,6 @@ function warnOverlaps(setups: ReadonlyMap<string, SetupConfig>, issues: IssueLis
     if (reported.has(pairKey)) continue;
     reported.add(pairKey);
     const shared = [...readers].filter(([k, n]) => k.startsWith(`${mf}|${slot}|`) && n.join(',') === names.join(',')).map(([k]) => k.split('|')[2]);
-    issues.warn([names[names.length - 1], 'BOARD'], `setups ${names.join(', ')} all read channel(s) ${shared.join(', ')} of slot ${slot} on mainframe ${mf}; each writes its own points`);
+    issues.warn([names[names.length - 1], 'BOARD'], 'CONFIG_CHANNEL_OVERLAP', `setups ${names.join(', ')} all read channel(s) ${shared.join(', ')} of slot ${slot} on mainframe ${mf}; each writes its own points`);
   }
 }

@@ -7,14 +7,15 @@
 // object in the parsed tree, and expanding it once per setup that names it would expand the result
 // again (a secret containing "${" corrupted, "$${X}" turned into X's value). The expanded tree is a new
 // one; the shared block stays shared in it, expanded once.
-import { type IssueList, type KeyPath, SECRET_KEYS } from './issues.js';
+import { type ConfigIssueCode, type IssueList, type KeyPath, SECRET_KEYS } from './issues.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A problem found while expanding, at a key path relative to the node being expanded. */
-type Problem = [KeyPath, string];
+type Problem = [KeyPath, ConfigIssueCode, string];
+type StringProblem = { code: ConfigIssueCode; message: string };
 
 /**
  * Returns the tree with every string value expanded once; problems go to `issues`, at every key path
@@ -26,7 +27,7 @@ export function expandEnvironment(tree: unknown, env: Environment, issues: Issue
   const expand = (value: unknown, path: KeyPath): { out: unknown; problems: Problem[] } => {
     if (typeof value === 'string') {
       const r = expandString(value, path, env);
-      return { out: r.text, problems: r.problem === undefined ? [] : [[[], r.problem]] };
+      return { out: r.text, problems: r.problem === undefined ? [] : [[[], r.problem.code, r.problem.message]] };
     }
     if (value === null || typeof value !== 'object') return { out: value, problems: [] };
     const seen = done.get(value);
@@ -39,12 +40,12 @@ export function expandEnvironment(tree: unknown, env: Environment, issues: Issue
     for (const [key, v] of entries) {
       const child = expand(v, [...path, key]);
       (out as Record<string | number, unknown>)[key] = child.out;
-      for (const [rel, message] of child.problems) problems.push([[key, ...rel], message]);
+      for (const [rel, code, message] of child.problems) problems.push([[key, ...rel], code, message]);
     }
     return result;
   };
   const { out, problems } = expand(tree, []);
-  for (const [path, message] of problems) issues.error(path, message);
+  for (const [path, code, message] of problems) issues.error(path, code, message);
   return out;
 }
 
@@ -53,7 +54,7 @@ function isSecretPath(path: KeyPath): boolean {
   return path.some((k) => typeof k === 'string' && SECRET_KEYS.has(k));
 }
 
-function expandString(text: string, path: KeyPath, env: Environment): { text: string; problem?: string } {
+function expandString(text: string, path: KeyPath, env: Environment): { text: string; problem?: StringProblem } {
   if (!text.includes('${')) return { text };
   const secret = isSecretPath(path);
   let out = '';
@@ -77,7 +78,7 @@ function expandString(text: string, path: KeyPath, env: Environment): { text: st
     }
     const end = text.indexOf('}', at + 2);
     if (end < 0) {
-      return { text: '', problem: 'has a "${" that is never closed; write ${NAME} for an environment variable, or $${ for a literal "${"' };
+      return { text: '', problem: { code: 'CONFIG_ENV_UNTERMINATED', message: 'has a "${" that is never closed; write ${NAME} for an environment variable, or $${ for a literal "${"' } };
     }
     const inner = text.slice(at + 2, end);
     i = end + 1;
@@ -86,7 +87,10 @@ function expandString(text: string, path: KeyPath, env: Environment): { text: st
     if (!NAME.test(name)) {
       // the text between the braces is not a name: under a secret key it may be part of the secret itself
       const shown = secret ? 'a "${…}"' : `\${${name.length > 40 ? `${name.slice(0, 37)}...` : name}}`;
-      return { text: '', problem: `${shown} is not a valid environment variable reference; use \${NAME} with letters, digits and _ (write $\${…} for a literal \${…})` };
+      return {
+        text: '',
+        problem: { code: 'CONFIG_ENV_BAD_REFERENCE', message: `${shown} is not a valid environment variable reference; use \${NAME} with letters, digits and _ (write $\${…} for a literal \${…})` },
+      };
     }
     const found = env[name];
     if (sep >= 0) {
@@ -94,7 +98,10 @@ function expandString(text: string, path: KeyPath, env: Environment): { text: st
       continue;
     }
     if (found === undefined) {
-      return { text: '', problem: `environment variable ${name} is not set; export ${name}=… before running gemcaen (or write the value, or \${${name}:-default})` };
+      return {
+        text: '',
+        problem: { code: 'CONFIG_ENV_UNSET', message: `environment variable ${name} is not set; export ${name}=… before running gemcaen (or write the value, or \${${name}:-default})` },
+      };
     }
     out += found;
   }

@@ -33,7 +33,7 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): Gemcaen
     const size = statSync(file).size;
     if (size > MAX_CONFIG_BYTES) {
       throw new ConfigError(
-        [{ where: `file ${file}`, message: `is ${(size / 1024 / 1024).toFixed(1)} MB; a config is at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB (a hundred setups take some 50 kB): is this the right file?` }],
+        [{ code: 'CONFIG_FILE_TOO_LARGE', where: `file ${file}`, message: `is ${(size / 1024 / 1024).toFixed(1)} MB; a config is at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB (a hundred setups take some 50 kB): is this the right file?` }],
         'CONFIG_INVALID',
       );
     }
@@ -42,7 +42,7 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): Gemcaen
     if (err instanceof ConfigError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ConfigError(
-      [{ where: `file ${file}`, message: `cannot read the config: ${reason}; pass --config FILE or set GEMCAEN_CONFIG` }],
+      [{ code: 'CONFIG_FILE_UNREADABLE', where: `file ${file}`, message: `cannot read the config: ${reason}; pass --config FILE or set GEMCAEN_CONFIG` }],
       'CONFIG_NOT_FOUND',
     );
   }
@@ -61,7 +61,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const duplicate = doc.errors.length === 0 ? duplicateKeyAt(doc) : undefined;
   if (duplicate !== undefined) {
     const issues = new IssueList(file);
-    issues.fileError('is not valid YAML: a key appears twice in one mapping (two setups with one name?); fix the syntax', lines.linePos(duplicate).line);
+    issues.fileError('CONFIG_DUPLICATE_KEY', 'is not valid YAML: a key appears twice in one mapping (two setups with one name?); fix the syntax', lines.linePos(duplicate).line);
     throw new ConfigError(issues.errors, 'CONFIG_YAML');
   }
   if (doc.errors.length > 0) {
@@ -71,7 +71,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     const what = e.code === 'DUPLICATE_KEY' ? 'a key appears twice in one mapping (two setups with one name?)' : e.message.split(' at line ')[0].split('\n')[0];
     const more = doc.errors.length > 1 ? ` (first of ${doc.errors.length} syntax errors)` : '';
     const issues = new IssueList(file);
-    issues.fileError(`is not valid YAML: ${what}${more}; fix the syntax`, lines.linePos(e.pos[0]).line);
+    issues.fileError(e.code === 'DUPLICATE_KEY' ? 'CONFIG_DUPLICATE_KEY' : 'CONFIG_YAML_SYNTAX', `is not valid YAML: ${what}${more}; fix the syntax`, lines.linePos(e.pos[0]).line);
     throw new ConfigError(issues.errors, 'CONFIG_YAML');
   }
   // a tag gemcaen does not know (!ENV, !!python/object…) would be read as a plain string: refuse it
@@ -80,6 +80,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     const name = /Unresolved tag: (\S+)/.exec(tag.message)?.[1] ?? 'unknown';
     const issues = new IssueList(file);
     issues.fileError(
+      'CONFIG_YAML_TAG',
       `uses the YAML tag ${name.length > 60 ? `${name.slice(0, 57)}...` : name}, which gemcaen does not know; remove it (plain YAML values only; write \${NAME} to take a value from the environment)`,
       lines.linePos(tag.pos[0]).line,
     );
@@ -90,31 +91,32 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   try {
     tree = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    issues.fileError(`cannot be read as data: ${(err as Error).message.split('\n')[0]}`);
+    issues.fileError('CONFIG_YAML_UNREADABLE', `cannot be read as data: ${(err as Error).message.split('\n')[0]}`);
     throw new ConfigError(issues.errors, 'CONFIG_YAML');
   }
   if (tree === null || tree === undefined) {
-    issues.fileError(`is empty; it must map setup names to setups (see ${DEFAULT_CONFIG_FILE} for an example)`);
+    issues.fileError('CONFIG_EMPTY_FILE', `is empty; it must map setup names to setups (see ${DEFAULT_CONFIG_FILE} for an example)`);
     throw new ConfigError(issues.errors);
   }
   if (typeof tree !== 'object' || Array.isArray(tree)) {
-    issues.fileError(`must be a mapping of setup names to setups, not ${Array.isArray(tree) ? 'a list' : 'a single value'} (see ${DEFAULT_CONFIG_FILE})`);
+    issues.fileError('CONFIG_NOT_A_MAPPING', `must be a mapping of setup names to setups, not ${Array.isArray(tree) ? 'a list' : 'a single value'} (see ${DEFAULT_CONFIG_FILE})`);
     throw new ConfigError(issues.errors);
   }
   const cycle = aliasCycle(tree);
   if (cycle) {
     issues.fileError(
+      'CONFIG_YAML_ALIAS_CYCLE',
       `${cycle.node.length > 0 ? `key ${formatKeys(cycle.node)}` : 'the document'} contains itself through a YAML alias (at ${formatKeys(cycle.alias)}: an anchor used inside its own node, e.g. a: &a [*a]); an anchor must not be used inside the node it names`,
     );
     throw new ConfigError(issues.errors, 'CONFIG_YAML');
   }
   if (Object.keys(tree).filter((k) => k !== SETTINGS_KEY).length === 0) {
-    issues.fileError(`has no setup; add one (a top-level key with Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD and influxDB or FILE)`);
+    issues.fileError('CONFIG_NO_SETUP', `has no setup; add one (a top-level key with Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD and influxDB or FILE)`);
   }
   const record = boundValues(expandEnvironment(tree, env, issues), [], issues) as Record<string, unknown>;
   validateAgainstSchema(record, issues);
   const config = buildConfig(record, issues, { file, cwd });
-  if (!config || issues.errors.length > 0) throw new ConfigError(issues.errors);
+  if (!config || issues.errors.length > 0) throw new ConfigError(issues.errors, 'CONFIG_INVALID', issues.warnings);
   return deepFreeze(config);
 }
 
@@ -171,7 +173,7 @@ export function aliasCycle(tree: unknown): { node: KeyPath; alias: KeyPath } | u
 function boundValues(node: unknown, path: KeyPath, issues: IssueList, seen = new Set<object>()): unknown {
   if (typeof node === 'string') {
     if (node.length <= MAX_VALUE_CHARS) return node;
-    issues.error(path, `is ${node.length} characters long; a value is at most ${MAX_VALUE_CHARS} (is this the right value, or the right file?)`);
+    issues.error(path, 'CONFIG_VALUE_TOO_LONG', `is ${node.length} characters long; a value is at most ${MAX_VALUE_CHARS} (is this the right value, or the right file?)`);
     return '';
   }
   if (node === null || typeof node !== 'object' || seen.has(node)) return node;

@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { didYouMean, type IssueList, type KeyPath, shown } from './issues.js';
+import { parseMainframeHost } from './address.js';
+import { type ConfigIssueCode, didYouMean, type IssueList, type KeyPath, shown } from './issues.js';
 
 /** The subset of JSON Schema that gemcaen.schema.json uses (enough to read titles, defaults and hints). */
 export interface SchemaNode {
@@ -154,6 +155,21 @@ const PATTERN_HINTS: Record<string, string> = {
   HealthListen: 'host:port (e.g. 127.0.0.1:8765), or "" to disable the health endpoint',
 };
 
+const LISTEN_KEYS: ReadonlySet<string> = new Set(['HealthListen', 'MetricsListen', 'Listen', 'EVENTS_LISTEN']);
+const URL_KEYS: ReadonlySet<string> = new Set(['URL', 'GrafanaUrl']);
+
+/** The code of a value its key's pattern refused: what kind of value the key holds, and (addresses) what is wrong. */
+function patternCode(keyName: string, value: unknown): ConfigIssueCode {
+  const text = typeof value === 'string' ? value : '';
+  if (keyName === 'CAENHV_BOARD_ADDRESS') {
+    const parsed = parseMainframeHost(text);
+    return 'reason' in parsed ? parsed.code : 'CONFIG_BAD_ADDRESS';
+  }
+  if (LISTEN_KEYS.has(keyName)) return text !== '' && !text.includes(':') ? 'CONFIG_LISTEN_NEEDS_PORT' : 'CONFIG_BAD_LISTEN';
+  if (URL_KEYS.has(keyName)) return 'CONFIG_BAD_URL';
+  return 'CONFIG_BAD_FORMAT';
+}
+
 function hintOf(node: SchemaNode | undefined): string {
   if (!node) return '';
   const n = deref(node);
@@ -176,7 +192,7 @@ function translate(e: ErrorObject, issues: IssueList): void {
     case 'required': {
       const missing = String(params.missingProperty);
       const child = [...path, missing];
-      issues.error(child, `is missing; add ${missing}${hintOf(schemaAt(child))}`);
+      issues.error(child, 'CONFIG_MISSING_KEY', `is missing; add ${missing}${hintOf(schemaAt(child))}`);
       return;
     }
     case 'additionalProperties': {
@@ -187,22 +203,23 @@ function translate(e: ErrorObject, issues: IssueList): void {
       const guess = didYouMean(extra, known);
       issues.error(
         [...path, extra],
+        'CONFIG_UNKNOWN_KEY',
         `is not a known key${guess ? `; did you mean ${guess}?` : ''} (known here: ${known.join(', ')})`,
       );
       return;
     }
     case 'type': {
       if (path.length === 1 && path[0] !== 'gemcaen') {
-        issues.error(path, `must be a mapping of setup keys (Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD, influxDB or FILE), not ${shown(e.data, path)}`);
+        issues.error(path, 'CONFIG_SETUP_NOT_A_MAPPING', `must be a mapping of setup keys (Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD, influxDB or FILE), not ${shown(e.data, path)}`);
         return;
       }
       const word = TYPE_WORDS[String(params.type)] ?? String(params.type);
-      issues.error(path, `must be ${word}, not ${shown(e.data, path)}`);
+      issues.error(path, 'CONFIG_WRONG_TYPE', `must be ${word}, not ${shown(e.data, path)}`);
       return;
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
-      issues.error(path, `must be one of ${allowed}, not ${shown(e.data, path)}`);
+      issues.error(path, 'CONFIG_NOT_ALLOWED', `must be one of ${allowed}, not ${shown(e.data, path)}`);
       return;
     }
     case 'minimum':
@@ -210,24 +227,24 @@ function translate(e: ErrorObject, issues: IssueList): void {
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
       const words: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'greater than', '<': 'less than' };
-      issues.error(path, `must be ${words[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}, not ${shown(e.data, path)}`);
+      issues.error(path, 'CONFIG_OUT_OF_RANGE', `must be ${words[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}, not ${shown(e.data, path)}`);
       return;
     }
     case 'pattern': {
       const hint = PATTERN_HINTS[keyName] ?? `text matching ${String(params.pattern)}`;
-      issues.error(path, `must be ${hint}, not ${shown(e.data, path)}`);
+      issues.error(path, patternCode(keyName, e.data), `must be ${hint}, not ${shown(e.data, path)}`);
       return;
     }
     case 'minItems':
-      issues.error(path, 'must not be an empty list');
+      issues.error(path, 'CONFIG_EMPTY_LIST', 'must not be an empty list');
       return;
     case 'minLength':
-      issues.error(path, 'must not be empty');
+      issues.error(path, 'CONFIG_EMPTY_VALUE', 'must not be empty');
       return;
     case 'uniqueItems':
-      issues.error(path, `lists ${shown((e.data as unknown[])[Number(params.j)], path)} twice; remove the duplicate`);
+      issues.error(path, 'CONFIG_DUPLICATE_ITEM', `lists ${shown((e.data as unknown[])[Number(params.j)], path)} twice; remove the duplicate`);
       return;
     default:
-      issues.error(path, `${e.message ?? 'is invalid'}`);
+      issues.error(path, 'CONFIG_INVALID_VALUE', `${e.message ?? 'is invalid'}`);
   }
 }

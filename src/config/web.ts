@@ -30,18 +30,18 @@ export function buildWebSettings(raw: Raw, issues: IssueList, resolvePath: (p: s
   const where = (key: string) => [SETTINGS_KEY, 'Web', key];
   const listen = pick<string>('Listen', (v) => typeof v === 'string');
   const parsed = parseHostPort(listen, true);
-  if ('reason' in parsed) issues.error(where('Listen'), `must be host:port (e.g. 127.0.0.1:8780): ${parsed.reason}`);
-  else if (parsed.port === undefined) issues.error(where('Listen'), `needs a port: write ${listen}:8780`);
+  if ('reason' in parsed) issues.error(where('Listen'), 'CONFIG_BAD_LISTEN', `must be host:port (e.g. 127.0.0.1:8780): ${parsed.reason}`);
+  else if (parsed.port === undefined) issues.error(where('Listen'), 'CONFIG_LISTEN_NEEDS_PORT', `needs a port: write ${listen}:8780`);
   const cert = typeof raw.TlsCertFile === 'string' ? raw.TlsCertFile : undefined;
   const key = typeof raw.TlsKeyFile === 'string' ? raw.TlsKeyFile : undefined;
-  if ((cert === undefined) !== (key === undefined)) issues.error(where(cert ? 'TlsKeyFile' : 'TlsCertFile'), 'TLS needs both TlsCertFile and TlsKeyFile');
+  if ((cert === undefined) !== (key === undefined)) issues.error(where(cert ? 'TlsKeyFile' : 'TlsCertFile'), 'CONFIG_TLS_INCOMPLETE', 'TLS needs both TlsCertFile and TlsKeyFile');
   const demoAccount = raw.DemoAccount === true;
   if (demoAccount && !('reason' in parsed) && !(isLoopbackIPv4(parsed.host) || parsed.host === 'localhost' || parsed.host === '::1' || parsed.host === '[::1]')) {
-    issues.error(where('DemoAccount'), `the demo account is only for a loopback Listen address, not ${parsed.host}; remove DemoAccount and add users with gemcaen user add`);
+    issues.error(where('DemoAccount'), 'CONFIG_DEMO_NOT_LOOPBACK', `the demo account is only for a loopback Listen address, not ${parsed.host}; remove DemoAccount and add users with gemcaen user add`);
   }
   const users = parseWebUsers(raw.Users);
   for (const u of users) {
-    for (const s of u.setups ?? []) if (s === '') issues.error([...where('Users'), u.name, 'Setups'], 'empty setup name');
+    for (const s of u.setups ?? []) if (s === '') issues.error([...where('Users'), u.name, 'Setups'], 'CONFIG_EMPTY_VALUE', 'empty setup name');
   }
   return {
     listen,

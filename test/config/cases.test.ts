@@ -1,19 +1,30 @@
 // Data-driven: every test/cases/<name>/ holds a config.yml and an expected.json, either
-// {"ok": true, …expected parts of the config} or {"error": {"code", "messages": [one substring per issue]}}.
-// Each case is checked in process (the parsed shape or the ConfigError) and through the real CLI
-// (`gemcaen --config <case> validate`: exit 0, or exit 2 with one `gemcaen: ` line per issue).
+// {"ok": true, …expected parts of the config, "warnings": [issue…]} or {"error": {"code", "issues": [issue…],
+// "warnings"?: [issue…]}}, an issue being {"code", "where", "says"?: [substrings]}: the stable code and the
+// key it names are asserted, the wording only where it is the behaviour (a "did you mean", a hidden value,
+// a line number). Each case is checked in process (the parsed shape or the ConfigError) and through the
+// real CLI (`gemcaen --config <case> validate`: exit 0, or exit 2 with one `gemcaen: ` line per issue
+// ending in its [CODE], then its warnings).
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { loadConfigFile } from '../../src/config/load.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, type ConfigIssue } from '../../src/errors.js';
 import { CASES, type CliResult, plain, pool, runCli, secretValuesIn } from './helpers.js';
+
+/** One issue as a case expects it: `file config.yml` stands for the case's file. */
+interface ExpectedIssue {
+  code: string;
+  where: string;
+  /** substrings of the message, where the wording is what is tested */
+  says?: string[];
+}
 
 interface Expected {
   ok?: boolean;
   env?: Record<string, string>;
-  error?: { code: string; messages: (string | string[])[] };
+  error?: { code: string; issues: ExpectedIssue[]; warnings?: ExpectedIssue[] };
   settings?: Record<string, unknown>;
   groups?: Record<string, unknown>;
   mainframes?: Record<string, Record<string, unknown>>;
@@ -22,9 +33,9 @@ interface Expected {
   sinkCount?: number;
   /** "mainframe <id>" → password, "sink <id>" → token or password, as revealed */
   secrets?: Record<string, string>;
-  warnings?: string[];
+  warnings?: ExpectedIssue[];
   /** warnings only `gemcaen validate` gives (files that do not exist) */
-  cliWarnings?: string[];
+  cliWarnings?: ExpectedIssue[];
 }
 
 interface Case {
@@ -46,16 +57,44 @@ const cases: Case[] = readdirSync(CASES)
 const good = cases.filter((c) => c.expected.ok === true);
 const bad = cases.filter((c) => c.expected.error !== undefined);
 
-/** Assigns each expected substring to a distinct line; fails naming what is missing. */
-function assertLinesMatch(lines: readonly string[], expected: readonly (string | string[])[], label: string): void {
-  assert.equal(lines.length, expected.length, `${label}: expected ${expected.length} line(s), got:\n${lines.join('\n')}`);
+/**
+ * Pairs each expected issue with a distinct item (`matches` says whether an item is that issue); fails
+ * naming the issue that has none, and when there are more or fewer items than issues.
+ */
+function assertPaired<T>(items: readonly T[], expected: readonly ExpectedIssue[], matches: (item: T, want: ExpectedIssue) => boolean, show: (item: T) => string, label: string): void {
+  const all = items.map(show).join('\n');
+  assert.equal(items.length, expected.length, `${label}: expected ${expected.length} issue(s), got:\n${all}`);
   const used = new Set<number>();
-  for (const entry of expected) {
-    const want = typeof entry === 'string' ? [entry] : entry;
-    const i = lines.findIndex((l, n) => !used.has(n) && want.every((w) => l.includes(w)));
-    assert.ok(i >= 0, `${label}: no line contains ${JSON.stringify(want)} in:\n${lines.join('\n')}`);
+  for (const want of expected) {
+    const i = items.findIndex((item, n) => !used.has(n) && matches(item, want));
+    assert.ok(i >= 0, `${label}: none is ${JSON.stringify(want)} in:\n${all}`);
     used.add(i);
   }
+}
+
+/** The issues of the loader (code, key, message), the case's file written `config.yml` as in expected.json. */
+function assertIssues(actual: readonly ConfigIssue[], expected: readonly ExpectedIssue[], c: Case, label: string): void {
+  assertPaired(
+    actual.map((i) => ({ ...i, where: i.where.split(c.file).join('config.yml') })),
+    expected,
+    (i, want) => i.code === want.code && i.where === want.where && (want.says ?? []).every((w) => i.message.includes(w)),
+    (i) => `${i.code} ${i.where}: ${i.message}`,
+    `${c.name} ${label}`,
+  );
+}
+
+/** The lines of the CLI: `gemcaen: [warning: ]<where>: <message> [<CODE>]`. */
+function assertLines(lines: readonly string[], expected: readonly ExpectedIssue[], c: Case, prefix: string, label: string): void {
+  assertPaired(
+    lines,
+    expected,
+    (line, want) =>
+      line.startsWith(`${prefix}${want.where.replace(/^file config\.yml$/, `file ${c.file}`)}: `) &&
+      line.endsWith(` [${want.code}]`) &&
+      (want.says ?? []).every((w) => line.includes(w)),
+    (line) => line,
+    `${c.name} ${label}`,
+  );
 }
 
 function secretsOf(c: Case): string[] {
@@ -94,8 +133,7 @@ describe('good configs: the parsed shape', () => {
           assert.equal(sink.kind === 'influx-v2' ? sink.token.reveal() : sink.password?.reveal(), value);
         }
       }
-      const warnings = (config.warnings ?? []).map((w) => `${w.where}: ${w.message}`);
-      assertLinesMatch(warnings, c.expected.warnings ?? [], 'warnings');
+      assertIssues(config.warnings ?? [], c.expected.warnings ?? [], c, 'warnings');
       const printed = JSON.stringify(view);
       for (const s of secretsOf(c)) assert.ok(!printed.includes(s), `secret ${s} serialised`);
     });
@@ -114,8 +152,9 @@ describe('malformed configs: every issue at once, in process', () => {
       }
       assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${String(caught)}`);
       assert.equal(caught.code, want.code);
-      assert.equal(caught.issues.length, want.messages.length, caught.message);
-      assertLinesMatch(caught.message.split('\n'), want.messages, c.name);
+      assertIssues(caught.issues, want.issues, c, 'errors');
+      assertIssues(caught.warnings, want.warnings ?? [], c, 'warnings');
+      assert.equal(caught.message.split('\n').length, want.issues.length, `one line per issue:\n${caught.message}`);
       for (const s of secretsOf(c)) assert.ok(!caught.message.includes(s), `message shows secret ${s}:\n${caught.message}`);
     });
   }
@@ -129,7 +168,7 @@ describe('the real CLI: gemcaen --config <case> validate', () => {
   });
 
   for (const c of bad) {
-    test(`${c.name}: exit 2, one "gemcaen: " line per issue naming the key`, () => {
+    test(`${c.name}: exit 2, one "gemcaen: " line per issue naming the key and its code, then the warnings`, () => {
       const r = results.get(c.name)!;
       assert.equal(r.code, 2, `exit ${r.code}; stderr:\n${r.stderr}`);
       assert.equal(r.stdout, '');
@@ -138,7 +177,12 @@ describe('the real CLI: gemcaen --config <case> validate', () => {
         assert.ok(line.startsWith('gemcaen: '), `not a one-line error: ${JSON.stringify(line)}`);
         assert.doesNotMatch(line, /^\s+at |internal error/);
       }
-      assertLinesMatch(lines, c.expected.error!.messages, c.name);
+      const warningsFrom = lines.findIndex((l) => l.startsWith('gemcaen: warning: '));
+      const errors = warningsFrom < 0 ? lines : lines.slice(0, warningsFrom);
+      const warnings = warningsFrom < 0 ? [] : lines.slice(warningsFrom);
+      assertLines(errors, c.expected.error!.issues, c, 'gemcaen: ', 'errors');
+      // the warnings come after every error, all of them
+      assertLines(warnings, c.expected.error!.warnings ?? [], c, 'gemcaen: warning: ', 'warnings');
       for (const s of secretsOf(c)) assert.ok(!r.stderr.includes(s), `stderr shows secret ${s}`);
     });
   }
@@ -151,7 +195,7 @@ describe('the real CLI: gemcaen --config <case> validate', () => {
       for (const s of secretsOf(c)) assert.ok(!(r.stdout + r.stderr).includes(s), `output shows secret ${s}`);
       const warningLines = r.stderr === '' ? [] : r.stderr.replace(/\n$/, '').split('\n');
       for (const line of warningLines) assert.ok(line.startsWith('gemcaen: warning: '), line);
-      assertLinesMatch(warningLines, [...(c.expected.warnings ?? []), ...(c.expected.cliWarnings ?? [])], 'CLI warnings');
+      assertLines(warningLines, [...(c.expected.warnings ?? []), ...(c.expected.cliWarnings ?? [])], c, 'gemcaen: warning: ', 'CLI warnings');
     });
   }
 });

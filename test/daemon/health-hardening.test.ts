@@ -82,7 +82,7 @@ test('HealthListen on every interface (0.0.0.0 or ::): validate warns, naming th
       continue;
     }
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /^gemcaen: warning: /);
+    assert.match(lines[0], /^gemcaen: warning: gemcaen\.HealthListen: .* \[CONFIG_LISTEN_ALL_INTERFACES\]$/);
     assert.match(lines[0], /127\.0\.0\.1:8765/, 'the fix');
     const strict = spawnSync(process.execPath, [CLI, '-c', file, 'validate', '--strict'], { encoding: 'utf8' });
     assert.equal(strict.status, 2, 'a warning, so --strict refuses it');

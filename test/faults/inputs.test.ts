@@ -1,6 +1,7 @@
 // Issue 7, bad input through the real CLI:
 //  7. every malformed config of test/cases/ (the config tests' own folders) given to `gemcaen start`:
-//     exit 2, one "gemcaen: " line per issue, nothing started (no log, spool or data file appears);
+//     exit 2, one "gemcaen: " line per issue (and per warning) ending in its code, nothing started (no
+//     log, spool or data file appears);
 //  8. bad `gemcaen set` inputs against a simulated crate: each refused with one line, and the crate
 //     received no SetChParam at all.
 import { after, before, test } from 'node:test';
@@ -25,8 +26,8 @@ function malformedCases(): ErrorCase[] {
     .sort()
     .flatMap((name) => {
       const dir = join(CASES, name);
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { env?: Record<string, string>; error?: { messages: unknown[] } };
-      return expected.error ? [{ name, dir, env: expected.env ?? {}, issues: expected.error.messages.length }] : [];
+      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { env?: Record<string, string>; error?: { issues: unknown[]; warnings?: unknown[] } };
+      return expected.error ? [{ name, dir, env: expected.env ?? {}, issues: expected.error.issues.length + (expected.error.warnings ?? []).length }] : [];
     });
 }
 
@@ -41,7 +42,7 @@ test('fault 7: every malformed config given to `gemcaen start`: one line per iss
   cases.forEach((c, i) => {
     const r = results[i];
     const lines = r.stderr.replace(/\n$/, '').split('\n');
-    const wellFormed = r.stdout === '' && lines.length === c.issues && lines.every((l) => l.startsWith('gemcaen: ') && !/^\s+at |internal error/.test(l));
+    const wellFormed = r.stdout === '' && lines.length === c.issues && lines.every((l) => l.startsWith('gemcaen: ') && / \[CONFIG_[A-Z_]+\]$/.test(l) && !/^\s+at |internal error/.test(l));
     if (wellFormed) oneLine++;
     if (r.code === 2) exit2++;
     if (!wellFormed || r.code !== 2) problems.push(`${c.name}: exit ${r.code}, ${lines.length} line(s) for ${c.issues} issue(s):\n${r.stdout}${r.stderr}`);
