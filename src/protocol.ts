@@ -1,6 +1,8 @@
 // The only shapes that cross a MessagePort between the supervisor, the mainframe workers and the writer.
-// This module imports nothing of the project except the plain error shape.
+// This module imports only types of the project (erased when compiled): any thread can load it.
 import type { MessagePort } from 'node:worker_threads';
+import type { BackoffOptions } from './backoff.js';
+import type { SetupConfig } from './config/types.js';
 import type { WireError } from './errors.js';
 
 /** One field value with its InfluxDB line-protocol type. */
@@ -102,6 +104,34 @@ export type MainframeToSupervisor =
   | { type: 'stopped' };
 
 export type SupervisorToMainframe = { type: 'stop'; reason: string } | ControlJobMessage;
+
+/** How the supervisor may tune a mainframe's poller (tests shorten the reconnect back-off). */
+export interface PollerOptions {
+  backoff?: Partial<BackoffOptions>;
+  /** delay between attempts after the crate refused the credentials */
+  credentialsRetryMs?: number;
+  /** how often a setup's channel names are read again (one GetChName), default 10 minutes */
+  namesRefreshMs?: number;
+}
+
+/**
+ * The piscina task of one mainframe (workers/mainframe.worker.ts), as MainframeWorkers hands it over: it
+ * runs until {type:'stop'} arrives on `control`. `control` and `writer` are transferred.
+ */
+export interface MainframeTask {
+  mainframe: MainframeWire;
+  /** the setups this worker logs (plain data: a SetupConfig holds no Secret) */
+  setups: SetupConfig[];
+  /** the setups control requests may name: every setup of the config on this mainframe */
+  controlSetups?: SetupConfig[];
+  /** MainframeToSupervisor out, SupervisorToMainframe in */
+  control: MessagePort;
+  /** ToWriter out: this mainframe's channel to the writer thread */
+  writer: MessagePort;
+  options?: PollerOptions;
+  /** handles a previous thread of this mainframe left open when it died: released before logging in */
+  staleHandles?: number[];
+}
 
 // ---- writer thread ⇄ supervisor ----
 

@@ -2,25 +2,11 @@
 // setups, sends points to the writer over `writer` and talks to the supervisor over `control`.
 // It ends when the supervisor posts {type:'stop'} on `control` (never by abort: a terminated
 // thread would leave its session open on the crate).
-import type { MessagePort } from 'node:worker_threads';
-import type { SetupConfig } from '../src/config/types.js';
 import { toWireError } from '../src/errors.js';
-import type { MainframeToSupervisor, MainframeWire, PointsMessage, SupervisorToMainframe, ToWriter } from '../src/protocol.js';
+import type { MainframeTask, MainframeToSupervisor, PointsMessage, SupervisorToMainframe, ToWriter } from '../src/protocol.js';
 import { connector, eventSockets, releaseStaleHandles } from '../src/poll/connect.js';
-import { MainframePoller, type PollerOptions } from '../src/poll/mainframe-poller.js';
+import { MainframePoller } from '../src/poll/mainframe-poller.js';
 import { runControlJob } from '../src/control/request.js';
-
-export interface MainframeTask {
-  mainframe: MainframeWire;
-  setups: SetupConfig[];
-  /** the setups control requests may name: every setup of the config on this mainframe */
-  controlSetups?: SetupConfig[];
-  control: MessagePort;
-  writer: MessagePort;
-  options?: PollerOptions;
-  /** handles a previous thread of this mainframe left open when it died: released before logging in */
-  staleHandles?: number[];
-}
 
 export default async function run(task: MainframeTask): Promise<'stopped'> {
   const { control, writer } = task;

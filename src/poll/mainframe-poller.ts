@@ -4,7 +4,7 @@
 // reported once.
 import type { SetupConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
-import type { ChannelReading, CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PointsMessage } from '../protocol.js';
+import type { ChannelReading, CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PointsMessage, PollerOptions } from '../protocol.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import { gemBoardProblem, gemNamesProblem } from './gem-mapping.js';
 import { planSetup, scanSetup, type SetupPlan } from './plan.js';
@@ -28,14 +28,6 @@ export interface PollerIO<S extends CaenSession = CaenSession> {
 interface Job<S> {
   run(session: S): void;
   fail(err: Error): void;
-}
-
-export interface PollerOptions {
-  backoff?: Partial<BackoffOptions>;
-  /** delay between attempts after the crate refused the credentials */
-  credentialsRetryMs?: number;
-  /** how often a setup's channel names are read again (one GetChName), default 10 minutes */
-  namesRefreshMs?: number;
 }
 
 /** Channel names are read at each login and plan, and again this often (a channel renamed at the crate). */

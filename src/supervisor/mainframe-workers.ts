@@ -10,7 +10,7 @@ import type { MainframeConfig, SetupConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Backoff } from '../backoff.js';
-import type { ControlJobMessage, ControlResult, MainframeToSupervisor, MainframeWire, SupervisorToMainframe } from '../protocol.js';
+import type { ControlJobMessage, ControlResult, MainframeTask, MainframeToSupervisor, MainframeWire, PollerOptions, SupervisorToMainframe } from '../protocol.js';
 import { pinCaenLibrary } from './pin-library.js';
 import type { DaemonState } from './state.js';
 
@@ -30,7 +30,7 @@ export interface MainframeWorkersOptions {
   /** every setup of the config (logged or not): control requests may name those on a crate a worker owns */
   configSetups?: readonly SetupConfig[];
   /** passed to the poller (tests shorten the reconnect back-off) */
-  pollerOptions?: Record<string, unknown>;
+  pollerOptions?: PollerOptions;
   filename?: URL;
 }
 
@@ -116,18 +116,16 @@ export class MainframeWorkers {
       r.control = control.port1;
       const started = Date.now();
       try {
-        await this.#pool!.run(
-          {
-            mainframe: toWire(r.mf, r.setups),
-            setups: r.setups,
-            controlSetups: (this.#opts.configSetups ?? r.setups).filter((s) => s.mainframe === r.mf.id),
-            control: control.port2,
-            writer: toWriter.port1,
-            options: this.#opts.pollerOptions,
-            staleHandles: r.openHandle === null ? [] : [r.openHandle],
-          },
-          { transferList: [control.port2, toWriter.port1] },
-        );
+        const task: MainframeTask = {
+          mainframe: toWire(r.mf, r.setups),
+          setups: r.setups,
+          controlSetups: (this.#opts.configSetups ?? r.setups).filter((s) => s.mainframe === r.mf.id),
+          control: control.port2,
+          writer: toWriter.port1,
+          ...(this.#opts.pollerOptions ? { options: this.#opts.pollerOptions } : {}),
+          staleHandles: r.openHandle === null ? [] : [r.openHandle],
+        };
+        await this.#pool!.run(task, { transferList: [control.port2, toWriter.port1] });
         if (this.#stopping) break;
         log.error('worker ended without being asked to stop; starting it again');
       } catch (err) {

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SetupConfig } from '../../src/config/types.js';
 import { connector } from '../../src/poll/connect.js';
-import { MainframePoller, type PollerOptions } from '../../src/poll/mainframe-poller.js';
+import { MainframePoller } from '../../src/poll/mainframe-poller.js';
+import type { PollerOptions } from '../../src/protocol.js';
 import type { MainframeToSupervisor, MainframeWire, PointsMessage } from '../../src/protocol.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 

@@ -10,6 +10,7 @@ import { Secret } from '../../src/config/secret.js';
 import { createLogger } from '../../src/log.js';
 import { MainframeWorkers } from '../../src/supervisor/mainframe-workers.js';
 import { DaemonState } from '../../src/supervisor/state.js';
+import type { DiesOptions } from './fixtures/dies-holding-handle.worker.js';
 import { startSim } from '../helpers/sim.js';
 import { tempDir } from './run-daemon.js';
 
@@ -28,12 +29,13 @@ test('a worker that died holding a handle is replaced by one that releases it an
   const state = new DaemonState();
   state.crates.set(mf.id, { id: mf.id, address: mf.address, systemType: 'SY4527', state: 'starting', sinceMs: 0, setups: ['S'], restarts: 0 });
   state.setups.set('S', { name: 'S', mainframe: mf.id, sink: 'k', holdOffSeconds: 0.2, paused: false, scans: 0 });
+  const options: DiesOptions = { marker: join(dir, 'died') };
   const workers = new MainframeWorkers({
     attachWriterPort: (_m, port) => port.close(),
     state,
     log: createLogger({ level: 'error', console: false }),
     restartInitialMs: 200,
-    pollerOptions: { marker: join(dir, 'died') },
+    pollerOptions: options,
     filename: new URL('./fixtures/dies-holding-handle.worker.js', import.meta.url),
   });
   workers.start(new Map([[mf, [setup]]]));

@@ -9,6 +9,7 @@ import { Secret } from '../../src/config/secret.js';
 import { createLogger } from '../../src/log.js';
 import { MainframeWorkers } from '../../src/supervisor/mainframe-workers.js';
 import { DaemonState } from '../../src/supervisor/state.js';
+import type { FaultyOptions } from './fixtures/faulty.worker.js';
 import { tempDir } from './run-daemon.js';
 
 const FIXTURE = new URL('./fixtures/faulty.worker.js', import.meta.url);
@@ -30,12 +31,13 @@ for (const fault of ['throw', 'exit'] as const) {
     state.setups.set('F', { name: 'F', mainframe: faulty.id, sink: 'k', holdOffSeconds: 1, paused: false, scans: 0 });
     state.setups.set('G', { name: 'G', mainframe: good.id, sink: 'k', holdOffSeconds: 1, paused: false, scans: 0 });
     const ports: string[] = [];
+    const options: FaultyOptions = { fault, marker: join(dir, 'fault') };
     const workers = new MainframeWorkers({
       attachWriterPort: (m, port) => { ports.push(m); port.close(); },
       state,
       log: createLogger({ level: 'error', console: false }),
       restartInitialMs: 300,
-      pollerOptions: { fault, marker: join(dir, 'fault') },
+      pollerOptions: options,
       filename: FIXTURE,
     });
     workers.start(new Map([[faulty, [setup('F', faulty.id)]], [good, [setup('G', good.id)]]]));
