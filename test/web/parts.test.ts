@@ -2,6 +2,8 @@
 // password hashes verify only their password, the history rings stay bounded, the event stream
 // resumes exactly after Last-Event-ID (or starts over with a snapshot when it cannot).
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
@@ -10,7 +12,8 @@ import { hashPassword, hashToken, newToken, verifyPassword } from '../../src/web
 import { LoginLimiter } from '../../src/web/page/rate-limit.js';
 import { SessionStore } from '../../src/web/page/sessions.js';
 import { StreamHub } from '../../src/web/page/stream.js';
-import { mayChange } from '../../src/web/page/users.js';
+import { mayChange, UserDirectory } from '../../src/web/page/users.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 test('a session unused for the idle time is gone; using it keeps it alive', () => {
   let now = 0;
@@ -74,6 +77,41 @@ test('history: bounded rings; every recent scan, one point per step before', () 
   for (let i = 1; i < s.t.length; i++) assert.ok(s.t[i] > s.t[i - 1], 'in time order');
   assert.equal(h.series('S', 1, 'VMon', 5, now).t.length, 301, 'the last 5 minutes, both ends included');
   assert.deepEqual(h.series('S', 2, 'VMon', undefined, now), { t: [], v: [] });
+});
+
+test('history: channels of one scan share a slot, also when recorded one by one; a quantity a scan did not read has no point there', () => {
+  const h = new History(60 * 60_000);
+  const r = (channel: number, timeMs: number, values: Record<string, number>) => ({ setup: 'S', slot: 0, channel, name: `C${channel}`, timeMs, values });
+  h.record([r(0, 1000, { VMon: 10, IMon: 1 })]);
+  h.record([r(1, 1000, { VMon: 20, IMon: 2 })]); // the same scan, another channel (as at the page's start)
+  h.record([r(0, 2000, { VMon: 11 }), r(1, 2000, { VMon: 21 })]);
+  h.record([r(0, 1500, { VMon: 99 })]); // an older scan than the newest kept: ignored
+  h.record([r(0, 3000, { VMon: 12, IMon: 3, Status: NaN })]);
+  assert.deepEqual(h.series('S', 0, 'VMon', undefined, 3000), { t: [1000, 2000, 3000], v: [10, 11, 12] });
+  assert.deepEqual(h.series('S', 1, 'VMon', undefined, 3000), { t: [1000, 2000], v: [20, 21] });
+  assert.deepEqual(h.series('S', 0, 'IMon', undefined, 3000), { t: [1000, 3000], v: [1, 3] });
+  assert.deepEqual(h.series('S', 1, 'IMon', undefined, 3000), { t: [1000], v: [2] });
+  assert.deepEqual(h.series('S', 0, 'Status', undefined, 3000), { t: [], v: [] });
+  assert.deepEqual(h.series('T', 0, 'VMon', undefined, 3000), { t: [], v: [] });
+});
+
+test('users: inline in the config and in the users file; a name in both takes the file\'s entry', async () => {
+  const { dir, cleanup } = makeTempDir('gemcaen-web-users-');
+  try {
+    const file = join(dir, 'users.yml');
+    writeFileSync(file, `users:\n  alice: { Role: viewer, PasswordHash: "${await hashPassword('from-the-file')}" }\n`);
+    const inline = [
+      { name: 'alice', role: 'expert' as const, passwordHash: await hashPassword('from-the-config'), tokenHashes: [] },
+      { name: 'bob', role: 'operator' as const, setups: ['A'], passwordHash: await hashPassword('bob-inline'), tokenHashes: [] },
+    ];
+    const users = UserDirectory.fromSettings({ listen: '127.0.0.1:0', users: inline, usersFile: file, idleMinutes: 30, loginFailures: 5, loginWindowSeconds: 60, confirmStepVolts: 50, historyMinutes: 60, demoAccount: false });
+    assert.equal(users.size, 2);
+    assert.deepEqual(await users.login('alice', 'from-the-file'), { name: 'alice', role: 'viewer', via: 'session' });
+    assert.equal(await users.login('alice', 'from-the-config'), undefined);
+    assert.deepEqual(await users.login('bob', 'bob-inline'), { name: 'bob', role: 'operator', setups: ['A'], via: 'session' });
+  } finally {
+    cleanup();
+  }
 });
 
 function fakeResponse(): { res: ServerResponse; text: () => string } {

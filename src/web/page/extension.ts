@@ -3,7 +3,7 @@
 // the daemon already scans, so any number of viewers costs the crates no call. Set points go through
 // the daemon's control door, which owns the checks, the worker round trip and the audit.
 import { randomBytes } from 'node:crypto';
-import type { AlarmEvent, SetpointEvent } from '../../events/types.js';
+import type { AlarmEvent, ScanEvent, SetpointEvent } from '../../events/types.js';
 import type { Extension, ExtensionContext } from '../../extensions/types.js';
 import type { WebUser } from '../../config/types.js';
 import type { AlarmView, AuditView } from './model.js';
@@ -45,7 +45,7 @@ export class WebPageExtension implements Extension {
       extraUsers,
     });
     this.#page = page;
-    const onScan = (e: { setup: string; board: Readonly<Record<string, number>>; timeMs: number }) => page.onScan(e.setup, e.board, e.timeMs);
+    const onScan = (e: ScanEvent) => page.onScan(e.setup, e.board, e.timeMs, e.channels);
     const onCrate = (e: { mainframe: string }) => page.onCrate(e.mainframe);
     const onSetup = (e: { setup: string }) => page.onSetup(e.setup);
     const onAlarm = (e: AlarmEvent) => page.onAlarm(alarmView(e));

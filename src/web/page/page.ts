@@ -2,6 +2,7 @@
 // history rings, alarms and audit as the bus reported them, and set points through SetFlow.
 // Fed by the extension from the daemon's event bus; it never calls a crate.
 import type { GemcaenConfig, WebSettings, WebUser } from '../../config/types.js';
+import type { ChannelReading } from '../../protocol.js';
 import { GemcaenError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { History } from './history.js';
@@ -72,13 +73,16 @@ export class PageService {
 
   // ---- fed from the event bus ----
 
-  /** A scan of `setup` finished: its readings (from the daemon state) go to the history and the stream. */
-  onScan(setup: string, board?: Readonly<Record<string, number>>, timeMs = Date.now()): void {
+  /**
+   * A scan of `setup` finished: its readings go to the history and the stream. `scanned`: the readings the
+   * scan event carries (the same the daemon state now holds for the setup); without them, the state's.
+   */
+  onScan(setup: string, board?: Readonly<Record<string, number>>, timeMs = Date.now(), scanned?: readonly ChannelReading[]): void {
     if (board && Object.keys(board).length > 0) this.#boards.set(setup, { timeMs, values: board });
     const { state, config } = this.deps;
     const h = state.setups.get(setup);
     if (!h) return;
-    const channels = [...state.latest.values()].filter((r) => r.setup === setup).sort((a, b) => a.channel - b.channel);
+    const channels = [...(scanned ?? [...state.latest.values()].filter((r) => r.setup === setup))].sort((a, b) => a.channel - b.channel);
     this.history.record(channels);
     const latestBoard = this.#boards.get(setup);
     this.hub.publish('scan', {
