@@ -4,12 +4,14 @@
 //   polling  HoldOffTime 1 s                      (the writer's default batching, BatchMaxMilliseconds 1000)
 //   events   MAINFRAME.EVENTS: true               (same writer settings)
 //   events   MAINFRAME.EVENTS: true, BatchMaxMilliseconds = fastBatchMs (what the config allows)
-// During one window the bench changes the crate as another client or the crate itself would, at random
+// First a quiet window (the crate changes only its measured values): the crate's per-session counters give
+// each daemon's wrapper calls. Then a window in which the bench changes the crate as another client or the
+// crate itself would, at random
 // times (so at random phases against the scans): mostly an operator's I0Set set (control API, a unique
 // value per change), sometimes a trip. For each change and daemon: the delay from the control request to
-// VictoriaMetrics acknowledging the write that carried the changed value. Over the same window the
-// crate's per-session counters give each daemon's wrapper calls (plus one GetEventData per event batch
-// the crate sent), scaled to an hour.
+// VictoriaMetrics acknowledging the write that carried the changed value; calls are counted over this window
+// too. Calls = the crate's count of each daemon's session calls plus one GetEventData per event batch the
+// crate sent to it, scaled to an hour.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
