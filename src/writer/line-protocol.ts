@@ -66,15 +66,88 @@ export function formatField(v: FieldValue): string | undefined {
  * Tags are sorted by key (the order InfluxDB stores them in); empty tag values are left out (not allowed).
  */
 export function toLine(p: Point, head = seriesHead(p)): string | undefined {
-  let fields = '';
-  for (const key of sortedKeys(p.fields)) {
-    const text = formatField(p.fields[key]);
-    const name = escapeKey(key);
-    if (text !== undefined && name !== '') fields += (fields === '' ? '' : ',') + name + '=' + text;
+  const fieldsOf = p.fields;
+  const layout = FIELD_LAYOUTS.of(Object.keys(fieldsOf));
+  const values = Object.values(fieldsOf);
+  // the parts are joined once: a line built with `+=` is a tree of small strings until something
+  // flattens it, and lines wait in batches long enough for the garbage collector to copy those trees
+  const parts: string[] = [head, ' '];
+  for (let i = 0; i < layout.order.length; i++) {
+    const text = formatField(values[layout.order[i]]);
+    if (text === undefined) continue;
+    if (parts.length > 2) parts.push(',');
+    parts.push(layout.names[i], text);
   }
-  if (fields === '') return undefined;
-  return head + ' ' + fields + ' ' + Math.round(p.timeMs);
+  if (parts.length === 2) return undefined;
+  parts.push(' ', String(Math.round(p.timeMs)));
+  return parts.join('');
 }
+
+/** How the fields of points with one list of field keys are written: which key goes where, escaped once. */
+interface FieldLayout {
+  /** the keys in the object's own order (what Object.keys gives) */
+  readonly keys: readonly string[];
+  /** positions in `keys`, in sorted key order; keys whose escaped name is empty are left out */
+  readonly order: readonly number[];
+  /** per entry of `order`: the escaped key and '=' */
+  readonly names: readonly string[];
+}
+
+function fieldLayout(keys: readonly string[]): FieldLayout {
+  const sorted = keys.map((k, i) => ({ k, i })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const order: number[] = [];
+  const names: string[] = [];
+  for (const { k, i } of sorted) {
+    const name = escapeKey(k);
+    if (name === '') continue;
+    order.push(i);
+    names.push(name + '=');
+  }
+  return { keys: keys.slice(), order, names };
+}
+
+/**
+ * Something built per list of keys, for the last few lists seen, most recent first. Points of one
+ * stream share a handful of key lists (a channel's parameters and status bits, a board, Ieq, the fields
+ * dedup kept; the tags of a measurement), and property keys are internalized strings, so a hit costs a
+ * few pointer comparisons instead of sorting and escaping every key of every point.
+ */
+class RecentKeyLists<T> {
+  readonly #recent: { keys: readonly string[]; value: T }[] = [];
+  readonly #max: number;
+  readonly #make: (keys: readonly string[]) => T;
+
+  constructor(max: number, make: (keys: readonly string[]) => T) {
+    this.#max = max;
+    this.#make = make;
+  }
+
+  of(keys: readonly string[]): T {
+    const recent = this.#recent;
+    for (let i = 0; i < recent.length; i++) {
+      const e = recent[i];
+      if (!sameKeys(e.keys, keys)) continue;
+      if (i > 0) {
+        recent[i] = recent[0];
+        recent[0] = e;
+      }
+      return e.value;
+    }
+    const e = { keys: keys.slice(), value: this.#make(keys) };
+    if (recent.length >= this.#max) recent.pop();
+    recent.unshift(e);
+    return e.value;
+  }
+}
+
+/** the same strings in the same order */
+export function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const FIELD_LAYOUTS = new RecentKeyLists<FieldLayout>(16, fieldLayout);
 
 /** measurement and sorted tags, escaped: the series part of a line (also the series identity for dedup) */
 export function seriesHead(p: Pick<Point, 'measurement' | 'tags'>): string {
@@ -108,14 +181,23 @@ function sortedKeys(o: object): string[] {
   return keys;
 }
 
+/** A level of SeriesHeadCache's tree: the next tag value (or, at the top, the measurement) to the level below. */
+interface HeadNode {
+  next: Map<string | undefined, HeadNode>;
+  /** the head of the series whose tag values lead here (at the last level) */
+  head?: string;
+}
+
 /**
  * seriesHead per series, remembered: escaping and sorting the tags of every point is most of the
- * cost of a line. The cache key is the measurement and the tags in their own order, each string
- * prefixed by its length (unambiguous whatever the strings hold); tags in another order are another
- * entry with the same head. Bounded: past maxEntries series the cache starts over.
+ * cost of a line. Per list of tag keys (in the tags' own order; tags in another order are another
+ * entry with the same head), a tree: measurement, then each tag value in that order, to the head.
+ * A lookup builds no key string, only the values are hashed. Bounded: past maxEntries series the cache
+ * starts over.
  */
 export class SeriesHeadCache {
-  readonly #heads = new Map<string, string>();
+  #byKeys = new RecentKeyLists<HeadNode>(16, () => ({ next: new Map() }));
+  #size = 0;
   readonly #maxEntries: number;
 
   constructor(maxEntries = 100_000) {
@@ -123,25 +205,30 @@ export class SeriesHeadCache {
   }
 
   head(p: Pick<Point, 'measurement' | 'tags'>): string {
-    let key = p.measurement.length + ':' + p.measurement;
+    if (this.#size >= this.#maxEntries) {
+      this.#byKeys = new RecentKeyLists<HeadNode>(16, () => ({ next: new Map() }));
+      this.#size = 0;
+    }
     const tags = p.tags;
-    for (const k in tags) {
-      if (!Object.hasOwn(tags, k)) continue; // seriesHead reads own keys only
-      const v = tags[k];
-      key += v === undefined ? '|' + k.length + ':' + k + '!' : '|' + k.length + ':' + k + v.length + ':' + v;
+    const keys = Object.keys(tags);
+    let node = step(this.#byKeys.of(keys), p.measurement);
+    for (let i = 0; i < keys.length; i++) node = step(node, tags[keys[i]]);
+    if (node.head === undefined) {
+      node.head = seriesHead(p);
+      this.#size++;
     }
-    let head = this.#heads.get(key);
-    if (head === undefined) {
-      head = seriesHead(p);
-      if (this.#heads.size >= this.#maxEntries) this.#heads.clear();
-      this.#heads.set(key, head);
-    }
-    return head;
+    return node.head;
   }
 
   get size(): number {
-    return this.#heads.size;
+    return this.#size;
   }
+}
+
+function step(node: HeadNode, value: string | undefined): HeadNode {
+  let n = node.next.get(value);
+  if (n === undefined) node.next.set(value, (n = { next: new Map() }));
+  return n;
 }
 
 /** The ms timestamp at the end of a line written by toLine. */

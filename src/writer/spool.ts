@@ -9,6 +9,9 @@
 // The directory is fsync'd after a segment is created and after acked.json is renamed.
 // After a crash (SIGKILL, power cut) the last batch may be half written: the partial line is cut off at
 // open, and at most the batch that was in flight is sent again.
+// The batches appended last (at most TAIL_MAX_BYTES) are also kept in memory, after their fsync: the
+// first peek at one returns those lines instead of reading back what was just written; a retry (and a
+// replay after an outage, or after a restart) reads the segment files.
 import {
   closeSync,
   existsSync,
@@ -49,6 +52,16 @@ interface Segment {
 const SEGMENT_RE = /^(\d{20})\.lp$/;
 const NEWLINE = 0x0a;
 const READ_CHUNK = 4 * 1024 * 1024;
+/** bound of the batches kept in memory after their append (bytes as written) */
+const TAIL_MAX_BYTES = 4 * 1024 * 1024;
+
+/** lines appended (and fsync'd) at [start, end) of segment `seq`, not yet peeked at */
+interface TailEntry {
+  seq: number;
+  start: number;
+  end: number;
+  lines: readonly string[];
+}
 
 export class Spool implements Backlog {
   readonly #dir: string;
@@ -66,6 +79,9 @@ export class Spool implements Backlog {
   /** segment numbers only grow, so an old acked.json can never point into a newer segment */
   #nextSeq = 1;
   #closed = false;
+  /** the last batches appended, oldest first, contiguous; bounded by TAIL_MAX_BYTES */
+  #tail: TailEntry[] = [];
+  #tailBytes = 0;
 
   constructor(opts: SpoolOptions) {
     if (!(opts.maxBytes > 0)) throw new RangeError('spool maxBytes must be a positive number');
@@ -135,12 +151,12 @@ export class Spool implements Backlog {
     if (lines.length === 0) return;
     const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
     try {
-      this.#appendBuffer(buf, lines.length);
+      this.#appendBuffer(buf, lines);
     } catch (err) {
       // a full disk whose only segment is acknowledged to its end (the database keeps up): that
       // segment holds nothing worth keeping, so it goes and the lines get a fresh one
       if (!this.#freeAcknowledged()) throw err;
-      this.#appendBuffer(buf, lines.length);
+      this.#appendBuffer(buf, lines);
     }
   }
 
@@ -160,7 +176,7 @@ export class Spool implements Backlog {
     return true;
   }
 
-  #appendBuffer(buf: Buffer, lineCount: number): void {
+  #appendBuffer(buf: Buffer, lines: readonly string[]): void {
     let last = this.#segments[this.#segments.length - 1];
     // a new segment when the last is full, or when these lines would take it over the bound: the
     // bound can then drop whole older segments and keep the new lines
@@ -190,9 +206,49 @@ export class Spool implements Backlog {
       }
       throw err;
     }
+    this.#remember({ seq: last.seq, start: last.size, end: last.size + buf.length, lines });
     last.size += buf.length;
-    last.lines += lineCount;
+    last.lines += lines.length;
     this.#enforceBound();
+  }
+
+  /** keeps a batch just made durable for its first peek; the oldest go beyond TAIL_MAX_BYTES */
+  #remember(e: TailEntry): void {
+    const prev = this.#tail[this.#tail.length - 1];
+    if (prev !== undefined && (prev.seq !== e.seq || prev.end !== e.start)) this.#dropTail(); // not contiguous: start over
+    this.#tail.push(e);
+    this.#tailBytes += e.end - e.start;
+    while (this.#tailBytes > TAIL_MAX_BYTES && this.#tail.length > 0) this.#shiftTail();
+  }
+
+  #shiftTail(): void {
+    const e = this.#tail.shift() as TailEntry;
+    this.#tailBytes -= e.end - e.start;
+  }
+
+  #dropTail(): void {
+    this.#tail = [];
+    this.#tailBytes = 0;
+  }
+
+  /**
+   * The batch at the acknowledged position from memory, when the lines there were appended and not
+   * peeked at since (each is taken once: a retry reads the file). Undefined when they are not in memory.
+   */
+  #peekTail(maxLines: number): Batch | undefined {
+    const tail = this.#tail;
+    // entries before the acknowledged position are done (or their segment is gone)
+    while (tail.length > 0 && (tail[0].seq < this.#ackSeq || (tail[0].seq === this.#ackSeq && tail[0].end <= this.#ackOffset))) this.#shiftTail();
+    const first = tail[0];
+    if (first === undefined || first.seq !== this.#ackSeq || first.start !== this.#ackOffset || first.lines.length > maxLines) return undefined;
+    let n = 0;
+    let count = 0;
+    while (n < tail.length && tail[n].seq === first.seq && count + tail[n].lines.length <= maxLines) count += tail[n++].lines.length;
+    const taken = tail.slice(0, n);
+    for (let i = 0; i < n; i++) this.#shiftTail();
+    const lines = n === 1 ? first.lines : taken.flatMap((e) => e.lines);
+    const end = taken[n - 1].end;
+    return { lines, bytes: end - this.#ackOffset, end: { segment: first.seq, offset: end } };
   }
 
   /**
@@ -236,34 +292,45 @@ export class Spool implements Backlog {
     this.#normalize();
     const seg = this.#segments[0];
     if (!seg || seg.seq !== this.#ackSeq || this.#ackOffset >= seg.size || maxLines < 1) return undefined;
+    const fromMemory = this.#peekTail(maxLines);
+    if (fromMemory !== undefined) return fromMemory;
     const fd = openSync(this.#path(seg.seq), 'r');
     try {
       const lines: string[] = [];
       let pos = this.#ackOffset;
-      let carry = '';
+      let carry: Buffer | undefined;
       while (lines.length < maxLines && pos < seg.size) {
         const len = Math.min(READ_CHUNK, seg.size - pos);
         const buf = Buffer.allocUnsafe(len);
-        const n = readSync(fd, buf, 0, len, pos);
-        if (n <= 0) break;
-        let start = 0;
-        let consumed = 0;
-        for (let i = 0; i < n && lines.length < maxLines; i++) {
-          if (buf[i] !== NEWLINE) continue;
-          lines.push(carry + buf.toString('utf8', start, i));
-          carry = '';
-          start = i + 1;
-          consumed = i + 1;
+        const got = readSync(fd, buf, 0, len, pos);
+        if (got <= 0) break;
+        const chunk = buf.subarray(0, got);
+        const n = got;
+        // the end of the last whole line wanted in this chunk
+        let cut = -1;
+        let want = maxLines - lines.length;
+        for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1)) {
+          cut = i;
+          if (--want === 0) break;
         }
-        if (lines.length < maxLines && start < n) {
-          carry += buf.toString('utf8', start, n);
-          consumed = n;
+        if (cut === -1) {
+          carry = carry === undefined ? Buffer.from(chunk) : Buffer.concat([carry, chunk]);
+          pos += n;
+          continue;
         }
-        pos += consumed;
+        // one decode of the whole lines, split: a line never holds a raw newline (line-protocol.ts)
+        const whole = carry === undefined ? chunk.subarray(0, cut) : Buffer.concat([carry, chunk.subarray(0, cut)]);
+        carry = undefined;
+        for (const l of whole.toString('utf8').split('\n')) lines.push(l);
+        pos += cut + 1;
+        if (want > 0 && cut + 1 < n) {
+          carry = Buffer.from(chunk.subarray(cut + 1));
+          pos += n - cut - 1;
+        }
       }
       if (lines.length === 0) return undefined;
-      // pos is just after the last complete line's newline when maxLines was reached, or the end of data
-      const end = lines.length === maxLines ? pos : pos - Buffer.byteLength(carry);
+      // pos is just after the last complete line's newline, plus any partial line carried
+      const end = pos - (carry?.length ?? 0);
       return { lines, bytes: end - this.#ackOffset, end: { segment: seg.seq, offset: end } };
     } finally {
       closeSync(fd);
@@ -296,6 +363,7 @@ export class Spool implements Backlog {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#dropTail();
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }

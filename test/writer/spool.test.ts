@@ -180,3 +180,61 @@ function fullDisk(mnt: string, s: Spool): void {
   assert.equal(readFileSync(seg, 'utf8'), lines(0, 7).join('\n') + '\n');
   assert.deepEqual(s.peek(100)?.lines, lines(0, 7));
 }
+
+test('a batch is taken from memory at its first peek after the append (no read-back); a retry reads the file', (t) => {
+  const dir = tempDir(t);
+  const s = new Spool({ directory: dir, maxBytes: 1 << 20, onDrop: () => undefined });
+  t.after(() => s.close());
+  s.append(lines(0, 3));
+  s.append(lines(3, 2));
+  const [segment] = readdirSync(dir).filter((n) => n.endsWith('.lp'));
+  assert.equal(readFileSync(join(dir, segment), 'utf8'), lines(0, 5).join('\n') + '\n', 'on disk before anything is peeked');
+  unlinkSync(join(dir, segment)); // what a read-back would now fail on
+  const b = s.peek(10);
+  assert.deepEqual(b?.lines, lines(0, 5), 'both appends in one batch, from memory');
+  assert.equal(b?.bytes, Buffer.byteLength(lines(0, 5).join('\n') + '\n'));
+  assert.throws(() => s.peek(10), (e: NodeJS.ErrnoException) => e.code === 'ENOENT', 'the second peek (a retry) reads the file');
+});
+
+test('the memory batches stop at maxLines and follow the acknowledged position; what is not in memory is read from the file', (t) => {
+  const dir = tempDir(t);
+  const s = new Spool({ directory: dir, maxBytes: 1 << 20, onDrop: () => undefined });
+  t.after(() => s.close());
+  s.append(lines(0, 4));
+  s.append(lines(4, 4));
+  s.append(lines(8, 4));
+  const b1 = s.peek(9)!;
+  assert.deepEqual(b1.lines, lines(0, 8), 'whole appends up to maxLines');
+  s.ack(b1);
+  const b2 = s.peek(2)!;
+  assert.deepEqual(b2.lines, lines(8, 2), 'an append larger than maxLines: read from the file');
+  s.ack(b2);
+  const b3 = s.peek(100)!;
+  assert.deepEqual(b3.lines, lines(10, 2), 'from inside an append: the file');
+  s.ack(b3);
+  assert.equal(s.peek(100), undefined);
+  assert.equal(s.lines, 0);
+});
+
+test('read back from the file: lines across read chunks (4 MiB) and multi-byte characters come back whole, batch ends exact', (t) => {
+  const dir = tempDir(t);
+  let s = new Spool({ directory: dir, maxBytes: 64 << 20, segmentBytes: 32 << 20, onDrop: () => undefined });
+  const long = (k: number) => `m,t=µ${k} s="${'é'.repeat(200 + (k % 97))}" ${k}`;
+  const all = Array.from({ length: 12_000 }, (_, k) => long(k));
+  for (let k = 0; k < all.length; k += 1000) s.append(all.slice(k, k + 1000));
+  s.close();
+  s = new Spool({ directory: dir, maxBytes: 64 << 20, segmentBytes: 32 << 20, onDrop: () => undefined }); // nothing in memory
+  t.after(() => s.close());
+  const got: string[] = [];
+  let bytes = 0;
+  for (let b = s.peek(3001); b; b = s.peek(3001)) {
+    got.push(...b.lines);
+    bytes += b.bytes;
+    assert.equal(b.bytes, Buffer.byteLength(b.lines.join('\n') + '\n'), 'bytes of the batch');
+    s.ack(b);
+  }
+  assert.equal(got.length, all.length);
+  assert.ok(got.every((l, k) => l === all[k]), 'every line whole and in order');
+  assert.ok(bytes > 4 << 20, `more than one read chunk (${bytes} bytes)`);
+  assert.equal(s.lines, 0);
+});
