@@ -2,9 +2,14 @@
 
 /** A batch read from a backlog: released only when acknowledged. */
 export interface Batch {
+  /** the lines, without newlines (a spool batch decodes them from `body` on first use) */
   readonly lines: readonly string[];
+  /** how many lines */
+  readonly count: number;
   /** bytes of the lines including their newlines */
   readonly bytes: number;
+  /** the lines as the spool holds them: UTF-8, each ending in a newline (batches of the spool only) */
+  readonly body?: Buffer;
   /** where the batch ends, opaque to the caller */
   readonly end: { readonly segment: number; readonly offset: number };
 }
@@ -76,7 +81,7 @@ export class MemoryBacklog implements Backlog {
     const lines = this.#lines.slice(this.#head, this.#head + maxLines);
     let bytes = 0;
     for (const l of lines) bytes += Buffer.byteLength(l) + 1;
-    return { lines, bytes, end: { segment: 0, offset: this.#base + lines.length } };
+    return { lines, count: lines.length, bytes, end: { segment: 0, offset: this.#base + lines.length } };
   }
 
   ack(batch: Batch): void {

@@ -313,7 +313,7 @@ export class SinkQueue {
       const waiting = this.#backlog.lines + this.#unspooled.lines;
       this.#unspooledInFlight = source === this.#unspooled;
       try {
-        result = await this.#sink.write(batch.lines, request.signal);
+        result = batch.body !== undefined && this.#sink.writeBody ? await this.#sink.writeBody(batch.body, request.signal) : await this.#sink.write(batch.lines, request.signal);
       } finally {
         this.#unspooledInFlight = false;
         this.#abort.signal.removeEventListener('abort', onAbort);
@@ -360,7 +360,7 @@ export class SinkQueue {
 
   /** acknowledges, drops or splits the batch; true when it must be retried later */
   #handle(source: Backlog, batch: Batch, r: WriteResult, waiting: number): boolean {
-    const n = batch.lines.length;
+    const n = batch.count;
     const now = this.#o.now();
     switch (outcomeOf(r.status)) {
       case 'accept':

@@ -10,8 +10,9 @@
 // After a crash (SIGKILL, power cut) the last batch may be half written: the partial line is cut off at
 // open, and at most the batch that was in flight is sent again.
 // The batches appended last (at most TAIL_MAX_BYTES) are also kept in memory, after their fsync: the
-// first peek at one returns those lines instead of reading back what was just written; a retry (and a
-// replay after an outage, or after a restart) reads the segment files.
+// first peek at one returns those bytes instead of reading back what was just written; a retry (and a
+// replay after an outage, or after a restart) reads the segment files. A batch carries its bytes as
+// they are on disk (`body`): the sinks send them as they are, lines are decoded only when asked for.
 import {
   closeSync,
   existsSync,
@@ -55,12 +56,33 @@ const READ_CHUNK = 4 * 1024 * 1024;
 /** bound of the batches kept in memory after their append (bytes as written) */
 const TAIL_MAX_BYTES = 4 * 1024 * 1024;
 
-/** lines appended (and fsync'd) at [start, end) of segment `seq`, not yet peeked at */
+/** lines appended (and fsync'd) at [start, end) of segment `seq`, not yet peeked at: their bytes */
 interface TailEntry {
   seq: number;
   start: number;
   end: number;
-  lines: readonly string[];
+  body: Buffer;
+  count: number;
+}
+
+/** A batch of the spool: its bytes as on disk; the lines are decoded from them when first asked for. */
+class SpoolBatch implements Batch {
+  #lines: string[] | undefined;
+
+  constructor(
+    readonly body: Buffer,
+    readonly count: number,
+    readonly end: { readonly segment: number; readonly offset: number },
+  ) {}
+
+  get bytes(): number {
+    return this.body.length;
+  }
+
+  /** a line never holds a raw newline (line-protocol.ts): split at every one */
+  get lines(): readonly string[] {
+    return (this.#lines ??= this.body.toString('utf8', 0, this.body.length - 1).split('\n'));
+  }
 }
 
 export class Spool implements Backlog {
@@ -206,7 +228,7 @@ export class Spool implements Backlog {
       }
       throw err;
     }
-    this.#remember({ seq: last.seq, start: last.size, end: last.size + buf.length, lines });
+    this.#remember({ seq: last.seq, start: last.size, end: last.size + buf.length, body: buf, count: lines.length });
     last.size += buf.length;
     last.lines += lines.length;
     this.#enforceBound();
@@ -240,15 +262,14 @@ export class Spool implements Backlog {
     // entries before the acknowledged position are done (or their segment is gone)
     while (tail.length > 0 && (tail[0].seq < this.#ackSeq || (tail[0].seq === this.#ackSeq && tail[0].end <= this.#ackOffset))) this.#shiftTail();
     const first = tail[0];
-    if (first === undefined || first.seq !== this.#ackSeq || first.start !== this.#ackOffset || first.lines.length > maxLines) return undefined;
+    if (first === undefined || first.seq !== this.#ackSeq || first.start !== this.#ackOffset || first.count > maxLines) return undefined;
     let n = 0;
     let count = 0;
-    while (n < tail.length && tail[n].seq === first.seq && count + tail[n].lines.length <= maxLines) count += tail[n++].lines.length;
+    while (n < tail.length && tail[n].seq === first.seq && count + tail[n].count <= maxLines) count += tail[n++].count;
     const taken = tail.slice(0, n);
     for (let i = 0; i < n; i++) this.#shiftTail();
-    const lines = n === 1 ? first.lines : taken.flatMap((e) => e.lines);
-    const end = taken[n - 1].end;
-    return { lines, bytes: end - this.#ackOffset, end: { segment: first.seq, offset: end } };
+    const body = n === 1 ? first.body : Buffer.concat(taken.map((e) => e.body));
+    return new SpoolBatch(body, count, { segment: first.seq, offset: taken[n - 1].end });
   }
 
   /**
@@ -296,42 +317,32 @@ export class Spool implements Backlog {
     if (fromMemory !== undefined) return fromMemory;
     const fd = openSync(this.#path(seg.seq), 'r');
     try {
-      const lines: string[] = [];
+      // the bytes of up to maxLines whole lines from the acknowledged position
+      const parts: Buffer[] = [];
+      let count = 0;
       let pos = this.#ackOffset;
-      let carry: Buffer | undefined;
-      while (lines.length < maxLines && pos < seg.size) {
+      /** bytes at the end of `parts` after the last newline (a line not yet whole) */
+      let partial = 0;
+      while (count < maxLines && pos < seg.size) {
         const len = Math.min(READ_CHUNK, seg.size - pos);
         const buf = Buffer.allocUnsafe(len);
         const got = readSync(fd, buf, 0, len, pos);
         if (got <= 0) break;
         const chunk = buf.subarray(0, got);
-        const n = got;
-        // the end of the last whole line wanted in this chunk
         let cut = -1;
-        let want = maxLines - lines.length;
         for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1)) {
           cut = i;
-          if (--want === 0) break;
+          if (++count === maxLines) break;
         }
-        if (cut === -1) {
-          carry = carry === undefined ? Buffer.from(chunk) : Buffer.concat([carry, chunk]);
-          pos += n;
-          continue;
-        }
-        // one decode of the whole lines, split: a line never holds a raw newline (line-protocol.ts)
-        const whole = carry === undefined ? chunk.subarray(0, cut) : Buffer.concat([carry, chunk.subarray(0, cut)]);
-        carry = undefined;
-        for (const l of whole.toString('utf8').split('\n')) lines.push(l);
-        pos += cut + 1;
-        if (want > 0 && cut + 1 < n) {
-          carry = Buffer.from(chunk.subarray(cut + 1));
-          pos += n - cut - 1;
-        }
+        const take = count === maxLines ? cut + 1 : got;
+        parts.push(chunk.subarray(0, take));
+        partial = cut === -1 ? partial + got : take - cut - 1;
+        pos += take;
       }
-      if (lines.length === 0) return undefined;
-      // pos is just after the last complete line's newline, plus any partial line carried
-      const end = pos - (carry?.length ?? 0);
-      return { lines, bytes: end - this.#ackOffset, end: { segment: seg.seq, offset: end } };
+      if (count === 0) return undefined;
+      const all = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      const body = all.subarray(0, all.length - partial);
+      return new SpoolBatch(body, count, { segment: seg.seq, offset: this.#ackOffset + body.length });
     } finally {
       closeSync(fd);
     }
@@ -342,7 +353,7 @@ export class Spool implements Backlog {
     // the batch's segment may have been dropped by the bound meanwhile
     if (!seg || seg.seq !== batch.end.segment || seg.seq !== this.#ackSeq || batch.end.offset <= this.#ackOffset) return;
     this.#ackOffset = batch.end.offset;
-    this.#ackLines += batch.lines.length;
+    this.#ackLines += batch.count;
     // segments acknowledged to their end go first: deleting them needs no space, so a full disk
     // frees itself even when acked.json cannot be written (an acked.json pointing into a deleted
     // segment means "the start of the next one" at open, which is right)

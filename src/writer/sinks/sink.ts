@@ -12,6 +12,8 @@ export interface Sink {
   readonly spooled: boolean;
   /** writes the lines (without newlines) in one request; never throws */
   write(lines: readonly string[], signal: AbortSignal): Promise<WriteResult>;
+  /** the same for lines as the spool holds them (UTF-8, each ending in a newline), sent as they are */
+  writeBody?(body: Buffer, signal: AbortSignal): Promise<WriteResult>;
   /** the message a person needs when the target answers with a configuration problem (401/403/404) */
   configHint(result: WriteResult): string;
   close(): Promise<void>;
