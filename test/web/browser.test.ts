@@ -121,7 +121,7 @@ test('a preview made stale by another client is refused, and nothing is sent', {
 
 test('switching a channel on asks a second time', { skip: missing }, async () => {
   await w.sim.control.setChannel(2, 3, 'Pw', 0);
-  await cell(3, 'Pw').filter({ hasText: 'Off' }).waitFor({ timeout: 5000 });
+  await cell(3, 'Pw').filter({ hasText: 'Off' }).waitFor({ timeout: 15_000 });
   await page.uncheck('#grid tr[data-channel="2"] input.pick');
   await page.check('#grid tr[data-channel="3"] input.pick');
   await page.selectOption('.set-param', 'Pw');
@@ -132,7 +132,7 @@ test('switching a channel on asks a second time', { skip: missing }, async () =>
   assert.match((await page.locator('.set-confirm').textContent()) ?? '', /2 of 2/);
   assert.equal((await w.sim.control.getChannel(2, 3)).params.Pw, 0, 'nothing sent after the first confirmation');
   await page.click('.set-confirm');
-  await page.locator('.applied.ok').waitFor({ timeout: 10_000 });
+  await page.locator('.applied.ok').waitFor({ timeout: 15_000 });
   assert.equal((await w.sim.control.getChannel(2, 3)).params.Pw, 1);
 });
 
