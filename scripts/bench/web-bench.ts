@@ -30,7 +30,7 @@ export interface WebBenchOptions {
   streams: number;
   /** length of each window, seconds */
   windowSeconds: number;
-  /** pairs of windows (without, with) */
+  /** pairs of windows (without and with, in the order without, with, with, without, ...) */
   pairs: number;
   warmupSeconds: number;
   /** a change at the crate every this many ms, in every window (the same load with and without streams) */
@@ -300,7 +300,9 @@ export async function measureWebStreams(o: WebBenchOptions): Promise<WebBenchRes
     const pid = child.pid!;
     const every = o.probeEveryMs ?? 1_250;
     for (let pair = 0; pair < o.pairs; pair++) {
-      for (const withStreams of [false, true]) {
+      // without, with, with, without, ...: a drift of the daemon's CPU over the run (start-up, JIT, the
+      // history rings filling) weighs on both kinds alike
+      for (const withStreams of pair % 2 === 0 ? [false, true] : [true, false]) {
         if (withStreams) {
           await Promise.all(readers.map((r, i) => r.open(pageUrl!, cookies[i])));
           await waitUntil(() => readers.every((r) => r.gotSnapshot), 30_000, `a snapshot on all ${o.streams} streams`);

@@ -20,7 +20,7 @@ export const webPart: BenchPart = {
     const vm = await ctx.victoria();
     const n = opt.daemonCrates;
     const windowSeconds = Math.max(5, Math.round(opt.daemonSeconds / 2));
-    say(`[9]   the daemon logging ${n} full crates at 1 Hz with the web page on: ${PAIRS} × (${windowSeconds} s without, ${windowSeconds} s with ${STREAMS} event streams), a change at a crate every 0.5 s...`);
+    say(`[9]   the daemon logging ${n} full crates at 1 Hz with the web page on: ${PAIRS * 2} windows of ${windowSeconds} s, without / with / with / without ${STREAMS} event streams, a change at a crate every 0.5 s...`);
     await Promise.all(Array.from({ length: n }, (_, c) => env.control.latency(opt.latencyMs, crateName(c))));
     const r = await measureWebStreams({
       cli: opt.cli,
@@ -31,7 +31,7 @@ export const webPart: BenchPart = {
       streams: STREAMS,
       windowSeconds,
       pairs: PAIRS,
-      warmupSeconds: opt.quick ? 3 : 5,
+      warmupSeconds: opt.quick ? 3 : 10,
       probeEveryMs: 500,
     });
     const without = r.windows.filter((w) => w.streams === 0);
