@@ -139,6 +139,24 @@ test('event stream: a client resuming with Last-Event-ID gets exactly what it mi
   const other = fakeResponse();
   hub.attach(other.res, 'deadbeef-2'); // another start of the daemon
   assert.match(other.text(), /event: snapshot/);
-  assert.deepEqual({ ...hub.stats(), open: undefined }, { open: undefined, opened: 3, resumed: 1, snapshots: 2, published: 3 });
+  assert.deepEqual({ ...hub.stats(), open: undefined }, { open: undefined, opened: 3, resumed: 1, snapshots: 2, published: 3, dropped: 0 });
+  hub.stop();
+});
+
+test('event stream: a client that does not read is cut once too much waits for it; the others go on', () => {
+  const hub = new StreamHub(() => ({ snap: true }), 64 * 1024);
+  const reader = fakeResponse();
+  // a client that never reads: nothing consumes its stream, so what is written stays buffered
+  const stalled = Object.assign(new PassThrough({ highWaterMark: 1024 }), { writeHead: () => stalled }) as unknown as ServerResponse;
+  hub.attach(reader.res, undefined);
+  hub.attach(stalled, undefined);
+  const big = 'x'.repeat(16 * 1024);
+  for (let i = 0; i < 4; i++) hub.publish('scan', { n: i, big });
+  assert.equal(hub.stats().open, 2, 'still under the limit');
+  for (let i = 4; i < 10; i++) hub.publish('scan', { n: i, big });
+  assert.equal(stalled.destroyed, true, 'the stalled stream is cut');
+  assert.equal(hub.stats().open, 1);
+  assert.equal(hub.stats().dropped, 1);
+  assert.match(reader.text(), /"n":9/, 'the reading client got every event');
   hub.stop();
 });

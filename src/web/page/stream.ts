@@ -1,11 +1,15 @@
 // Server-Sent Events for the page: every event is serialised once and written to every open stream;
 // the last RING events are kept so that a client reconnecting with Last-Event-ID gets exactly what it
 // missed. A client that is too far behind (or new, or from before a restart) gets a snapshot first.
-// Ids are "EPOCH-SEQ": EPOCH changes with each start of the daemon.
+// Ids are "EPOCH-SEQ": EPOCH changes with each start of the daemon. A client that does not read what
+// it is sent (a laptop asleep with its connection still open) is disconnected once MAX_BUFFERED bytes
+// wait for it, so it cannot grow the daemon's memory; its browser reconnects and resumes.
 import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
 const RING = 4000;
+/** unsent bytes of one stream before it is cut: about half a minute of 4 full crates at 1 Hz */
+export const MAX_BUFFERED = 8 * 1024 * 1024;
 
 interface Stored {
   seq: number;
@@ -18,6 +22,8 @@ export interface StreamStats {
   resumed: number;
   snapshots: number;
   published: number;
+  /** streams cut because their client did not read */
+  dropped: number;
 }
 
 export class StreamHub {
@@ -25,10 +31,10 @@ export class StreamHub {
   #seq = 0;
   readonly #ring: Stored[] = [];
   readonly #clients = new Set<ServerResponse>();
-  readonly #stats: StreamStats = { open: 0, opened: 0, resumed: 0, snapshots: 0, published: 0 };
+  readonly #stats: StreamStats = { open: 0, opened: 0, resumed: 0, snapshots: 0, published: 0, dropped: 0 };
   #heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(private readonly snapshot: () => unknown) {}
+  constructor(private readonly snapshot: () => unknown, private readonly maxBuffered = MAX_BUFFERED) {}
 
   /** Every `heartbeatMs` a ping (no id: not resumable, not kept) tells each page the server's clock and that the stream lives. */
   start(heartbeatMs = 5_000): void {
@@ -50,7 +56,13 @@ export class StreamHub {
     this.#ring.push({ seq, text });
     if (this.#ring.length > RING) this.#ring.shift();
     this.#stats.published++;
-    for (const c of this.#clients) c.write(text);
+    for (const c of this.#clients) {
+      if (c.writableLength > this.maxBuffered) {
+        this.#clients.delete(c);
+        this.#stats.dropped++;
+        c.destroy();
+      } else c.write(text);
+    }
   }
 
   /** Takes over a response as an event stream: the missed events after `lastEventId`, else a snapshot. */
