@@ -10,10 +10,9 @@ import type { ChannelReading } from '../../protocol.js';
 export const POINTS = 1440;
 export const RECENT = 600;
 
-/** Times of one setup's scans in a ring, and the values of each of its series in rings of the same slots. */
-class SlotRing {
+/** Times of one setup's scans in a ring; the values live in each series' arrays of the same slots. */
+class TimeRing {
   readonly times: Float64Array;
-  readonly #values = new Map<string, Float32Array>();
   head = 0;
   count = 0;
 
@@ -29,40 +28,59 @@ class SlotRing {
     return this.count === 0 ? undefined : this.times[this.head];
   }
 
-  /** A new slot at time t (the oldest is dropped when full); every series reads NaN there until set. */
-  push(t: number): void {
+  /** index of the newest slot */
+  newest(): number {
+    return (this.head + this.count - 1) % this.size;
+  }
+
+  /** A new slot at time t (the oldest is dropped when full); returns its index. */
+  push(t: number): number {
     const i = (this.head + this.count) % this.size;
     this.times[i] = t;
     if (this.count < this.size) this.count++;
     else this.head = (this.head + 1) % this.size;
-    for (const v of this.#values.values()) v[i] = NaN;
+    return i;
   }
 
-  /** Sets a series' value in the newest slot. */
-  set(key: string, value: number): void {
-    let v = this.#values.get(key);
-    if (!v) this.#values.set(key, (v = new Float32Array(this.size).fill(NaN)));
-    v[(this.head + this.count - 1) % this.size] = value;
-  }
-
-  /** a series' points with fromMs <= t < toMs, oldest first, appended to out */
-  copy(key: string, fromMs: number, toMs: number, out: { t: number[]; v: number[] }): void {
-    const v = this.#values.get(key);
-    if (!v) return;
+  /** the values of `values` (slots of this ring) with fromMs <= t < toMs, oldest first, appended to out; NaN: not read */
+  copy(values: Float32Array, fromMs: number, toMs: number, out: { t: number[]; v: number[] }): void {
     for (let k = 0; k < this.count; k++) {
       const i = (this.head + k) % this.size;
       const t = this.times[i];
-      if (t >= fromMs && t < toMs && !Number.isNaN(v[i])) {
+      if (t >= fromMs && t < toMs && !Number.isNaN(values[i])) {
         out.t.push(t);
-        out.v.push(v[i]);
+        out.v.push(values[i]);
       }
     }
   }
 }
 
+interface Series {
+  readonly recent: Float32Array;
+  readonly coarse: Float32Array;
+}
+
 class SetupHistory {
-  readonly coarse = new SlotRing(POINTS);
-  readonly recent = new SlotRing(RECENT);
+  readonly recent = new TimeRing(RECENT);
+  readonly coarse = new TimeRing(POINTS);
+  /** quantity → channel → its values */
+  readonly series = new Map<string, Map<number, Series>>();
+
+  get(quantity: string, channel: number, create: boolean): Series | undefined {
+    let byChannel = this.series.get(quantity);
+    if (!byChannel) {
+      if (!create) return undefined;
+      this.series.set(quantity, (byChannel = new Map()));
+    }
+    let s = byChannel.get(channel);
+    if (!s && create) byChannel.set(channel, (s = { recent: new Float32Array(RECENT).fill(NaN), coarse: new Float32Array(POINTS).fill(NaN) }));
+    return s;
+  }
+
+  /** a new slot in a ring: every series reads NaN there until a reading fills it */
+  clear(ring: 'recent' | 'coarse', i: number): void {
+    for (const byChannel of this.series.values()) for (const s of byChannel.values()) s[ring][i] = NaN;
+  }
 }
 
 export class History {
@@ -83,16 +101,18 @@ export class History {
       // readings of an older scan than the newest kept add nothing; the newest scan's slot is filled in
       if (last !== undefined && c.timeMs < last) continue;
       if (last === undefined || c.timeMs > last) {
-        h.recent.push(c.timeMs);
+        h.clear('recent', h.recent.push(c.timeMs));
         const coarseLast = h.coarse.last();
-        if (coarseLast === undefined || c.timeMs - coarseLast >= this.stepMs - 1) h.coarse.push(c.timeMs);
+        if (coarseLast === undefined || c.timeMs - coarseLast >= this.stepMs - 1) h.clear('coarse', h.coarse.push(c.timeMs));
       }
-      const inCoarse = h.coarse.last() === c.timeMs;
-      for (const [q, v] of Object.entries(c.values)) {
+      const ri = h.recent.newest();
+      const ci = h.coarse.last() === c.timeMs ? h.coarse.newest() : -1;
+      for (const q in c.values) {
+        const v = c.values[q];
         if (!Number.isFinite(v)) continue;
-        const key = `${c.channel}/${q}`;
-        h.recent.set(key, v);
-        if (inCoarse) h.coarse.set(key, v);
+        const s = h.get(q, c.channel, true)!;
+        s.recent[ri] = v;
+        if (ci >= 0) s.coarse[ci] = v;
       }
     }
   }
@@ -103,11 +123,12 @@ export class History {
     const from = now - Math.min(minutes === undefined ? Infinity : minutes * 60_000, this.windowMs);
     const out = { t: [] as number[], v: [] as number[] };
     if (!h) return out;
-    const key = `${channel}/${quantity}`;
+    const s = h.get(quantity, channel, false);
+    if (!s) return out;
     // the coarse points before the recent ring begins, then every recent scan
     const recentFrom = h.recent.first() ?? Infinity;
-    h.coarse.copy(key, from, recentFrom, out);
-    h.recent.copy(key, from, Infinity, out);
+    h.coarse.copy(s.coarse, from, recentFrom, out);
+    h.recent.copy(s.recent, from, Infinity, out);
     return out;
   }
 }
