@@ -72,6 +72,8 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   #session: S | null = null;
   readonly #jobs: Job<S>[] = [];
   #state: CrateState | null = null;
+  /** when #state began (ms since the epoch) */
+  #stateSinceMs = 0;
   #lastCallMs = 0;
   #calls = 0;
   #stopReason: string | null = null;
@@ -530,8 +532,13 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
     const previous = this.#state;
     const changed = state !== previous;
     this.#state = state;
+    if (!changed) {
+      // another failed try in the same state: health gets its cause and the grown delay, the log nothing
+      if (retryInMs !== undefined) this.#io.post({ type: 'state', state, sinceMs: this.#stateSinceMs, detail, retryInMs });
+      return;
+    }
     const sinceMs = Date.now();
-    if (!changed) return;
+    this.#stateSinceMs = sinceMs;
     {
       const what = `${this.#mf.systemType} at ${this.#mf.address}`;
       const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} s`;

@@ -17,10 +17,6 @@ after(async () => {
   await Promise.all([sim?.stop(), vm?.dispose()]);
 });
 
-interface Health {
-  crates: { mode?: string; events?: { events: number; reconciles: number; differences: number; fallbacks: number; detail: string } }[];
-}
-
 function config(dir: string, reconcileS: number): string {
   const sink = ['  influxDB:', `    URL: ${vm.url}`, '    TOKEN: "tok"', '    ORG: "gem"', '    DB_BUCKET: "events"'].join('\n');
   return [
@@ -43,10 +39,6 @@ function config(dir: string, reconcileS: number): string {
   ].join('\n');
 }
 
-async function health(url: string): Promise<Health> {
-  return (await (await fetch(url)).json()) as Health;
-}
-
 async function valueSeen(field: string, channel: string, value: number): Promise<void> {
   await vm.exportSeries(`{__name__="CAEN_Board_Monitor_${field}", channel="${channel}"}`, (s) => s[0]?.values.includes(value) ?? false, 15_000);
 }
@@ -55,8 +47,7 @@ test('event mode: changes by another client and a trip reach the database throug
   const dir = tempDir(t);
   const d = startDaemon(['-c', writeConfig(dir, config(dir, 600)), 'start', 'EvBoard']);
   t.after(() => d.stop('SIGKILL'));
-  await d.waitFor(/event mode on/);
-  const url = await d.healthUrl();
+  await d.untilHealth('event mode on', (h) => h.crates[0]?.mode === 'events');
   const callsBefore = (await sim.control.counters()).calls.CAENHV_GetChParam ?? 0;
 
   await sim.control.setChannel(2, 1, 'V0Set', 777);
@@ -66,11 +57,7 @@ test('event mode: changes by another client and a trip reach the database throug
   await valueSeen('Pw', '00', 0);
   assert.equal((await sim.control.counters()).calls.CAENHV_GetChParam ?? 0, callsBefore, 'no poll: the changes came as events');
   // the worker reports its figures at most once a second
-  let h = await health(url);
-  for (let i = 0; i < 50 && (h.crates[0].events?.events ?? 0) < 3; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    h = await health(url);
-  }
+  const h = await d.untilHealth('three events counted', (x) => (x.crates[0]?.events?.events ?? 0) >= 3);
   assert.equal(h.crates[0].mode, 'events');
   assert.ok((h.crates[0].events?.events ?? 0) >= 3, JSON.stringify(h.crates[0]));
 
@@ -86,31 +73,28 @@ test('event mode: a lost event is caught by the reconcile poll (counted), a drop
     await sim.control.eventFaults({ loseEvents: 0, eventKeepalives: true });
     await d.stop('SIGKILL');
   });
-  await d.waitFor(/event mode on/);
-  const url = await d.healthUrl();
+  await d.untilHealth('event mode on', (h) => h.crates[0]?.mode === 'events');
 
   // a lost event: the database is right after the next reconcile, which counts the difference
   await sim.control.eventFaults({ loseEvents: 1 });
   await sim.control.setChannel(2, 1, 'V0Set', 555);
   await valueSeen('V0Set', '01', 555);
-  await d.waitFor(/reconcile poll: 1 value differed from the events/);
-  assert.ok(((await health(url)).crates[0].events?.differences ?? 0) >= 1);
+  await d.untilHealth('the reconcile poll counted the lost event', (h) => (h.crates[0]?.events?.differences ?? 0) >= 1);
+  await d.waitFor(/reconcile poll: 1 value differed from the events/); // and says so
 
   // the event connection dropped: polling at once, loudly; events again after EVENTS_RETRY_SECONDS
   await sim.control.dropEventConnections();
-  await d.waitFor(/event mode off .*the event connection closed/);
-  const ons = () => d.lines.filter((l) => /event mode on/.test(l)).length;
-  const before = ons();
+  await d.untilHealth('a fallback to polling', (h) => (h.crates[0]?.events?.fallbacks ?? 0) >= 1);
+  await d.waitFor(/event mode off .*the event connection closed/); // loudly, with the reason
   await sim.control.setChannel(2, 1, 'V0Set', 444);
   await valueSeen('V0Set', '01', 444);
-  for (let i = 0; i < 100 && ons() <= before; i++) await new Promise((r) => setTimeout(r, 100));
-  assert.ok(ons() > before, 'events are tried again and work');
+  // the fallback's report set the mode to polling: events again means they were tried again and work
+  await d.untilHealth('events tried again', (h) => h.crates[0]?.mode === 'events' && (h.crates[0].events?.fallbacks ?? 0) >= 1);
 
   // keepalives stop: the silence limit makes the worker poll
   await sim.control.eventFaults({ eventKeepalives: false });
+  await d.untilHealth('a second fallback', (h) => (h.crates[0]?.events?.fallbacks ?? 0) >= 2);
   await d.waitFor(/event mode off .*no event and no keepalive/);
-  const h = await health(url);
-  assert.ok((h.crates[0].events?.fallbacks ?? 0) >= 2);
   assert.equal(await d.stop('SIGTERM'), 0);
   assert.equal((await sim.control.counters()).openSessions, 0);
 });

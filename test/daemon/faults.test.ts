@@ -156,7 +156,9 @@ test('GEM: a channel without an electrode suffix loses only its Ieq, with one wa
   const d = startDaemon(['-c', writeConfig(dir, text), 'start', 'G2']);
   t.after(() => d.stop('SIGKILL'));
   await d.waitFor(/Ieq not written/);
-  await sleep(1500);
+  // the warning names the channel once, however many scans follow (HoldOffTime 0.3 s)
+  const warned = await d.health();
+  await d.untilHealth('five more scans of G2', (h) => scans(h, 'G2') >= scans(warned, 'G2') + 5);
   assert.equal(await d.stop('SIGTERM'), 0);
   assert.equal(d.lines.filter((l) => /Ieq not written/.test(l)).length, 1);
   const lines = readdirSync(data).flatMap((f) => readFileSync(join(data, f), 'utf8').split('\n')).filter((l) => l.startsWith('HV,'));

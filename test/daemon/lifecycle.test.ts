@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig } from './run-daemon.js';
 import { randomLoopback } from '../helpers/loopback.js';
 
@@ -34,7 +33,7 @@ test('a bad config exits 2 with one line per problem, before any log, spool or d
   const file = writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', NOWHERE, dir).replace('HoldOffTime: 1', 'HoldOffTime: -4')}`);
   const d = startDaemon(['-c', file, 'start', 'T1']);
   assert.equal(await d.exited, 2);
-  assert.ok(d.lines.some((l) => /HoldOffTime/.test(l)), d.lines.join('\n'));
+  assert.ok(d.lines.some((l) => /^gemcaen: setup T1: HoldOffTime: .* \[CONFIG_OUT_OF_RANGE\]$/.test(l)), d.lines.join('\n'));
   for (const sub of ['logs', 'spool', 'data']) assert.equal(existsSync(join(dir, sub)), false, `${sub} was created`);
 
   const unknown = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', NOWHERE, dir)}`), 'start', 'T2']);
@@ -51,12 +50,9 @@ test('an unreachable crate: the daemon keeps running, health says backoff (exit 
   const file = writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', NOWHERE, dir)}`);
   const d = startDaemon(['-c', file, 'start', 'T1']);
   t.after(() => d.stop('SIGKILL'));
-  const url = await d.healthUrl();
-  await d.waitFor(/unreachable/);
-  await sleep(3500); // back-off 1 s, 2 s: at least three login attempts
-  const body = (await (await fetch(url)).json()) as { ok: boolean; crates: { state: string }[] };
+  // back-off 1 s, 2 s, 4 s (± 20 %): a next try 3.2 s or more away means three login attempts failed
+  const body = await d.untilHealth('three failed login attempts', (h) => h.crates[0]?.state === 'backoff' && (h.crates[0].retryInMs ?? 0) >= 3200);
   assert.equal(body.ok, false);
-  assert.equal(body.crates[0].state, 'backoff');
   assert.equal(await d.stop('SIGTERM'), 0);
   assert.equal(d.lines.filter((l) => /unreachable/.test(l)).length, 1, 'one line per state change, not per attempt');
   assert.ok(!d.lines.join('\n').includes('topsecret99'));
@@ -80,11 +76,9 @@ test('a CAEN library file that does not load: one error line, crate state librar
   writeFileSync(bogus, 'not an ELF file\n');
   const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${setupYaml('T1', NOWHERE, dir).replace(LIB, bogus)}`), 'start', 'T1']);
   t.after(() => d.stop('SIGKILL'));
-  const url = await d.healthUrl();
-  await d.waitFor(/cannot log in/);
-  await sleep(2500); // a connection back-off would have retried (and logged "connecting") by now
-  const body = (await (await fetch(url)).json()) as { ok: boolean; crates: { state: string }[] };
-  assert.equal(body.crates[0].state, 'library-error');
+  // what is asserted is an absence (no retry): the state held 2.5 s, by which a connection back-off (1 s,
+  // then 2 s) would have retried and logged "connecting"
+  await d.untilHealth('2.5 s in library-error', (h) => h.crates[0]?.state === 'library-error' && Date.now() - Date.parse(h.crates[0].since) > 2500);
   assert.equal(await d.stop('SIGTERM'), 0);
   const errors = d.lines.filter((l) => /cannot log in/.test(l));
   assert.equal(errors.length, 1, d.lines.join('\n'));

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim, type SimHandle } from '../helpers/sim.js';
+import type { HealthReport } from '../../src/supervisor/state.js';
 import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig } from './run-daemon.js';
 
 const CRATES = `
@@ -76,13 +77,14 @@ test('crate a down and up: reconnect, logging resumes; crate b unaffected; a rem
   const file = writeConfig(dir, [settingsYaml(dir), setup('RA', sim.crates.a, 2, data), setup('RB', sim.crates.b, 3, data)].join('\n'));
   const d = startDaemon(['-c', file, 'start', 'RA', 'RB']);
   t.after(() => d.stop('SIGKILL'));
-  await until('both crates connected', () => d.lines.filter((l) => /connected to SY4527/.test(l)).length === 2);
+  const crate = (h: HealthReport, name: 'a' | 'b') => h.crates.find((c) => c.id === sim.crates[name].toLowerCase());
+  await d.untilHealth('both crates connected', (h) => crate(h, 'a')?.state === 'connected' && crate(h, 'b')?.state === 'connected');
   await until('first lines of both setups', () => times(data, 'RA').length > 0 && times(data, 'RB').length > 0);
 
   await sim.control.crateOff('a');
   t.after(() => sim.control.crateOn('a'));
   const downMs = Date.now();
-  await d.waitFor(new RegExp(`\\[${sim.crates.a.replace(/\./g, '\\.')}\\].*unreachable`));
+  await d.untilHealth('crate a in back-off', (h) => crate(h, 'a')?.state === 'backoff');
   // crate b keeps logging (V0Set heartbeat every 1 s) while a is down; nothing comes from a meanwhile
   await until('two lines of crate b while a is down', () => times(data, 'RB').filter((x) => x > downMs + 500).length >= 2);
   const raDuring = times(data, 'RA').filter((x) => x > downMs + 500);
@@ -94,21 +96,23 @@ test('crate a down and up: reconnect, logging resumes; crate b unaffected; a rem
 
   await sim.control.crateOn('a');
   const upMs = Date.now();
-  await until('crate a connected again', () => d.lines.filter((l) => l.includes(`connected to SY4527 at ${sim.crates.a}`)).length === 2);
+  await d.untilHealth('crate a connected again', (h) => crate(h, 'a')?.state === 'connected');
   await until('RA logging again', () => times(data, 'RA').some((x) => x > upMs));
   assert.equal(d.lines.filter((l) => /unreachable/.test(l)).length, 1, 'one warning for the outage, not one per attempt');
 
   // a removed board pauses only its setup, and resumes when it is back
   await sim.control.removeBoard(3, 'b');
   t.after(() => sim.control.insertBoard(3, 'b').catch(() => undefined));
-  await d.waitFor(/RB: paused/);
+  const rb = (h: HealthReport) => h.setups.find((x) => x.name === 'RB');
+  await d.untilHealth('RB paused', (h) => rb(h)?.paused === true);
   const removedMs = Date.now();
-  await sleep(1500);
+  // RA's heartbeat lines (1 s) while RB is paused: time passes, and RB writes nothing meanwhile
+  await until('two RA lines while RB is paused', () => times(data, 'RA').filter((x) => x > removedMs).length >= 2);
   assert.equal(times(data, 'RB').filter((x) => x > removedMs).length, 0);
-  assert.ok(times(data, 'RA').filter((x) => x > removedMs).length > 0, 'RA keeps logging');
   await sim.control.insertBoard(3, 'b');
-  await d.waitFor(/RB: slot 3 \(A1535\) is back/);
-  await until('RB logging again', () => times(data, 'RB').some((x) => x > removedMs + 1500));
+  const insertedMs = Date.now();
+  await d.untilHealth('RB resumed', (h) => rb(h)?.paused === false);
+  await until('RB logging again', () => times(data, 'RB').some((x) => x > insertedMs));
 
   assert.equal(await d.stop('SIGTERM'), 0);
   assert.equal((await sim.control.counters('a')).openSessions, 0);
@@ -125,8 +129,8 @@ test('a keepalive prevents the crate from dropping an idle session when HoldOffT
   const text = setup('KA', sim.crates.a, 2, data).replace('HoldOffTime: 0.5', 'HoldOffTime: 4').replace('    CAENHV_LIBRARY', '    KEEPALIVE_SECONDS: 0.5\n    CAENHV_LIBRARY');
   const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${text}`), 'start', 'KA']);
   t.after(() => d.stop('SIGKILL'));
-  await d.waitFor(/connected to SY4527/);
-  await sleep(5000);
+  // two scans 4 s apart: the session sat idle for longer than the crate's 1.5 s limit in between
+  await d.untilHealth('two scans of KA', (h) => (h.setups.find((x) => x.name === 'KA')?.scans ?? 0) >= 2);
   const c = await sim.control.counters('a');
   assert.equal(c.sessionsDropped, 0, 'no idle drop');
   assert.equal(c.sessionsOpened, 1);

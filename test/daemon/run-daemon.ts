@@ -22,7 +22,10 @@ export interface RunningDaemon {
   healthUrl(): Promise<string>;
   /** the daemon's state, as GET /health gives it */
   health(): Promise<HealthReport>;
-  /** polls the daemon's state until `holds` (what the test waits on, never a log line or a fixed sleep) */
+  /**
+   * polls the daemon's state until `holds` (what the test waits on, never a log line or a fixed sleep);
+   * the time-out (default 30 s) counts from when the daemon announced its health endpoint
+   */
   untilHealth(what: string, holds: (h: HealthReport) => boolean, timeoutMs?: number): Promise<HealthReport>;
 }
 
@@ -40,10 +43,10 @@ export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}, cli = C
   createInterface({ input: child.stderr! }).on('line', onLine);
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const healthUrl = async (): Promise<string> => {
-    const l = await waitFor(/health: GET http:\/\/\S+\/health/);
+    const l = await waitFor(/health: GET http:\/\/\S+\/health/, 30_000);
     return /(http:\/\/\S+\/health)/.exec(l)![1] as string;
   };
-  const health = async (): Promise<HealthReport> => (await (await fetch(await healthUrl())).json()) as HealthReport;
+  const health = async (): Promise<HealthReport> => (await (await fetch(await healthUrl(), { signal: AbortSignal.timeout(10_000) })).json()) as HealthReport;
   const waitFor = (re: RegExp, timeoutMs = 15_000) => {
     const hit = lines.find((l) => re.test(l));
     if (hit) return Promise.resolve(hit);
@@ -66,7 +69,8 @@ export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}, cli = C
     },
     healthUrl,
     health,
-    async untilHealth(what, holds, timeoutMs = 15_000) {
+    async untilHealth(what, holds, timeoutMs = 30_000) {
+      await healthUrl();
       const deadline = Date.now() + timeoutMs;
       let last: HealthReport | undefined;
       for (;;) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
-import { daemon, fileTimes, scans, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig } from '../faults/kit.js';
+import { daemon, fileTimes, scans, scansNow, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig } from '../faults/kit.js';
 
 let sim: SimHandle;
 let influx: InfluxDBServer;
@@ -29,7 +29,7 @@ function fileConfig(t: { after(fn: () => void): void }, setup: string): { dir: s
 test('SIGHUP (a closed terminal) stops the daemon like SIGTERM: logged, sessions closed, points flushed, exit 0', async (t) => {
   const c = fileConfig(t, 'HUP');
   const d = daemon(t, c.file, ['HUP']);
-  await until('3 scans', () => scans(d, 'HUP') >= 3);
+  await until('3 scans', async () => (await scansNow(d, 'HUP')) >= 3);
   const before = await sim.control.counters();
   assert.ok(before.openSessions >= 1);
   const code = await d.stop('SIGHUP');
@@ -43,7 +43,7 @@ test('SIGHUP (a closed terminal) stops the daemon like SIGTERM: logged, sessions
 test('a second signal 20 ms after a fast clean stop: no "write after end" crash, exit 0', async (t) => {
   const c = fileConfig(t, 'LATE');
   const d = daemon(t, c.file, ['LATE']);
-  await until('2 scans', () => scans(d, 'LATE') >= 2);
+  await until('2 scans', async () => (await scansNow(d, 'LATE')) >= 2);
   d.child.kill('SIGTERM');
   await d.waitFor(/\bstopped\b/);
   // the logger is closing now; SIGINT: the same signal within 1 s counts as one (npm forwards Ctrl-C)
@@ -69,7 +69,7 @@ test('a worker stuck 60 s inside a CAEN call: SIGTERM ends the process within th
   await influx.stop();
   const env = { CAENHV_SIM_TIMEOUT_MS: '60000' };
   const d1 = daemon(t, file, [setup], env);
-  await until('4 scans spooled', () => scans(d1, setup) >= 4);
+  await until('4 scans spooled', async () => (await scansNow(d1, setup)) >= 4);
   await sim.control.latency(60_000);
   const stuckFrom = scans(d1, setup);
   await sleep(1500); // the next scan's first call is now waiting for its answer
@@ -101,7 +101,7 @@ test('a worker stuck inside a CAEN call: a second signal ends the process at onc
   const c = fileConfig(t, 'STUCK2');
   t.after(() => sim.control.latency(0));
   const d = daemon(t, c.file, ['STUCK2'], { CAENHV_SIM_TIMEOUT_MS: '60000' });
-  await until('2 scans', () => scans(d, 'STUCK2') >= 2);
+  await until('2 scans', async () => (await scansNow(d, 'STUCK2')) >= 2);
   await sim.control.latency(60_000);
   const stuckFrom = scans(d, 'STUCK2');
   await sleep(1500);

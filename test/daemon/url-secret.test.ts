@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { CLI } from './run-daemon.js';
-import { daemon, health, scans, settingsYaml, tempDir, textsUnder, until, writeConfig, mainframeYaml } from '../faults/kit.js';
+import { daemon, health, scansNow, settingsYaml, tempDir, textsUnder, until, writeConfig, mainframeYaml } from '../faults/kit.js';
 
 const PW = 'Qs-pw-8Tg2Mx5Lr';
 const DB = 'urlsecret';
@@ -66,7 +66,7 @@ test('a password in the InfluxDB URL query string: used for writing, shown nowhe
     outputs.push([args.join(' '), r.stdout + r.stderr]);
   }
   const d = daemon(t, file, ['QS'], env);
-  await until('points written with the query-string credentials', async () => (await influx.query(`SELECT count("VMon") FROM "CAEN_Board_Monitor"`, DB)).length > 0 && scans(d, 'QS') >= 3);
+  await until('points written with the query-string credentials', async () => (await influx.query(`SELECT count("VMon") FROM "CAEN_Board_Monitor"`, DB)).length > 0 && (await scansNow(d, 'QS')) >= 3);
   for (let i = 0; i < 3; i++) outputs.push([`health ${i}`, JSON.stringify(await health(d))]);
   assert.equal(await d.stop('SIGTERM'), 0);
   outputs.push(['daemon console', d.lines.join('\n')]);

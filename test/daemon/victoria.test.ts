@@ -59,7 +59,7 @@ test('daemon → VictoriaMetrics (v2 sink): schema, changes, heartbeat, clean st
   const startedMs = Date.now();
   const d = startDaemon(['-c', file, 'start', 'VMBoard', 'VMGEM']);
   t.after(() => d.stop('SIGKILL'));
-  await d.waitFor(/connected to SY4527/);
+  await d.untilHealth('the crate connected', (h) => h.crates[0]?.state === 'connected');
 
   // first scans: exact labels of a plain channel
   const v0 = await vm.exportSeries('{__name__="CAEN_Board_Monitor_V0Set"}', (s) => s.length === 2);

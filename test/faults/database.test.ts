@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
 import { startVictoria, type VictoriaServer } from '../helpers/victoria.js';
-import { bytesUnder, daemon, drained, figure, health, scans, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon, type Sink } from './kit.js';
+import { bytesUnder, daemon, drained, figure, health, scans, scansNow, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon, type Sink } from './kit.js';
 
 const DOWN_SECONDS = Number(process.env.FAULT_DB_DOWN_SECONDS ?? 60);
 const V2_DOWN_SECONDS = Number(process.env.FAULT_V2_DOWN_SECONDS ?? 10);
@@ -168,7 +168,7 @@ test('fault 5: SIGTERM during a database outage: exit 0, the spool is kept on di
   assert.ok(storedWhileDown < produced1, 'some points were only in the spool');
 
   const d2 = daemon(t, run.file, [run.setup]);
-  await until('a few scans of the second run', () => scans(d2, run.setup) >= 3);
+  await until('a few scans of the second run', async () => (await scansNow(d2, run.setup)) >= 3);
   await caughtUp(d2, 30_000);
   assert.equal(await d2.stop('SIGTERM'), 0);
   const produced2 = scans(d2, run.setup);
@@ -197,7 +197,7 @@ test('fault 6: SIGKILL (database up, then database down): at most the last scan 
   // run 2: the database goes down, kill -9 mid-run (points only in the spool)
   await sleep(300);
   const d2 = daemon(t, run.file, [run.setup]);
-  await until('the second run scanning', () => scans(d2, run.setup) >= 2);
+  await until('the second run scanning', async () => (await scansNow(d2, run.setup)) >= 2);
   await influx.stop();
   t.after(() => influx.start());
   await sleep(2700);
@@ -208,7 +208,7 @@ test('fault 6: SIGKILL (database up, then database down): at most the last scan 
   await influx.start();
   // run 3: the database back: the spool of run 2 is replayed
   const d3 = daemon(t, run.file, [run.setup]);
-  await until('the third run scanning', () => scans(d3, run.setup) >= 3);
+  await until('the third run scanning', async () => (await scansNow(d3, run.setup)) >= 3);
   await caughtUp(d3, 30_000);
   assert.equal(await d3.stop('SIGTERM'), 0);
   const produced3 = scans(d3, run.setup);

@@ -56,7 +56,10 @@ export function setupYaml(o: SetupOptions): string {
   ].join('\n');
 }
 
-/** Scans the daemon reported for a setup (its debug line per delivered scan), from line `from` on. */
+/**
+ * Every scan the daemon logged for a setup (its debug line per delivered scan), from line `from` on; also
+ * after the daemon exited, when health is gone: for totals at the stop. To wait on scans, use scansNow.
+ */
 export function scans(d: RunningDaemon, setup: string, from = 0): number {
   const re = new RegExp(`\\b${setup}: scan of \\d+ channels`);
   return d.lines.slice(from).filter((l) => re.test(l)).length;
@@ -71,6 +74,11 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
 }
 
 /** GET /health of the running daemon (undefined while it does not answer). */
+/** Scans of a setup as health counts them now (what a test waits on); 0 while health does not answer. */
+export async function scansNow(d: RunningDaemon, setup: string): Promise<number> {
+  return (await health(d))?.setups.find((s) => s.name === setup)?.scans ?? 0;
+}
+
 export async function health(d: RunningDaemon): Promise<HealthJson | undefined> {
   try {
     const r = await fetch(await d.healthUrl(), { signal: AbortSignal.timeout(2000) });

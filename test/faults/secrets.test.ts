@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { runCli } from '../config/helpers.js';
-import { daemon, figure, health, scans, settingsYaml, setupYaml, tempDir, textsUnder, until, writeConfig, type HealthJson } from './kit.js';
+import { daemon, figure, health, settingsYaml, setupYaml, tempDir, textsUnder, until, writeConfig, type HealthJson } from './kit.js';
 
 const CAEN_PW_ENV = 'Crate-pw-Q7v!x93kLm'; // right password of crate a, from ${FAULT_CAEN_PW}
 const CAEN_PW_LITERAL = 'Wrong-pw-Z4r8Tq2Hs'; // wrong password of crate b, written in the file
@@ -140,7 +140,7 @@ test('fault 9: passwords and tokens never appear in output, log files, spool or 
       h !== undefined &&
       h.crates.find((c) => c.id === bId)?.state === 'auth-failed' &&
       h.sinks.filter((s) => s.state !== 'ok').length === 2 &&
-      scans(d, 'SA') >= 2
+      (h.setups.find((s) => s.name === 'SA')?.scans ?? 0) >= 2
     );
   }, 30_000, 250).catch((err: Error) => {
     throw new Error(`${err.message}\nlast health: ${JSON.stringify(healths.at(-1))}\n${d.lines.filter((l) => !/scan of|debug/.test(l)).join('\n')}`);

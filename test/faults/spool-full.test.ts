@@ -11,7 +11,7 @@ import { startSim, type SimHandle } from '../helpers/sim.js';
 import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
 import { CLI } from '../daemon/run-daemon.js';
-import { daemon, drained, figure, health, scans, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon } from './kit.js';
+import { daemon, drained, figure, health, scans, scansNow, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon } from './kit.js';
 
 const CHANNELS = [0, 1, 2];
 const SERIES = CHANNELS.length + 1;
@@ -70,7 +70,7 @@ test('spool disk full while the database is up: 0 lost, health exit 1 naming the
   const d = daemon(t, p.file, [setup]);
   await until('first scans stored', async () => (await storedTimes(influx, 'spoolfull1', setup)).size >= SERIES);
   p.disk.fill(0);
-  const fullAt = scans(d, setup);
+  const fullAt = await scansNow(d, setup);
   await until('health to report the full spool', async () => /ENOSPC/.test((await sinkHealth(d))?.sinks[0]?.spoolError ?? ''));
   const url = await d.healthUrl();
   const cli = spawnSync(process.execPath, [CLI, 'health', '--url', url], { encoding: 'utf8' });
@@ -79,7 +79,7 @@ test('spool disk full while the database is up: 0 lost, health exit 1 naming the
   const h = (await sinkHealth(d))!;
   assert.equal(h.ok, false);
   assert.equal(h.sinks[0].state, 'ok', 'the database still takes the lines');
-  await until('10 scans on the full disk', () => scans(d, setup) >= fullAt + 10);
+  await until('10 scans on the full disk', async () => (await scansNow(d, setup)) >= fullAt + 10);
   await until('every line sent', async () => drained((await sinkHealth(d))?.sinks[0]));
   const dropped = (await sinkHealth(d))!.sinks[0].extra?.droppedLines;
   assert.equal(await d.stop('SIGTERM'), 0);
