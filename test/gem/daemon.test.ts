@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim } from '../helpers/sim.js';
+import type { HealthReport } from '../../src/supervisor/state.js';
 import { settingsYaml, startDaemon, tempDir } from '../daemon/run-daemon.js';
 import { DEFAULT_RESISTORS_MOHM, ELECTRODE_ALIASES, ELECTRODE_SUFFIXES } from '../../src/gem/index.js';
 import { gemCratesYaml, writeConfig } from '../helpers/cli.js';
@@ -71,7 +72,9 @@ test('both layers of one A1515TG into one FILE sink: HV, ChannelName alias, laye
   const d = startDaemon(['-c', config, 'start', 'GemL1', 'GemL2']);
   t.after(() => d.stop());
   await until(() => new Set(readLines(data).filter((l) => l.measurement === 'HV').map((l) => `${l.tags.layer}/${l.tags.ChannelName}`)).size === 14, 20_000, '14 series');
-  await sleep(1500); // a few more scans
+  const first = await d.health();
+  const scansOf = (h: HealthReport, name: string) => h.setups.find((x) => x.name === name)?.scans ?? 0;
+  await d.untilHealth('three more scans of each layer', (h) => scansOf(h, 'GemL1') >= scansOf(first, 'GemL1') + 3 && scansOf(h, 'GemL2') >= scansOf(first, 'GemL2') + 3);
   assert.equal(await d.stop(), 0);
 
   const hv = readLines(data).filter((l) => l.measurement === 'HV');
@@ -115,9 +118,15 @@ test('a GEM setup on an A1535: paused with one message naming the slot and the m
   const config = writeConfig(dir, sim, { Gem: { slot: 0, layer: 1, holdOffSeconds: 0.5 }, Plain: { slot: 2, channels: [0] } }, { head: settingsYaml(dir) });
   const d = startDaemon(['-c', config, 'start', 'Gem', 'Plain']);
   t.after(() => d.stop());
+  const gem = (h: HealthReport) => h.setups.find((x) => x.name === 'Gem');
+  const paused = await d.untilHealth('Gem paused', (h) => gem(h)?.paused === true);
+  assert.match(gem(paused)?.reason ?? '', /A1535/);
   await d.waitFor(/slot 0 holds a A1535, not an A1515: a GEM setup needs a triple-GEM board/);
   await until(() => readLines(data).some((l) => l.tags.setup === 'Plain'), 15_000, 'the other setup logging');
-  await sleep(2000); // four more hold-offs of the paused setup
+  // the paused setup's hold-offs go by (0.5 s; Plain scans every 1 s, four times): the message stays one
+  const plainScans = (h: HealthReport) => h.setups.find((x) => x.name === 'Plain')?.scans ?? 0;
+  const from = plainScans(paused);
+  await d.untilHealth('four more scans of Plain', (h) => plainScans(h) >= from + 4);
   assert.equal(await d.stop(), 0);
   assert.equal(d.lines.filter((l) => /not an A1515/.test(l)).length, 1, 'logged once');
   assert.equal(readLines(data).filter((l) => l.tags.setup === 'Gem').length, 0);
