@@ -1,7 +1,8 @@
 // `gemcaen user add` and `gemcaen user token`: what they write (scrypt and sha256 hashes in a 0600
 // users file, never a password or a token), what they print (the token once, never a hash), their
 // refusals by code; then the real daemon reading that file: the password signs in, the token
-// authenticates, and a wrong password, a revoked token and an unknown token are refused with codes.
+// authenticates (a set made with it is audited with its user), and a wrong password, a revoked token
+// and an unknown token are refused with codes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -173,6 +174,20 @@ test('the daemon reads what the commands wrote: password and token work; wrong p
     assert.equal(refused.status, 401, `token ${t.slice(0, 8)}…`);
     assert.equal(((await refused.json()) as { code: string }).code, 'NOT_SIGNED_IN');
   }
+  // a script with the token sets a value: it reaches the crate, and the audit names the token's user
+  const callsBefore = (await w.sim.control.counters()).calls.CAENHV_SetChParam ?? 0;
+  const auth = { 'content-type': 'application/json', authorization: `Bearer ${tokens.current!}` };
+  const planned = await fetch(`${origin}/api/preview`, { method: 'POST', headers: auth, body: JSON.stringify({ setup: 'Board', channels: [2], param: 'I0Set', value: '17' }) });
+  assert.equal(planned.status, 200, await planned.clone().text());
+  const plan = (await planned.json()) as { previewId: string; confirmations: number };
+  const applied = await fetch(`${origin}/api/apply`, { method: 'POST', headers: auth, body: JSON.stringify({ previewId: plan.previewId, confirmations: plan.confirmations }) });
+  assert.equal(applied.status, 200);
+  assert.equal(((await applied.json()) as { code: string }).code, 'OK');
+  assert.equal((await w.sim.control.getChannel(2, 2)).params.I0Set, 17);
+  assert.equal(((await w.sim.control.counters()).calls.CAENHV_SetChParam ?? 0) - callsBefore, 1);
+  const audit = (await (await fetch(`${origin}/api/audit`, { headers: auth })).json()) as { audit: { who: string; param: string; after: number | null; channel: number }[] };
+  assert.ok(audit.audit.some((a) => a.who === 'alice' && a.param === 'I0Set' && a.channel === 2 && a.after === 17), JSON.stringify(audit.audit));
+
   // a revoked token changes nothing either
   const preview = await fetch(`${origin}/api/preview`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.revoked!}` }, body: JSON.stringify({ setup: 'Board', channels: [1], param: 'V0Set', value: '2010' }) });
   assert.equal(preview.status, 401);
