@@ -1,9 +1,9 @@
 // SinkConfig → Sink.
 import type { SinkConfig } from '../config/types.js';
 import type { Sink } from './sinks/sink.js';
-import { InfluxV2Sink } from './sinks/influx-v2.js';
-import { InfluxV1Sink } from './sinks/influx-v1.js';
-import { FileSink } from './sinks/file.js';
+import { InfluxV2Sink } from './sinks/influx/influx-v2.js';
+import { InfluxV1Sink } from './sinks/influx/influx-v1.js';
+import { FileSink } from './sinks/file/file-sink.js';
 
 export function createSink(c: SinkConfig, timeoutMs: number): Sink {
   switch (c.kind) {

@@ -13,7 +13,7 @@ import { SeriesHeadCache, toLine } from './line-protocol.js';
 import type { BackoffOptions } from '../backoff.js';
 import { SINK_BACKOFF } from './outcome.js';
 import { SinkQueue } from './sink-queue.js';
-import { fileSafe } from './sinks/file.js';
+import { fileSafe } from './sinks/file/file-sink.js';
 import { Spool } from './spool.js';
 import type { SinkStatus } from '../protocol.js';
 import { checkSpoolDirectory } from './spool-dir.js';

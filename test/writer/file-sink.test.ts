@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SinkConfig } from '../../src/config/types.js';
-import { FileSink } from '../../src/writer/sinks/file.js';
+import { FileSink } from '../../src/writer/sinks/file/file-sink.js';
 import { f, i, makeWriter, msg, point, tempDir } from './util.js';
 
 test('line protocol bytes exactly as expected, rotated at UTC midnight, deduplicated with the setup heartbeat', async (t) => {

@@ -2,9 +2,9 @@
 // (@influxdata/influxdb-client), with the outcome mapped to a WriteResult. The transport only sends: retries
 // are ours (the spool), not the client's. HttpPostSink is that write for the influx-v1 and influx-v2 sinks.
 import { HttpError, RequestTimedOutError, type Transport } from '@influxdata/influxdb-client';
-import type { WriteResult } from '../outcome.js';
-import { parseRetryAfter } from '../outcome.js';
-import type { Sink, SinkKind } from './sink.js';
+import type { WriteResult } from '../../outcome.js';
+import { parseRetryAfter } from '../../outcome.js';
+import type { Sink, SinkKind } from '../sink.js';
 
 /** Bodies larger than this are gzipped (as the client's WriteApi does). */
 const GZIP_THRESHOLD = 1000;

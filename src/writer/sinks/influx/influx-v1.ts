@@ -1,11 +1,11 @@
 // Sink influx-v1: InfluxDB 1.x servers without /api/v2 (1.6, 1.7): POST /write?db=&rp=&precision=ms with
 // HTTP Basic authentication, sent through the official client's transport like the v2 sink.
 import { InfluxDB } from '@influxdata/influxdb-client';
-import type { WriteResult } from '../outcome.js';
-import { safeUrl } from './sink.js';
-import { querySecrets } from '../../config/secret.js';
+import type { WriteResult } from '../../outcome.js';
+import { safeUrl } from '../sink.js';
+import { querySecrets } from '../../../config/secret.js';
 import { HttpPostSink } from './http-post.js';
-import type { SinkConfig } from '../../config/types.js';
+import type { SinkConfig } from '../../../config/types.js';
 
 /** the config's influx-v1 sink, plus a request time-out */
 export type InfluxV1Options = Omit<Extract<SinkConfig, { kind: 'influx-v1' }>, 'kind'> & {

@@ -2,11 +2,11 @@
 // official client's transport: POST /api/v2/write?org=&bucket=&precision=ms with "Authorization: Token …".
 // Config keys (seed spelling): influxDB.URL, TOKEN, ORG, DB_BUCKET.
 import { InfluxDB } from '@influxdata/influxdb-client';
-import type { WriteResult } from '../outcome.js';
-import { safeUrl } from './sink.js';
-import { querySecrets } from '../../config/secret.js';
+import type { WriteResult } from '../../outcome.js';
+import { safeUrl } from '../sink.js';
+import { querySecrets } from '../../../config/secret.js';
 import { HttpPostSink } from './http-post.js';
-import type { SinkConfig } from '../../config/types.js';
+import type { SinkConfig } from '../../../config/types.js';
 
 /** the config's influx-v2 sink, plus a request time-out */
 export type InfluxV2Options = Omit<Extract<SinkConfig, { kind: 'influx-v2' }>, 'kind'> & {

@@ -8,9 +8,9 @@
 // the retry neither appends after half a line nor writes the 1st file's lines twice.
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WriteResult } from '../outcome.js';
-import type { Sink } from './sink.js';
-import { timestampOf } from '../line-protocol.js';
+import type { WriteResult } from '../../outcome.js';
+import type { Sink } from '../sink.js';
+import { timestampOf } from '../../line-protocol.js';
 
 /** every daily file of a file sink is named gemcaen-YYYY-MM-DD.lp */
 export const FILE_PREFIX = 'gemcaen';
