@@ -135,11 +135,15 @@ export interface MainframeTask {
 
 // ---- writer thread ⇄ supervisor ----
 
-/** A sink as it crosses into the writer thread: secrets in clear (a Secret does not survive structured clone). */
-export type WireSink =
-  | { kind: 'influx-v2'; id: string; url: string; token: string; org: string; bucket: string; query?: string }
-  | { kind: 'influx-v1'; id: string; url: string; database: string; retentionPolicy?: string; user?: string; password?: string; query?: string }
-  | { kind: 'file'; id: string; directory: string };
+/**
+ * A sink's config as it crosses into the writer thread: its keys as they are, each secret as { secret: clear
+ * text } (a Secret does not survive structured clone; src/writer/wire-config.ts converts both ways).
+ */
+export interface WireSink {
+  kind: string;
+  id: string;
+  [key: string]: string | number | boolean | { secret: string } | undefined;
+}
 
 /** workerData of workers/writer.worker.ts */
 export interface WriterInit {

@@ -9,7 +9,7 @@ import { GemcaenError, issueLine, UsageError } from '../errors.js';
 import { findCaenLibrary } from '../caen/discover.js';
 import type { GemcaenConfig, SetupConfig } from '../config/types.js';
 import { closeLogger, createLogger, registerSecret } from '../log.js';
-import { querySecrets } from '../config/secret.js';
+import { sinkSecrets, sinkSpools } from '../writer/sinks/registry.js';
 import type { Daemon } from '../supervisor/daemon.js';
 import { action } from './command.js';
 import { checkSpoolDirectory } from '../writer/spool-dir.js';
@@ -45,11 +45,7 @@ export function register(program: Command): void {
         checkLibraries(config, setups);
         checkSpool(config, setups);
         for (const mf of config.mainframes.values()) registerSecret(mf.password.reveal());
-        for (const s of config.sinks.values()) {
-          if (s.kind === 'influx-v2') registerSecret(s.token.reveal());
-          if (s.kind === 'influx-v1') registerSecret(s.password?.reveal());
-          if (s.kind !== 'file') for (const part of querySecrets(s.query)) registerSecret(part);
-        }
+        for (const s of config.sinks.values()) for (const secret of sinkSecrets(s)) registerSecret(secret);
         const log = createLogger({ level: (opts.logLevel as LogLevel | undefined) ?? config.settings.logLevel, directory: config.settings.logDirectory });
         const configLog = log.child({ label: 'config' });
         for (const w of config.warnings ?? []) configLog.warn(issueLine(w));
@@ -71,7 +67,11 @@ export function register(program: Command): void {
  * the cause and the fix, before anything starts. Only sinks that spool need it (not the file sink).
  */
 function checkSpool(config: GemcaenConfig, setups: readonly SetupConfig[]): void {
-  if (!setups.some((s) => config.sinks.get(s.sink)?.kind !== 'file')) return;
+  const spools = (s: SetupConfig): boolean => {
+    const sink = config.sinks.get(s.sink);
+    return sink !== undefined && sinkSpools(sink);
+  };
+  if (!setups.some(spools)) return;
   try {
     checkSpoolDirectory(config.settings.spoolDirectory);
   } catch (err) {

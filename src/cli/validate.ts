@@ -4,7 +4,8 @@ import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { loadConfigForCli, resolveSetups } from '../config/load.js';
-import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
+import type { GemcaenConfig, MainframeConfig, SetupConfig } from '../config/types.js';
+import { describeSink } from '../writer/sinks/registry.js';
 import { ConfigError, type ConfigIssue, issueLine } from '../errors.js';
 import { action } from './command.js';
 
@@ -56,16 +57,11 @@ function shortPath(p: string): string {
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
 }
 
-function describeSink(sink: SinkConfig | undefined): string {
+/** the sink column: the plugin's description, paths under the working directory shortened */
+function sinkText(sink: Parameters<typeof describeSink>[0] | undefined): string {
   if (!sink) return '?';
-  switch (sink.kind) {
-    case 'influx-v2':
-      return `InfluxDB 2 ${sink.url} org "${sink.org}" bucket "${sink.bucket}"`;
-    case 'influx-v1':
-      return `InfluxDB 1 ${sink.url} database "${sink.database}"${sink.retentionPolicy ? ` rp "${sink.retentionPolicy}"` : ''}${sink.user ? ` user ${sink.user}` : ''}`;
-    case 'file':
-      return `file ${shortPath(sink.directory)}`;
-  }
+  const cwd = process.cwd();
+  return describeSink(sink).split(`${cwd}/`).join('');
 }
 
 function describeMainframe(mf: MainframeConfig): string {
@@ -105,7 +101,7 @@ function render(config: GemcaenConfig, setups: readonly SetupConfig[]): string {
         s.monitorables.join(' '),
         `${s.holdOffSeconds} s`,
         `${s.heartbeatSeconds} s`,
-        describeSink(config.sinks.get(s.sink)),
+        sinkText(config.sinks.get(s.sink)),
       ]);
     }
     lines.push(table.toString());

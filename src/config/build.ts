@@ -3,11 +3,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_RESISTORS_MOHM, layerChannels } from '../gem/resistors.js';
 import { isLoopbackIPv4, parseHostPort, parseMainframeHost } from './address.js';
-import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY, shown } from './issues.js';
+import { didYouMean, type IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
 import { auditFileOf, controlDirectoryOf } from './paths.js';
 import { defaultOf, definition } from './schema.js';
 import { buildWebSettings } from './web.js';
 import { Secret } from './secret.js';
+import { SINK_PLUGINS } from '../writer/sinks/registry.js';
 import {
   type AlarmSettings,
   LINK_TYPES,
@@ -45,11 +46,6 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 function resolvePath(cwd: string, p: string, bareNameAllowed = false): string {
   if (bareNameAllowed && !p.includes('/')) return p;
   return isAbsolute(p) ? p : resolve(cwd, p);
-}
-
-function normalizeUrl(url: string): string {
-  const u = new URL(url);
-  return u.href.replace(/\/+$/, '');
 }
 
 interface BuiltSink {
@@ -386,108 +382,42 @@ function differingKeys(a: Raw, b: Raw): string[] {
   });
 }
 
+/**
+ * The setup's sink block, parsed by the plugin whose block it is (src/writer/sinks/registry.ts). Setups
+ * whose blocks make the same sink id share it, and must then use the same credentials.
+ */
 function buildSink(name: string, raw: Raw, issues: IssueList, cwd: string, sinks: Map<string, BuiltSink>): string | undefined {
-  const influx = raw.influxDB;
-  const file = raw.FILE;
-  if (influx !== undefined && file !== undefined) {
-    issues.error([name, 'FILE'], 'CONFIG_TWO_SINKS', 'and influxDB are both given; a setup writes to one sink: keep one of them');
+  const given = SINK_PLUGINS.filter((p) => raw[p.block] !== undefined);
+  if (given.length > 1) {
+    issues.error([name, given[1].block], 'CONFIG_TWO_SINKS', `and ${given[0].block} are both given; a setup writes to one sink: keep one of them`);
     return undefined;
   }
-  if (influx === undefined && file === undefined) {
-    issues.error([name, 'influxDB'], 'CONFIG_NO_SINK', 'is missing: a setup needs a sink, influxDB {URL, TOKEN, ORG, DB_BUCKET} or FILE {DIRECTORY}');
+  if (given.length === 0) {
+    const blocks = SINK_PLUGINS.map((p) => `${p.block} {${p.keysHint}}`).join(' or ');
+    issues.error([name, SINK_PLUGINS[0].block], 'CONFIG_NO_SINK', `is missing: a setup needs a sink, ${blocks}`);
     return undefined;
   }
-  let built: { sink: SinkConfig; credentials: string; credentialKey: string } | undefined;
-  if (isRecord(file)) {
-    if (!isString(file.DIRECTORY)) return undefined;
-    const directory = resolvePath(cwd, file.DIRECTORY);
-    built = { sink: { kind: 'file', id: `file:${directory}`, directory }, credentials: '', credentialKey: 'FILE' };
-  } else if (isRecord(influx)) {
-    built = buildInflux(name, influx, issues);
-  }
+  const plugin = given[0];
+  const block = raw[plugin.block];
+  if (!isRecord(block)) return undefined; // reported by the schema
+  const path: KeyPath = [name, plugin.block];
+  const built = plugin.parse(block, { setup: name, path, issues, resolvePath: (p) => resolvePath(cwd, p) });
   if (!built) return undefined;
-  const existing = sinks.get(built.sink.id);
+  const existing = sinks.get(built.config.id);
   if (existing) {
     if (existing.credentials !== built.credentials) {
       issues.error(
-        [name, 'influxDB', built.credentialKey],
+        [...path, built.credentialKey],
         'CONFIG_SINK_CREDENTIALS_MISMATCH',
-        `differs from setup ${existing.firstSetup}'s for the same ${built.sink.kind === 'influx-v2' ? 'URL, ORG and DB_BUCKET' : 'URL, database and retention policy'}; setups writing to one place must use the same credentials`,
+        `differs from setup ${existing.firstSetup}'s for the same ${built.sameTarget}; setups writing to one place must use the same credentials`,
       );
       return undefined;
     }
     return existing.sink.id;
   }
-  sinks.set(built.sink.id, { sink: built.sink, credentials: built.credentials, firstSetup: name });
-  return built.sink.id;
-}
-
-function buildInflux(name: string, raw: Raw, issues: IssueList): { sink: SinkConfig; credentials: string; credentialKey: string } | undefined {
-  const path: KeyPath = [name, 'influxDB'];
-  const version = raw.VERSION === undefined ? defaultOf<number>('influxDB', 'VERSION') : raw.VERSION;
-  if (version !== 1 && version !== 2) return undefined; // reported by the schema
-  let url: string | undefined;
-  /** a query string (InfluxDB 1.x takes ?u=…&p=…): a secret, kept apart from the URL that is shown */
-  let query: string | undefined;
-  if (isString(raw.URL) && !issues.hasErrorUnder([...path, 'URL'])) {
-    try {
-      const parsed = new URL(raw.URL);
-      if (parsed.username || parsed.password) {
-        issues.error([...path, 'URL'], 'CONFIG_URL_WITH_CREDENTIALS', 'must not contain a user or password (they would be printed and logged with the URL); use TOKEN, or USER and PASSWORD with VERSION: 1');
-      } else {
-        if (parsed.search.length > 1) query = parsed.search.slice(1);
-        parsed.search = '';
-        parsed.hash = '';
-        url = normalizeUrl(parsed.href);
-      }
-    } catch {
-      issues.error([...path, 'URL'], 'CONFIG_BAD_URL', `must be an http:// or https:// URL (e.g. http://localhost:8086), not ${shown(raw.URL, [...path, 'URL'])}`);
-    }
-  }
-  if (version === 2) {
-    let ok = true;
-    for (const key of ['TOKEN', 'ORG', 'DB_BUCKET']) {
-      if (raw[key] === undefined) {
-        ok = false;
-        issues.error([...path, key], 'CONFIG_MISSING_KEY', `is missing; InfluxDB 2.x (VERSION 2, the default) needs URL, TOKEN, ORG and DB_BUCKET (for InfluxDB 1.x write VERSION: 1)`);
-      }
-    }
-    for (const key of ['DATABASE', 'RETENTION_POLICY', 'USER', 'PASSWORD']) {
-      if (raw[key] !== undefined) {
-        ok = false;
-        issues.error([...path, key], 'CONFIG_OTHER_INFLUX_VERSION', 'is for InfluxDB 1.x: add VERSION: 1, or remove it (InfluxDB 2.x uses TOKEN, ORG, DB_BUCKET)');
-      }
-    }
-    if (!ok || !url || !isString(raw.TOKEN) || !isString(raw.ORG) || !isString(raw.DB_BUCKET)) return undefined;
-    const id = `influx-v2:${url}|${raw.ORG}|${raw.DB_BUCKET}`;
-    const sink: SinkConfig = { kind: 'influx-v2', id, url, token: new Secret(raw.TOKEN), org: raw.ORG, bucket: raw.DB_BUCKET };
-    if (query !== undefined) sink.query = new Secret(query);
-    return { sink, credentials: JSON.stringify([raw.TOKEN, query ?? null]), credentialKey: 'TOKEN' };
-  }
-  // version 1
-  let ok = true;
-  const database = isString(raw.DATABASE) ? raw.DATABASE : isString(raw.DB_BUCKET) ? raw.DB_BUCKET : undefined;
-  if (raw.DATABASE === undefined && raw.DB_BUCKET === undefined) {
-    ok = false;
-    issues.error([...path, 'DATABASE'], 'CONFIG_MISSING_KEY', 'is missing; InfluxDB 1.x (VERSION: 1) needs DATABASE (or DB_BUCKET)');
-  }
-  if (raw.PASSWORD !== undefined && raw.USER === undefined) {
-    ok = false;
-    issues.error([...path, 'USER'], 'CONFIG_MISSING_KEY', 'is missing; PASSWORD is given, so add the USER it belongs to');
-  }
-  for (const key of ['TOKEN', 'ORG']) {
-    if (raw[key] !== undefined) issues.warn([...path, key], 'CONFIG_IGNORED_KEY', 'is not used by InfluxDB 1.x (VERSION: 1); ignored');
-  }
-  if (!ok || !url || database === undefined) return undefined;
-  const rp = isString(raw.RETENTION_POLICY) ? raw.RETENTION_POLICY : undefined;
-  const id = `influx-v1:${url}|${database}|${rp ?? ''}`;
-  const sink: SinkConfig = { kind: 'influx-v1', id, url, database };
-  if (rp !== undefined) sink.retentionPolicy = rp;
-  if (isString(raw.USER)) sink.user = raw.USER;
-  if (isString(raw.PASSWORD)) sink.password = new Secret(raw.PASSWORD);
-  if (raw.PASSWORD === '') issues.warn([...path, 'PASSWORD'], 'CONFIG_EMPTY_PASSWORD', 'is empty, so InfluxDB gets an empty password; if it comes from ${VAR}, check that VAR is set (or remove PASSWORD and USER for a database without authentication)');
-  if (query !== undefined) sink.query = new Secret(query);
-  return { sink, credentials: JSON.stringify([raw.USER ?? null, raw.PASSWORD ?? null, query ?? null]), credentialKey: raw.USER !== undefined ? 'USER' : query !== undefined ? 'URL' : 'PASSWORD' };
+  // the plugin made a config of one of its kinds: one of SinkConfig's members
+  sinks.set(built.config.id, { sink: built.config as SinkConfig, credentials: built.credentials, firstSetup: name });
+  return built.config.id;
 }
 
 /**

@@ -7,7 +7,7 @@
 // object in the parsed tree, and expanding it once per setup that names it would expand the result
 // again (a secret containing "${" corrupted, "$${X}" turned into X's value). The expanded tree is a new
 // one; the shared block stays shared in it, expanded once.
-import { type ConfigIssueCode, type IssueList, type KeyPath, SECRET_KEYS } from './issues.js';
+import { type ConfigIssueCode, type IssueList, isSecretKey, type KeyPath } from './issues.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -51,7 +51,7 @@ export function expandEnvironment(tree: unknown, env: Environment, issues: Issue
 
 /** True when the key path is (or is under) a secret key: its text never appears in a message. */
 function isSecretPath(path: KeyPath): boolean {
-  return path.some((k) => typeof k === 'string' && SECRET_KEYS.has(k));
+  return path.some(isSecretKey);
 }
 
 function expandString(text: string, path: KeyPath, env: Environment): { text: string; problem?: StringProblem } {

@@ -1,6 +1,7 @@
 // Collects the problems of one configuration file: where each is (setup, key path, line) and what to do.
 import type { Document, LineCounter } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
+import { isSinkSecretKey } from '../writer/sinks/registry.js';
 
 /**
  * The stable code of each kind of config problem, with what it means (docs/config.md lists the same,
@@ -76,8 +77,10 @@ export type KeyPath = readonly (string | number)[];
 /** The reserved top-level key that holds the service's own settings (not a setup). */
 export const SETTINGS_KEY = 'gemcaen';
 
-/** Keys whose values are secrets: their values never appear in a message. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['CAENHV_PASSWORD', 'TOKEN', 'PASSWORD']);
+/** Whether a key's values are secrets (they never appear in a message): the mainframe's password and each sink plugin's secret keys. */
+export function isSecretKey(key: string | number): boolean {
+  return typeof key === 'string' && (key === 'CAENHV_PASSWORD' || isSinkSecretKey(key));
+}
 
 /** `BOARD.CHANNELS[2]` for ['BOARD', 'CHANNELS', 2]. */
 export function formatKeys(keys: KeyPath): string {
@@ -97,8 +100,7 @@ export function whereOf(path: KeyPath, file: string): string {
 /** A value for a message: quoted, shortened, never a secret's. */
 export function shown(value: unknown, path: KeyPath): string {
   const last = path[path.length - 1];
-  if (typeof last === 'string' && SECRET_KEYS.has(last)) return '(value hidden)';
-  if (path.some((k) => typeof k === 'string' && SECRET_KEYS.has(k))) return '(value hidden)';
+  if (path.some(isSecretKey)) return '(value hidden)';
   let text: string;
   // user:password@ and a query string (?u=…&p=…) inside a URL-like value are secrets too
   if (typeof value === 'string') {

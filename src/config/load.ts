@@ -8,6 +8,7 @@ import { type Environment, expandEnvironment } from './env.js';
 import { deepFreeze } from './freeze.js';
 import { formatKeys, IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
 import { validateAgainstSchema } from './schema.js';
+import { sinkBlocks } from '../writer/sinks/registry.js';
 import type { GemcaenConfig, MainframeConfig, SetupConfig } from './types.js';
 
 /** The config file used when neither --config nor GEMCAEN_CONFIG is given (relative to the working directory). */
@@ -111,7 +112,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     throw new ConfigError(issues.errors, 'CONFIG_YAML');
   }
   if (Object.keys(tree).filter((k) => k !== SETTINGS_KEY).length === 0) {
-    issues.fileError('CONFIG_NO_SETUP', `has no setup; add one (a top-level key with Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD and influxDB or FILE)`);
+    issues.fileError('CONFIG_NO_SETUP', `has no setup; add one (a top-level key with Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD and ${sinkBlocks().join(' or ')})`);
   }
   const record = boundValues(expandEnvironment(tree, env, issues), [], issues) as Record<string, unknown>;
   validateAgainstSchema(record, issues);

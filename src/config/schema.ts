@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseMainframeHost } from './address.js';
 import { type ConfigIssueCode, didYouMean, type IssueList, type KeyPath, shown } from './issues.js';
+import { sinkBlocks } from '../writer/sinks/registry.js';
 
 /** The subset of JSON Schema that gemcaen.schema.json uses (enough to read titles, defaults and hints). */
 export interface SchemaNode {
@@ -25,6 +26,8 @@ export interface SchemaNode {
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
+  pattern?: string;
+  minLength?: number;
 }
 
 const SCHEMA_RELATIVE = join('config', 'gemcaen.schema.json');
@@ -210,7 +213,7 @@ function translate(e: ErrorObject, issues: IssueList): void {
     }
     case 'type': {
       if (path.length === 1 && path[0] !== 'gemcaen') {
-        issues.error(path, 'CONFIG_SETUP_NOT_A_MAPPING', `must be a mapping of setup keys (Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD, influxDB or FILE), not ${shown(e.data, path)}`);
+        issues.error(path, 'CONFIG_SETUP_NOT_A_MAPPING', `must be a mapping of setup keys (Monitorables, HoldOffTime, isGEMDetector, MAINFRAME, BOARD, ${sinkBlocks().join(' or ')}), not ${shown(e.data, path)}`);
         return;
       }
       const word = TYPE_WORDS[String(params.type)] ?? String(params.type);

@@ -2,6 +2,10 @@
 // The YAML keys (seed spelling) map onto these names in src/config/load.ts.
 import type { ConfigIssue } from '../errors.js';
 import type { Secret } from './secret.js';
+import type { SinkConfig } from '../writer/sinks/registry.js';
+
+/** The config of a sink: each kind's type lives in its plugin's folder (src/writer/sinks/). */
+export type { SinkConfig };
 
 export const SYSTEM_TYPES = ['SY1527', 'SY2527', 'SY4527', 'SY5527'] as const;
 export type SystemTypeName = (typeof SYSTEM_TYPES)[number];
@@ -41,38 +45,6 @@ export interface EventModeConfig {
   /** after a fallback, try events again after this long */
   retrySeconds: number;
 }
-
-export type SinkConfig =
-  | {
-      kind: 'influx-v2';
-      /** stable id: same coordinates → same sink, so setups sharing a bucket share one writer queue */
-      id: string;
-      /** without the query string (see query): safe to show */
-      url: string;
-      token: Secret;
-      /** the URL's query string without "?" (e.g. u=…&p=…, how InfluxDB 1.x takes credentials): sent with every write, never shown */
-      query?: Secret;
-      org: string;
-      bucket: string;
-    }
-  | {
-      kind: 'influx-v1';
-      id: string;
-      /** without the query string (see query): safe to show */
-      url: string;
-      /** the URL's query string without "?" (e.g. u=…&p=…, how InfluxDB 1.x takes credentials): sent with every write, never shown */
-      query?: Secret;
-      database: string;
-      retentionPolicy?: string;
-      user?: string;
-      password?: Secret;
-    }
-  | {
-      kind: 'file';
-      id: string;
-      /** directory of the daily line-protocol files */
-      directory: string;
-    };
 
 export interface GemOptions {
   /** divider resistor per channel-name suffix (G3BOT … G0BOT), MOhm; the original's values unless overridden */

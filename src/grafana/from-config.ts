@@ -4,12 +4,11 @@
 import type { SetupConfig, SinkConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_DASHBOARDS_PATH, DEFAULT_FOLDER, DEFAULT_THRESHOLDS, type GrafanaDatasource, type GrafanaOptions, type GrafanaSetup } from './options.js';
+import type { GrafanaTarget } from '../writer/sinks/plugin.js';
+import { pluginOf } from '../writer/sinks/registry.js';
 
 export const DEFAULT_DATASOURCE_NAME = 'gemcaen InfluxDB';
 export const DEFAULT_DATASOURCE_UID = 'gemcaen-influxdb';
-/** the database a lab loads gemcaen's line-protocol files into, unless --database names another */
-export const DEFAULT_FILE_DATABASE = 'gemcaen';
-export const DEFAULT_GRAFANA_INFLUX_URL = 'http://localhost:8086';
 
 export interface GrafanaCliOptions {
   datasource?: string;
@@ -26,19 +25,6 @@ function grafanaSetup(s: SetupConfig): GrafanaSetup {
   return { name: s.name, isGEM: s.isGEM, monitorables: [...s.monitorables], holdOffSeconds: s.holdOffSeconds, heartbeatSeconds: s.heartbeatSeconds };
 }
 
-type Target = Omit<GrafanaDatasource, 'name' | 'uid' | 'setups'>;
-
-function targetOf(sink: SinkConfig, database: string | undefined): Target {
-  switch (sink.kind) {
-    case 'influx-v1':
-      return { version: 1, url: sink.url, database: database ?? sink.database, ...(sink.retentionPolicy ? { retentionPolicy: sink.retentionPolicy } : {}), ...(sink.user ? { user: sink.user } : {}) };
-    case 'influx-v2':
-      return { version: 2, url: sink.url, database: database ?? sink.bucket, bucket: sink.bucket, org: sink.org };
-    case 'file':
-      return { version: 1, url: DEFAULT_GRAFANA_INFLUX_URL, database: database ?? DEFAULT_FILE_DATABASE };
-  }
-}
-
 function positive(name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   if (!Number.isFinite(v) || v <= 0) throw new UsageError('USAGE', `--${name} must be a positive number, got ${v}`);
@@ -46,13 +32,13 @@ function positive(name: string, v: number | undefined, fallback: number): number
 }
 
 export function grafanaOptionsFrom(setups: readonly SetupConfig[], sinks: ReadonlyMap<string, SinkConfig>, cli: GrafanaCliOptions): GrafanaOptions {
-  // one datasource per database sink; every file sink shares one (key "file")
-  const groups = new Map<string, { sink: SinkConfig; setups: SetupConfig[] }>();
+  // one datasource per place Grafana reads (the sink's plugin says which: every file sink shares one)
+  const groups = new Map<string, { sink: SinkConfig; target: GrafanaTarget; setups: SetupConfig[] }>();
   for (const s of setups) {
     const sink = sinks.get(s.sink);
     if (!sink) continue;
-    const key = sink.kind === 'file' ? 'file' : sink.id;
-    const g = groups.get(key) ?? { sink, setups: [] };
+    const { key, target } = pluginOf(sink.kind).grafana(sink, cli.database);
+    const g = groups.get(key) ?? { sink, target, setups: [] };
     g.setups.push(s);
     groups.set(key, g);
   }
@@ -61,7 +47,7 @@ export function grafanaOptionsFrom(setups: readonly SetupConfig[], sinks: Readon
   }
   const baseName = cli.datasource ?? DEFAULT_DATASOURCE_NAME;
   const datasources: GrafanaDatasource[] = [...groups.values()].map((g, i) => {
-    const t = targetOf(g.sink, cli.database);
+    const t = g.target;
     return {
       name: i === 0 ? baseName : `${baseName} ${i + 1}`,
       uid: i === 0 ? DEFAULT_DATASOURCE_UID : `${DEFAULT_DATASOURCE_UID}-${i + 1}`,

@@ -46,6 +46,10 @@ export interface GrafanaOptions {
 export const DEFAULT_THRESHOLDS = { imonFraction: 0.9, vmonToleranceVolts: 5, maxBoardCelsius: 50 } as const;
 export const DEFAULT_FOLDER = 'gemcaen';
 export const DEFAULT_DASHBOARDS_PATH = '/var/lib/grafana/dashboards/gemcaen';
+/** the database a lab loads gemcaen's line-protocol files into, unless --database names another */
+export const DEFAULT_FILE_DATABASE = 'gemcaen';
+/** where Grafana finds that database, unless --url names another */
+export const DEFAULT_GRAFANA_INFLUX_URL = 'http://localhost:8086';
 
 /**
  * How long a setup may stay silent in the database before it counts as "no data": every value is

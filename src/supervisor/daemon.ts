@@ -6,7 +6,8 @@
 // The supervisor never calls a CAEN function: every call is made by the mainframe's worker. It only
 // keeps each mainframe's library loaded (pin-library.ts) so a dead worker's handle can be released.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { GemcaenConfig, MainframeConfig, SetupConfig, SinkConfig } from '../config/types.js';
+import type { GemcaenConfig, MainframeConfig, SetupConfig } from '../config/types.js';
+import { describeSink } from '../writer/sinks/registry.js';
 import { Alarms } from '../alarms/alarms.js';
 import { WebhooksExtension, type WebhookOptions } from '../alarms/webhooks.js';
 import { alarmSettingsOf } from '../config/build.js';
@@ -62,18 +63,6 @@ export interface DaemonOptions {
 
 /** name under which the daemon's own points reach the writer (its "setup" and its port's "mainframe") */
 export const DAEMON_POINTS_SOURCE = 'gemcaen';
-
-/** Where a sink writes, in words and without credentials. */
-export function describeSink(sink: SinkConfig): string {
-  switch (sink.kind) {
-    case 'influx-v2':
-      return `InfluxDB v2 API ${sink.url} org "${sink.org}" bucket "${sink.bucket}"`;
-    case 'influx-v1':
-      return `InfluxDB v1 ${sink.url} database "${sink.database}"${sink.retentionPolicy ? ` rp "${sink.retentionPolicy}"` : ''}`;
-    case 'file':
-      return `line-protocol files in ${sink.directory}/ (one per day)`;
-  }
-}
 
 /** The setups of the config that live on a crate the daemon logs: set points may name any of them. */
 function controlSetups(config: GemcaenConfig, logged: readonly SetupConfig[]): SetupConfig[] {

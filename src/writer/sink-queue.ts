@@ -9,11 +9,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLevel } from '../protocol.js';
 import { MemoryBacklog, type Backlog, type Batch } from './backlog.js';
 import type { BackoffOptions } from '../backoff.js';
-import { outcomeOf, retryDelayMs, type WriteResult } from './outcome.js';
+import { retryDelayMs, type WriteResult } from './outcome.js';
 import type { Sink } from './sinks/sink.js';
 import type { SinkState, SinkStatus } from '../protocol.js';
 
 export interface SinkQueueOptions {
+  /** the backlog is the sink's durable spool (false: memory, the sink is itself durable); for messages */
+  spooled: boolean;
   batchMaxLines: number;
   batchMaxMs: number;
   /** lines per request when a backlog is replayed */
@@ -244,7 +246,7 @@ export class SinkQueue {
   }
 
   #spoolHint(): string {
-    return this.#sink.spooled ? 'the spool directory (spoolDirectory) and its disk' : 'the memory backlog';
+    return this.#o.spooled ? 'the spool directory (spoolDirectory) and its disk' : 'the memory backlog';
   }
 
   #maxBatch(): number {
@@ -362,7 +364,7 @@ export class SinkQueue {
   #handle(source: Backlog, batch: Batch, r: WriteResult, waiting: number): boolean {
     const n = batch.count;
     const now = this.#o.now();
-    switch (outcomeOf(r.status)) {
+    switch (this.#sink.outcome(r)) {
       case 'accept':
         this.#release(source, batch);
         this.#written += n;
@@ -421,7 +423,7 @@ export class SinkQueue {
     const before = this.#state;
     this.#state = state;
     this.#stateKey = key;
-    const where = this.#sink.spooled ? 'in the spool' : 'in memory';
+    const where = this.#o.spooled ? 'in the spool' : 'in memory';
     const n = waiting;
     if (state === 'ok') {
       const secs = Math.round((this.#o.now() - this.#failingSince) / 1000);

@@ -13,7 +13,8 @@ import { SeriesHeadCache, toLine } from './line-protocol.js';
 import type { BackoffOptions } from '../backoff.js';
 import { SINK_BACKOFF } from './outcome.js';
 import { SinkQueue } from './sink-queue.js';
-import { fileSafe } from './sinks/file/file-sink.js';
+import { fileSafe } from './sinks/sink.js';
+import { sinkSpools } from './sinks/registry.js';
 import { Spool } from './spool.js';
 import type { SinkStatus } from '../protocol.js';
 import { checkSpoolDirectory } from './spool-dir.js';
@@ -84,11 +85,12 @@ export class Writer {
     const backoff: BackoffOptions = { ...SINK_BACKOFF, ...s.backoff };
     try {
       for (const c of this.#o.sinks) {
-        const sink = createSink(c, s.requestTimeoutMs ?? 10_000);
+        const sink = await createSink(c, s.requestTimeoutMs ?? 10_000);
         let queue: SinkQueue | undefined;
         const onDrop = (lines: number, bytes: number): void => queue?.noteBoundDrop(lines, bytes);
         let backlog: Backlog;
-        if (sink.spooled) {
+        const spooled = sinkSpools(c);
+        if (spooled) {
           const spoolOpts: ConstructorParameters<typeof Spool>[0] = { directory: join(s.spoolDirectory, fileSafe(c.id)), maxBytes: s.spoolMaxBytes, onDrop };
           if (s.segmentBytes !== undefined) spoolOpts.segmentBytes = s.segmentBytes;
           try {
@@ -100,6 +102,7 @@ export class Writer {
           }
         } else backlog = new MemoryBacklog(s.spoolMaxBytes, onDrop);
         const qOpts: ConstructorParameters<typeof SinkQueue>[2] = {
+          spooled,
           batchMaxLines: s.batchMaxLines,
           batchMaxMs: s.batchMaxMs,
           replayBatchLines: s.replayBatchLines ?? 5000,

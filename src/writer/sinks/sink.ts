@@ -1,20 +1,19 @@
 // What every sink implements: one write request per batch, reporting the outcome instead of throwing.
-import type { WriteResult } from '../outcome.js';
-
-export type SinkKind = 'influx-v2' | 'influx-v1' | 'file';
+import type { Outcome, WriteResult } from '../outcome.js';
 
 export interface Sink {
   readonly id: string;
-  readonly kind: SinkKind;
+  /** the kind of its config (SinkConfig.kind) */
+  readonly kind: string;
   /** where it writes, for logs and status: never contains a secret */
   readonly target: string;
-  /** true: batches go through the durable spool; false: the sink is itself durable (file) */
-  readonly spooled: boolean;
   /** writes the lines (without newlines) in one request; never throws */
   write(lines: readonly string[], signal: AbortSignal): Promise<WriteResult>;
   /** the same for lines as the spool holds them (UTF-8, each ending in a newline), sent as they are */
   writeBody?(body: Buffer, signal: AbortSignal): Promise<WriteResult>;
-  /** the message a person needs when the target answers with a configuration problem (401/403/404) */
+  /** its write-outcome policy: what the queue does with a batch after this result (accept, keep, config, drop, split) */
+  outcome(result: WriteResult): Outcome;
+  /** the message a person needs when the target answers with a configuration problem (outcome 'config') */
   configHint(result: WriteResult): string;
   close(): Promise<void>;
 }
@@ -30,4 +29,9 @@ export function safeUrl(url: string): string {
   } catch {
     return '(invalid URL)';
   }
+}
+
+/** a sink id as part of a file or directory name */
+export function fileSafe(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_');
 }

@@ -8,9 +8,11 @@
 // the retry neither appends after half a line nor writes the 1st file's lines twice.
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WriteResult } from '../../outcome.js';
+import { outcomeOf, type Outcome, type WriteResult } from '../../outcome.js';
+import type { SinkBuildOptions } from '../plugin.js';
 import type { Sink } from '../sink.js';
 import { timestampOf } from '../../line-protocol.js';
+import type { FileSinkConfig } from './config.js';
 
 /** every daily file of a file sink is named gemcaen-YYYY-MM-DD.lp */
 export const FILE_PREFIX = 'gemcaen';
@@ -33,7 +35,6 @@ interface Appended {
 
 export class FileSink implements Sink {
   readonly kind = 'file' as const;
-  readonly spooled = false;
   readonly id: string;
   readonly target: string;
   readonly #dir: string;
@@ -82,6 +83,11 @@ export class FileSink implements Sink {
     }
   }
 
+  /** the statuses it reports (403: a person must act, 500: retry) follow the HTTP table */
+  outcome(r: WriteResult): Outcome {
+    return outcomeOf(r.status);
+  }
+
   configHint(r: WriteResult): string {
     return `cannot write line-protocol files in ${this.#dir} (${r.message ?? r.status}): fix the directory or its permissions`;
   }
@@ -109,7 +115,7 @@ function rollBack(appended: Appended[]): string {
   return failed.length > 0 ? ` (could not cut ${failed.join(', ')} back: its last lines may be written twice)` : '';
 }
 
-/** a sink id as part of a file or directory name */
-export function fileSafe(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_');
+/** the FILE plugin's builder */
+export function buildFileSink(c: FileSinkConfig, _options: SinkBuildOptions): Sink {
+  return new FileSink({ id: c.id, directory: c.directory });
 }

@@ -2,12 +2,17 @@
 // (@influxdata/influxdb-client), with the outcome mapped to a WriteResult. The transport only sends: retries
 // are ours (the spool), not the client's. HttpPostSink is that write for the influx-v1 and influx-v2 sinks.
 import { HttpError, RequestTimedOutError, type Transport } from '@influxdata/influxdb-client';
-import type { WriteResult } from '../../outcome.js';
-import { parseRetryAfter } from '../../outcome.js';
-import type { Sink, SinkKind } from '../sink.js';
+import { outcomeOf, parseRetryAfter, type Outcome, type WriteResult } from '../../outcome.js';
+import type { Sink } from '../sink.js';
 
 /** Bodies larger than this are gzipped (as the client's WriteApi does). */
 const GZIP_THRESHOLD = 1000;
+
+/** a sink's config (without its kind), plus a request time-out */
+export type HttpSinkOptions<C extends { kind: string }> = Omit<C, 'kind'> & {
+  /** per request, ms (default 10000) */
+  timeoutMs?: number;
+};
 
 export interface HttpPostSinkInit {
   id: string;
@@ -24,8 +29,7 @@ export interface HttpPostSinkInit {
 
 /** A database sink: each batch is one POST of its lines through the client's transport, spooled on failure. */
 export abstract class HttpPostSink implements Sink {
-  abstract readonly kind: SinkKind;
-  readonly spooled = true;
+  abstract readonly kind: string;
   readonly id: string;
   readonly target: string;
   readonly #transport: Transport;
@@ -49,6 +53,11 @@ export abstract class HttpPostSink implements Sink {
   /** a spool batch's bytes as the body (one decode, without the last newline: the same text as write's) instead of lines joined again */
   writeBody(body: Buffer, signal: AbortSignal): Promise<WriteResult> {
     return postLines(this.#transport, this.#path, body.toString('utf8', 0, body.length - 1), this.#headers, signal, this.#secrets);
+  }
+
+  /** Telegraf's HTTP table (src/writer/outcome.ts): 413 split, 401/403/404 config, 408/429/5xx and network keep, other 4xx drop */
+  outcome(r: WriteResult): Outcome {
+    return outcomeOf(r.status);
   }
 
   abstract configHint(result: WriteResult): string;

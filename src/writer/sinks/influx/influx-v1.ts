@@ -4,14 +4,10 @@ import { InfluxDB } from '@influxdata/influxdb-client';
 import type { WriteResult } from '../../outcome.js';
 import { safeUrl } from '../sink.js';
 import { querySecrets } from '../../../config/secret.js';
-import { HttpPostSink } from './http-post.js';
-import type { SinkConfig } from '../../../config/types.js';
+import { HttpPostSink, type HttpSinkOptions } from './http-post.js';
+import type { InfluxV1Config } from './config.js';
 
-/** the config's influx-v1 sink, plus a request time-out */
-export type InfluxV1Options = Omit<Extract<SinkConfig, { kind: 'influx-v1' }>, 'kind'> & {
-  /** per request, ms (default 10000) */
-  timeoutMs?: number;
-};
+export type InfluxV1Options = HttpSinkOptions<InfluxV1Config>;
 
 export class InfluxV1Sink extends HttpPostSink {
   readonly kind = 'influx-v1' as const;

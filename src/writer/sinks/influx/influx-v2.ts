@@ -5,14 +5,10 @@ import { InfluxDB } from '@influxdata/influxdb-client';
 import type { WriteResult } from '../../outcome.js';
 import { safeUrl } from '../sink.js';
 import { querySecrets } from '../../../config/secret.js';
-import { HttpPostSink } from './http-post.js';
-import type { SinkConfig } from '../../../config/types.js';
+import { HttpPostSink, type HttpSinkOptions } from './http-post.js';
+import type { InfluxV2Config } from './config.js';
 
-/** the config's influx-v2 sink, plus a request time-out */
-export type InfluxV2Options = Omit<Extract<SinkConfig, { kind: 'influx-v2' }>, 'kind'> & {
-  /** per request, ms (default 10000) */
-  timeoutMs?: number;
-};
+export type InfluxV2Options = HttpSinkOptions<InfluxV2Config>;
 
 export class InfluxV2Sink extends HttpPostSink {
   readonly kind = 'influx-v2' as const;
