@@ -38,7 +38,49 @@ export interface PointsMessage {
   dedup?: false;
 }
 
-export type ToWriter = PointsMessage | { type: 'stop'; reason: string };
+/**
+ * How one raw value of a scan becomes fields (src/readings.ts): a NUMERIC read (float32, written as its
+ * shortest decimal), a number gemcaen computed (Ieq, written as it is), an integer, or an integer plus
+ * its status bits.
+ */
+export type ValueKind = 'float32' | 'double' | 'int' | 'status';
+
+export interface FieldSpec {
+  name: string;
+  kind: ValueKind;
+  /** kind 'status': the field name of each bit, bit 0 first (Status_ON … Status_TEMPERR) */
+  bits?: readonly string[];
+}
+
+/** One point of every scan of a setup: its series and the fields read for it, in the order of the values. */
+export interface PointTemplate {
+  measurement: string;
+  tags: Readonly<Record<string, string>>;
+  fields: readonly FieldSpec[];
+}
+
+/** The points of one setup's scans: one value per field of each template, in this order. */
+export interface ReadingsLayout {
+  templates: readonly PointTemplate[];
+}
+
+/**
+ * Worker → writer: the points of one scan of a setup in compact form (src/readings.ts): the raw values
+ * only; the series and field names (`layout`) come with the setup's first scan on this port and again
+ * whenever they change (a new plan, a renamed channel). The writer keeps the last layout per setup and port.
+ */
+export interface ReadingsMessage {
+  type: 'readings';
+  setup: string;
+  /** id of the SinkConfig the setup writes to */
+  sink: string;
+  timeMs: number;
+  layout?: ReadingsLayout;
+  /** one value per field of the layout's templates, in order; NaN: not read (no field) */
+  values: Float64Array;
+}
+
+export type ToWriter = PointsMessage | ReadingsMessage | { type: 'stop'; reason: string };
 
 // ---- mainframe worker ⇄ supervisor (control port of one mainframe task) ----
 
@@ -90,7 +132,15 @@ export type MainframeToSupervisor =
       /** wrapper calls made by this scan (GetChParam, GetBdParam, plus metadata on the first scan of a connection) */
       calls: number;
       points: number;
-      channels: ChannelReading[];
+      /** the readings of the scan, compact: the supervisor makes one ChannelReading per channel of them */
+      slot: number;
+      channels: number[];
+      /** channel names, in the order of `channels` */
+      names: string[];
+      /** the channel parameters read */
+      params: string[];
+      /** channels.length × params.length values, channel by channel, parameters in the order of `params` */
+      values: Float64Array;
       /** board parameters read with this scan (Temp, BdStatus, HVMax), when the setup reads any */
       board?: Record<string, number>;
     }

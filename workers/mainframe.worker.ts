@@ -3,7 +3,7 @@
 // It ends when the supervisor posts {type:'stop'} on `control` (never by abort: a terminated
 // thread would leave its session open on the crate).
 import { toWireError } from '../src/errors.js';
-import type { MainframeTask, MainframeToSupervisor, PointsMessage, SupervisorToMainframe, ToWriter } from '../src/protocol.js';
+import type { MainframeTask, MainframeToSupervisor, ReadingsMessage, SupervisorToMainframe, ToWriter } from '../src/protocol.js';
 import { connector, eventSockets, releaseStaleHandles } from '../src/poll/connect.js';
 import { MainframePoller } from '../src/poll/mainframe-poller.js';
 import { runControlJob } from '../src/control/request.js';
@@ -17,7 +17,7 @@ export default async function run(task: MainframeTask): Promise<'stopped'> {
   }
   const poller = new MainframePoller(task.mainframe, task.setups, {
     post,
-    points: (msg: PointsMessage) => writer.postMessage(msg),
+    readings: (msg: ReadingsMessage) => writer.postMessage(msg),
     connect: connector(task.mainframe),
     ...(task.mainframe.events ? { eventSockets } : {}),
   }, task.options);

@@ -3,6 +3,7 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { toWireError } from '../src/errors.js';
 import type { FromWriterThread, LogLevel, ToWriter, ToWriterThread, WriterInit } from '../src/protocol.js';
+import { ReadingsIntake } from '../src/readings.js';
 import { sinkFromWire } from '../src/writer/wire-config.js';
 import { Writer } from '../src/writer/writer.js';
 
@@ -29,11 +30,20 @@ const writer = new Writer({
 const mainframePorts = new Set<MessagePort>();
 let stopping = false;
 
-/** a mainframe worker's channel: points; 'stop' there only ends that channel */
+/** per mainframe channel: the layouts of its setups' compact readings */
+const intakes = new WeakMap<MessagePort, ReadingsIntake>();
+
+/** a mainframe worker's channel: readings (or points); 'stop' there only ends that channel */
 function onPortMessage(p: MessagePort, m: ToWriter): void {
   if (m.type === 'stop') {
     mainframePorts.delete(p);
     p.close();
+  } else if (m.type === 'readings') {
+    let intake = intakes.get(p);
+    if (!intake) intakes.set(p, (intake = new ReadingsIntake()));
+    const points = intake.points(m);
+    if ('error' in points) log('error', `writer: ${points.error}`);
+    else onPoints({ type: 'points', setup: m.setup, sink: m.sink, points });
   } else onPoints(m);
 }
 

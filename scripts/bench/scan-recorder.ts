@@ -1,6 +1,6 @@
 // Runs the daemon's real mainframe workers (supervisor MainframeWorkers → piscina → workers/mainframe.worker
 // → MainframePoller → koffi binding → the simulator's library) inside the bench process, and records
-// every scan the workers report. Points sent to the writer port are counted and dropped.
+// every scan the workers report. Readings sent to the writer port are dropped.
 import { EventEmitter } from 'node:events';
 import type { MessagePort } from 'node:worker_threads';
 import { setupsByMainframe } from '../../src/config/load.js';
@@ -43,7 +43,6 @@ export class ScanRecorder {
   readonly #workers: MainframeWorkers;
   readonly #groups: ReturnType<typeof setupsByMainframe>;
   readonly #ports: MessagePort[] = [];
-  pointsReceived = 0;
 
   constructor(config: GemcaenConfig, setups: readonly SetupConfig[], log: Logger) {
     this.#groups = setupsByMainframe(config, setups);
@@ -54,8 +53,7 @@ export class ScanRecorder {
       attachWriterPort: (_mf, port) => {
         this.#ports.push(port);
         port.on('message', (msg: ToWriter) => {
-          if (msg.type === 'points') this.pointsReceived += msg.points.length;
-          else if (msg.type === 'stop') port.close();
+          if (msg.type === 'stop') port.close();
         });
       },
     });

@@ -4,19 +4,20 @@
 // reported once.
 import type { SetupConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
-import type { ChannelReading, CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PointsMessage, PollerOptions } from '../protocol.js';
+import type { CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PollerOptions, ReadingsLayout, ReadingsMessage } from '../protocol.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import { gemBoardProblem, gemNamesProblem } from './gem-mapping.js';
 import { planSetup, scanSetup, type SetupPlan } from './plan.js';
-import { toPoints, type SetupReading } from './points.js';
+import { layoutKey, readingsLayout, readingsValues, type SetupReading } from './points.js';
+import { pointCount } from '../readings.js';
 import { classify, errorText, type BoardInfoLike, type CaenSession } from './session.js';
 import { EventFeed, EventFeedError, type EventSockets } from './event-feed.js';
 
 export interface PollerIO<S extends CaenSession = CaenSession> {
   /** to the supervisor (control port) */
   post(msg: MainframeToSupervisor): void;
-  /** to the writer (writer port) */
-  points(msg: PointsMessage): void;
+  /** to the writer (writer port): one compact message per scan */
+  readings(msg: ReadingsMessage): void;
   /** opens the library (once) and logs in: one InitSystem */
   /** logs in (resolving a host name first where the link needs an IP) */
   connect(): S | Promise<S>;
@@ -60,6 +61,9 @@ interface SetupSlot {
   namesReadMs: number;
   /** the last full poll of this connection: where event mode starts from */
   polled: SetupReading | null;
+  /** layoutKey of the last readings sent to the writer, and that layout */
+  layoutKey: string | null;
+  layout: ReadingsLayout | null;
 }
 
 export class MainframePoller<S extends CaenSession = CaenSession> {
@@ -89,7 +93,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   constructor(mainframe: MainframeWire, setups: readonly SetupConfig[], io: PollerIO<S>, options: PollerOptions = {}) {
     this.#mf = mainframe;
     this.#io = io;
-    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set(), namesReadMs: 0, polled: null }));
+    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set(), namesReadMs: 0, polled: null, layoutKey: null, layout: null }));
     this.#backoff = new Backoff(options.backoff);
     this.#credentialsRetryMs = options.credentialsRetryMs ?? 120_000;
     this.#namesRefreshMs = options.namesRefreshMs ?? NAMES_REFRESH_MS;
@@ -471,17 +475,31 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
       const problem = gemNamesProblem(s.setup.slot, reading.channels, reading.names, gem.resistorsMOhm);
       if (problem) this.#report(s, 'gem-names', 'warn', `${s.setup.name}: Ieq not written for these electrodes: ${problem}`);
     }
-    const points = toPoints(reading);
-    this.#io.points({ type: 'points', setup: s.setup.name, sink: s.setup.sink, points });
-    const channels: ChannelReading[] = reading.channels.map((channel, i) => {
-      const values: Record<string, number> = {};
-      for (const [param, vals] of reading.values) values[param] = vals[i];
-      return { setup: s.setup.name, slot: s.setup.slot, channel, name: reading.names[i] ?? '', timeMs: reading.timeMs, values };
-    });
+    // the writer gets the raw values, and the series and field names only when they changed
+    const key = layoutKey(reading);
+    const changed = key !== s.layoutKey || s.layout === null;
+    if (changed) {
+      s.layoutKey = key;
+      s.layout = readingsLayout(reading);
+    }
+    const layout = s.layout!;
+    const values = readingsValues(reading);
+    const msg: ReadingsMessage = { type: 'readings', setup: s.setup.name, sink: s.setup.sink, timeMs: reading.timeMs, values };
+    if (changed) msg.layout = layout;
+    this.#io.readings(msg);
+    const points = pointCount(layout, values);
+    // the supervisor's copy: one value per channel and parameter (it makes the ChannelReadings)
+    const params = [...reading.values.keys()];
+    const columns = [...reading.values.values()];
+    const n = reading.channels.length;
+    const table = new Float64Array(n * params.length);
+    for (let i = 0; i < n; i++) for (let j = 0; j < columns.length; j++) table[i * params.length + j] = columns[j]![i] ?? NaN;
     const board: Record<string, number> = {};
     for (const [param, { value }] of reading.board) board[param] = value;
-    this.#io.post({ type: 'scan', setup: s.setup.name, timeMs: reading.timeMs, durationMs, calls, points: points.length, channels, board });
-    this.#log('debug', `${s.setup.name}: scan of ${reading.channels.length} channels, ${calls} calls, ${durationMs.toFixed(1)} ms`, s.setup.name);
+    this.#io.post({
+      type: 'scan', setup: s.setup.name, timeMs: reading.timeMs, durationMs, calls, points,
+      slot: s.setup.slot, channels: [...reading.channels], names: reading.channels.map((_, i) => reading.names[i] ?? ''), params, values: table, board,
+    });
   }
 
   #keepalive(): void {

@@ -9,7 +9,8 @@
 // whole line with a field-type conflict. On its own line a conflict costs only Ieq, never the
 // VMon/IMon/Status of the channel; InfluxDB merges the fields of one series and time, so queries
 // are the same.
-import type { FieldValue, Point } from '../protocol.js';
+import type { FieldSpec, Point, PointTemplate, ReadingsLayout, ValueKind } from '../protocol.js';
+import { expandReadings } from '../readings.js';
 import type { SetupConfig } from '../config/types.js';
 import { CHSTATUS_BITS } from '../caen/status-bits.js';
 import { float32Decimal } from '../float32.js';
@@ -48,37 +49,15 @@ export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function field(kind: FieldKind, value: number): FieldValue {
-  return kind === 'float' ? { type: 'float', value: float32Decimal(value) } : { type: 'int', value: Math.trunc(value) };
-}
-
-/** The fields of one channel: every read parameter and the Status bits (Ieq is separate: channelIeq). */
-export function channelFields(r: SetupReading, index: number): Record<string, FieldValue> {
-  const fields: Record<string, FieldValue> = {};
-  for (const [param, values] of r.values) {
-    const value = values[index];
-    if (value === undefined || !Number.isFinite(value)) continue;
-    const kind = r.kinds.get(param) ?? 'float';
-    fields[param] = field(kind, value);
-    if (kind === 'status') {
-      for (let bit = 0; bit < CHANNEL_STATUS_BITS.length; bit++) {
-        fields[`${param}_${CHANNEL_STATUS_BITS[bit]}`] = { type: 'int', value: (value >>> bit) & 1 };
-      }
-    }
-  }
-  return fields;
-}
-
-/** Ieq (µA, float) of a GEM channel, or undefined (not a GEM setup, not monitored, no VMon, no resistor). */
-export function channelIeq(r: SetupReading, index: number): FieldValue | undefined {
+/** Ieq (µA) of a GEM channel, or undefined (not a GEM setup, not monitored, no VMon, no resistor). */
+export function channelIeq(r: SetupReading, index: number): number | undefined {
   const setup = r.setup;
-  if (!setup.isGEM || !setup.monitorables.includes('Ieq')) return undefined;
+  if (!writesIeq(setup)) return undefined;
   const raw = r.values.get('VMon')?.[index];
   const vmon = raw === undefined || !Number.isFinite(raw) ? undefined : float32Decimal(raw);
   const resistors = setup.gem?.resistorsMOhm;
   if (vmon === undefined || !resistors) return undefined;
-  const ieq = channelIeqMicroAmps(vmon, r.names[index] ?? '', resistors);
-  return ieq === undefined ? undefined : { type: 'float', value: ieq };
+  return channelIeqMicroAmps(vmon, r.names[index] ?? '', resistors);
 }
 
 /** The tags of one channel. `ChannelName` keeps the original's meaning so existing dashboards work. */
@@ -97,30 +76,76 @@ export function channelTags(r: SetupReading, index: number): Record<string, stri
   return tags;
 }
 
+const VALUE_KIND: Readonly<Record<FieldKind, ValueKind>> = { float: 'float32', int: 'int', status: 'status' };
+
+/** The field names of a status parameter's bits: Status_ON … Status_TEMPERR. */
+const statusBitNames = new Map<string, readonly string[]>();
+function bitsOf(param: string): readonly string[] {
+  let names = statusBitNames.get(param);
+  if (!names) statusBitNames.set(param, (names = CHANNEL_STATUS_BITS.map((b) => `${param}_${b}`)));
+  return names;
+}
+
+/** Whether the setup writes Ieq (a GEM setup with Ieq among its monitorables). */
+function writesIeq(setup: SetupConfig): boolean {
+  return setup.isGEM && setup.monitorables.includes('Ieq');
+}
+
 /**
- * All points of one scan: one per channel, then (GEM) one Ieq-only point per channel with the same
- * measurement, tags and time, plus one for the board (if a board parameter was read).
+ * The series and fields of a scan (src/readings.ts): per channel one point with every read parameter
+ * (and the Status bits), then (GEM) one Ieq-only point with the same measurement, tags and time; one
+ * for the board if a board parameter was read. The values of a scan follow it (readingsValues).
  */
-export function toPoints(r: SetupReading): Point[] {
+export function readingsLayout(r: SetupReading): ReadingsLayout {
   const measurement = r.setup.isGEM ? GEM_MEASUREMENT : CHANNEL_MEASUREMENT;
-  const points: Point[] = [];
+  const fields: FieldSpec[] = [];
+  for (const param of r.values.keys()) {
+    const kind = VALUE_KIND[r.kinds.get(param) ?? 'float'];
+    fields.push(kind === 'status' ? { name: param, kind, bits: bitsOf(param) } : { name: param, kind });
+  }
+  const ieq = writesIeq(r.setup);
+  const templates: PointTemplate[] = [];
   for (let i = 0; i < r.channels.length; i++) {
-    const fields = channelFields(r, i);
-    const ieq = channelIeq(r, i);
-    if (Object.keys(fields).length === 0 && ieq === undefined) continue;
     const tags = channelTags(r, i);
-    if (Object.keys(fields).length > 0) points.push({ measurement, tags, fields, timeMs: r.timeMs });
-    if (ieq !== undefined) points.push({ measurement, tags: { ...tags }, fields: { Ieq: ieq }, timeMs: r.timeMs });
+    templates.push({ measurement, tags, fields });
+    if (ieq) templates.push({ measurement, tags, fields: IEQ_FIELDS });
   }
   if (r.board.size > 0) {
-    const fields: Record<string, FieldValue> = {};
-    for (const [param, { value, kind }] of r.board) if (Number.isFinite(value)) fields[param] = field(kind, value);
-    points.push({
-      measurement: BOARD_MEASUREMENT,
-      tags: { setup: r.setup.name, mainframe: r.mainframe, slot: String(r.setup.slot), board: r.model },
-      fields,
-      timeMs: r.timeMs,
-    });
+    const board: FieldSpec[] = [...r.board].map(([name, { kind }]) => ({ name, kind: VALUE_KIND[kind] }));
+    templates.push({ measurement: BOARD_MEASUREMENT, tags: { setup: r.setup.name, mainframe: r.mainframe, slot: String(r.setup.slot), board: r.model }, fields: board });
   }
-  return points;
+  return { templates };
+}
+const IEQ_FIELDS: readonly FieldSpec[] = [{ name: 'Ieq', kind: 'double' }];
+
+/** What decides a scan's layout: a scan with the same key has the same layout. */
+export function layoutKey(r: SetupReading): string {
+  let key = `${r.setup.name}\u0000${r.mainframe}\u0000${r.model}\u0000${r.channels.join(',')}\u0000${r.names.join('\u0001')}\u0000`;
+  for (const param of r.values.keys()) key += `${param}:${r.kinds.get(param) ?? 'float'},`;
+  key += '\u0000';
+  for (const [param, { kind }] of r.board) key += `${param}:${kind},`;
+  return key;
+}
+
+/** The values of one scan in the order of its layout (NaN where nothing was read). */
+export function readingsValues(r: SetupReading): Float64Array {
+  const params = [...r.values.values()];
+  const ieq = writesIeq(r.setup);
+  const out = new Float64Array(r.channels.length * (params.length + (ieq ? 1 : 0)) + r.board.size);
+  let at = 0;
+  for (let i = 0; i < r.channels.length; i++) {
+    for (const values of params) out[at++] = values[i] ?? NaN;
+    if (ieq) out[at++] = channelIeq(r, i) ?? NaN;
+  }
+  for (const { value } of r.board.values()) out[at++] = value;
+  return out;
+}
+
+/**
+ * All points of one scan: one per channel, then (GEM) one Ieq-only point per channel with the same
+ * measurement, tags and time, plus one for the board (if a board parameter was read). The same
+ * function the writer applies to the compact readings (expandReadings).
+ */
+export function toPoints(r: SetupReading): Point[] {
+  return expandReadings(readingsLayout(r), readingsValues(r), r.timeMs);
 }

@@ -10,7 +10,7 @@ import type { MainframeConfig, SetupConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Backoff } from '../backoff.js';
-import type { ControlJobMessage, ControlResult, MainframeTask, MainframeToSupervisor, MainframeWire, PollerOptions, SupervisorToMainframe } from '../protocol.js';
+import type { ChannelReading, ControlJobMessage, ControlResult, MainframeTask, MainframeToSupervisor, MainframeWire, PollerOptions, SupervisorToMainframe } from '../protocol.js';
 import { pinCaenLibrary } from './pin-library.js';
 import type { DaemonState } from './state.js';
 
@@ -71,6 +71,16 @@ function toWire(mf: MainframeConfig, setups: readonly SetupConfig[]): MainframeW
         }
       : {}),
   };
+}
+
+/** The ChannelReadings of a worker's compact scan message (one per channel, a value per parameter read). */
+export function channelReadings(msg: Extract<MainframeToSupervisor, { type: 'scan' }>): ChannelReading[] {
+  const np = msg.params.length;
+  return msg.channels.map((channel, i) => {
+    const values: Record<string, number> = {};
+    for (let j = 0; j < np; j++) values[msg.params[j]!] = msg.values[i * np + j]!;
+    return { setup: msg.setup, slot: msg.slot, channel, name: msg.names[i] ?? '', timeMs: msg.timeMs, values };
+  });
 }
 
 export class MainframeWorkers {
@@ -164,7 +174,8 @@ export class MainframeWorkers {
         state.setSetupState(msg.setup, msg.paused, msg.reason);
         break;
       case 'scan':
-        state.recordScan(msg.setup, msg.timeMs, msg.durationMs, msg.calls, msg.points, msg.channels, msg.board);
+        state.recordScan(msg.setup, msg.timeMs, msg.durationMs, msg.calls, msg.points, channelReadings(msg), msg.board);
+        if (log.isLevelEnabled('debug')) log.child({ label: `${r.mf.id} ${msg.setup}` }).debug(`${msg.setup}: scan of ${msg.channels.length} channels, ${msg.calls} calls, ${msg.durationMs.toFixed(1)} ms`);
         break;
       case 'event-mode': {
         const { type: _type, mode, ...figures } = msg;

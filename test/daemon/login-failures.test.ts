@@ -97,7 +97,7 @@ async function firstFailureState(address: string, password?: string): Promise<{ 
     post: (m) => {
       if (m.type === 'state' && m.state !== 'connecting' && !seen) seen = { state: m.state, retryInMs: m.retryInMs };
     },
-    points: () => {},
+    readings: () => {},
     connect: connector(mf),
   }, { credentialsRetryMs: CREDENTIALS_RETRY_MS });
   const running = poller.run();

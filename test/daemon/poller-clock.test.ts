@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { SetupConfig } from '../../src/config/types.js';
 import { connector } from '../../src/poll/connect.js';
 import { MainframePoller } from '../../src/poll/mainframe-poller.js';
-import type { MainframeWire, PointsMessage } from '../../src/protocol.js';
+import type { MainframeWire, ReadingsMessage } from '../../src/protocol.js';
 import { startSim } from '../helpers/sim.js';
 
 test('a wall clock stepped back by an hour does not pause the scans', async (t) => {
@@ -18,8 +18,8 @@ test('a wall clock stepped back by an hour does not pause the scans', async (t) 
   const setup: SetupConfig = {
     name: 'S', monitorables: ['VMon'], holdOffSeconds: 0.1, isGEM: false, mainframe: 'mf', slot: 2, channels: [0], sink: 'x', heartbeatSeconds: 300, deadbands: {},
   };
-  const scans: PointsMessage[] = [];
-  const poller = new MainframePoller(mf, [setup], { post: () => {}, points: (m) => scans.push(m), connect: connector(mf) });
+  const scans: ReadingsMessage[] = [];
+  const poller = new MainframePoller(mf, [setup], { post: () => {}, readings: (m) => scans.push(m), connect: connector(mf) });
   const realNow = Date.now;
   t.after(() => (Date.now = realNow));
   const running = poller.run();
@@ -37,6 +37,6 @@ test('a wall clock stepped back by an hour does not pause the scans', async (t) 
   assert.ok(after >= 5, `scans in the 1.5 s after the clock step: ${after}`);
   // the readings still carry the wall-clock time of the read, stepped clock included
   // (the first may have started before the step)
-  const stepped = scans.slice(before + 1, before + after).map((m) => m.points[0].timeMs);
+  const stepped = scans.slice(before + 1, before + after).map((m) => m.timeMs);
   assert.ok(stepped.every((ms) => ms < realNow() - 3_500_000), `read times during the step: ${stepped.join(',')}`);
 });

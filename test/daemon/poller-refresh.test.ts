@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import type { SetupConfig } from '../../src/config/types.js';
 import { connector } from '../../src/poll/connect.js';
 import { MainframePoller } from '../../src/poll/mainframe-poller.js';
-import type { PollerOptions } from '../../src/protocol.js';
-import type { MainframeToSupervisor, MainframeWire, PointsMessage } from '../../src/protocol.js';
+import type { MainframeToSupervisor, MainframeWire, PointsMessage, PollerOptions, ReadingsMessage } from '../../src/protocol.js';
+import { ReadingsIntake } from '../../src/readings.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,7 +36,14 @@ function startPoller(t: { after(fn: () => unknown): void }, sim: SimHandle, setu
   const post = (m: MainframeToSupervisor) => {
     if (m.type === 'log') logs.push({ level: m.level, message: m.message });
   };
-  const poller = new MainframePoller(mf, setups, { post, points: (m) => scans.push(m), connect: connector(mf) }, options);
+  // the writer's intake turns the compact readings into the points it writes
+  const intake = new ReadingsIntake();
+  const readings = (m: ReadingsMessage) => {
+    const points = intake.points(m);
+    if ('error' in points) throw new Error(points.error);
+    scans.push({ type: 'points', setup: m.setup, sink: m.sink, points });
+  };
+  const poller = new MainframePoller(mf, setups, { post, readings, connect: connector(mf) }, options);
   const running = poller.run();
   t.after(async () => {
     poller.stop('test');
