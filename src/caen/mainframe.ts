@@ -86,6 +86,8 @@ export class CaenMainframe {
   readonly #bdMeta = new Map<string, ParamMeta>();
   readonly #sysPropInfo = new Map<string, SysPropInfo>();
   #serialBytes: 2 | 4 | undefined;
+  readonly #lists = new WeakMap<readonly number[], Uint16Array>();
+  #scratch = Buffer.alloc(1024);
 
   private constructor(lib: CaenLibrary, handle: number, systemType: SystemTypeName, linkType: LinkTypeName, address: string) {
     this.#lib = lib;
@@ -154,8 +156,11 @@ export class CaenMainframe {
     return now - this.#lastCallAt;
   }
 
-  /** Calls `fn` of the library, counts it, and throws CaenError with the GetError text on a non-zero result. */
-  #call<K extends keyof CaenFunctions>(name: K, request: string | undefined, invoke: (f: CaenFunctions[K]) => number): void {
+  /**
+   * Calls `fn` of the library, counts it, and throws CaenError with the GetError text on a non-zero result.
+   * `request` says what was asked, for the error; a function is called only when there is an error.
+   */
+  #call<K extends keyof CaenFunctions>(name: K, request: string | undefined | (() => string), invoke: (f: CaenFunctions[K]) => number): void {
     if (!this.#open) {
       throw new GemcaenError('MAINFRAME_CLOSED', `${name} called on a closed handle for ${this.address}`, { details: { fn: name } });
     }
@@ -166,7 +171,28 @@ export class CaenMainframe {
     const result = invoke(f);
     if (result === 0) return;
     if (result === CAENHVResult.SYSCONFCHANGE) this.clearMetaCache();
-    throw new CaenError(name, result, this.#lib.errorText(this.#handle) || 'no error text', request);
+    throw new CaenError(name, result, this.#lib.errorText(this.#handle) || 'no error text', typeof request === 'function' ? request() : request);
+  }
+
+  /**
+   * A channel or slot list as the C array the wrapper reads, checked once: the poller passes the same
+   * array every scan, so its Uint16Array is kept (and used again only while the array holds the same numbers).
+   */
+  #list(what: string, list: readonly number[]): Uint16Array {
+    const known = this.#lists.get(list);
+    if (known && known.length === list.length && known.every((v, i) => v === list[i])) return known;
+    checkList(what, list);
+    const array = Uint16Array.from(list);
+    this.#lists.set(list, array);
+    return array;
+  }
+
+  /** A zeroed value buffer of `bytes`, reused from call to call (the values are decoded before the next call). */
+  #values(bytes: number): Buffer {
+    if (this.#scratch.length < bytes) this.#scratch = Buffer.alloc(Math.max(bytes, 2 * this.#scratch.length));
+    const buf = this.#scratch.subarray(0, bytes);
+    buf.fill(0);
+    return buf;
   }
 
   /** Binding of CAENHV_DeinitSystem(). Idempotent; never throws: returns the error (a CaenError), if any. */
@@ -476,12 +502,11 @@ export class CaenMainframe {
    */
   readChParam(slot: number, param: string, channels: readonly number[]): number[] {
     checkU16('slot', slot);
-    checkList('channels', channels);
+    const list = this.#list('channels', channels);
     const meta = this.paramMeta(slot, param, channels[0]);
-    const decodeValues = valueDecoder(meta, `slot ${slot} parameter ${param}`);
-    const list = Uint16Array.from(channels);
-    const values = Buffer.alloc(channels.length * 4);
-    this.#call('CAENHV_GetChParam', `slot ${slot}, parameter ${param}, channels ${listText(channels)}`, (f) =>
+    const decodeValues = valueDecoder(meta, () => `slot ${slot} parameter ${param}`);
+    const values = this.#values(channels.length * 4);
+    this.#call('CAENHV_GetChParam', () => `slot ${slot}, parameter ${param}, channels ${listText(channels)}`, (f) =>
       f(this.#handle, slot, param, channels.length, list, values),
     );
     return decodeValues(values, channels.length);
@@ -540,12 +565,11 @@ export class CaenMainframe {
 
   /** Binding of CAENHV_GetBdParam(): `param` of every listed slot in ONE call, decoded by its Type. */
   readBdParam(slots: readonly number[], param: string): number[] {
-    checkList('slots', slots);
+    const list = this.#list('slots', slots);
     const meta = this.bdParamMeta(slots[0] as number, param);
-    const decodeValues = valueDecoder(meta, `board parameter ${param}`);
-    const list = Uint16Array.from(slots);
-    const values = Buffer.alloc(slots.length * 4);
-    this.#call('CAENHV_GetBdParam', `slots ${listText(slots)}, board parameter ${param}`, (f) =>
+    const decodeValues = valueDecoder(meta, () => `board parameter ${param}`);
+    const values = this.#values(slots.length * 4);
+    this.#call('CAENHV_GetBdParam', () => `slots ${listText(slots)}, board parameter ${param}`, (f) =>
       f(this.#handle, slots.length, list, param, values),
     );
     return decodeValues(values, slots.length);
@@ -640,7 +664,7 @@ export class CaenMainframe {
 
 type ValueDecoder = (buf: Buffer, count: number) => number[];
 
-function valueDecoder(meta: ParamMeta, where: string): ValueDecoder {
+function valueDecoder(meta: ParamMeta, where: () => string): ValueDecoder {
   switch (meta.typeCode) {
     case PARAM_TYPE.NUMERIC:
       return decodeFloat32;
@@ -652,7 +676,7 @@ function valueDecoder(meta: ParamMeta, where: string): ValueDecoder {
     case PARAM_TYPE.ENUM:
       return decodeInt32;
     default:
-      throw new UsageError('PARAM_NOT_NUMERIC', `${where} is of type ${meta.type}, which gemcaen does not read as a number`);
+      throw new UsageError('PARAM_NOT_NUMERIC', `${where()} is of type ${meta.type}, which gemcaen does not read as a number`);
   }
 }
 

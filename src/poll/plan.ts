@@ -39,6 +39,8 @@ export interface SetupPlan {
   bdParams: { name: string; kind: FieldKind }[];
   /** channel names, read on the first scan of a connection (and again on the poller's refresh) */
   names?: string[];
+  /** [slot]: the slot list of the board reads, the same array every scan */
+  slots?: number[];
 }
 
 /** Lets the worker's event loop run (a stop message is delivered only between two calls). */
@@ -136,7 +138,7 @@ export async function scanSetup(plan: SetupPlan, ctx: ScanContext): Promise<Setu
     if (ctx.shouldStop()) return null;
     try {
       ctx.count();
-      const [value] = session.readBdParam([setup.slot], p.name);
+      const [value] = session.readBdParam((plan.slots ??= [setup.slot]), p.name);
       if (value !== undefined) board.set(p.name, { value, kind: p.kind });
     } catch (err) {
       if (!ctx.isRequestError(err)) throw err;
