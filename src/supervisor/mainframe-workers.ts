@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { Backoff } from '../backoff.js';
 import type { ChannelReading, ControlJobMessage, ControlResult, MainframeTask, MainframeToSupervisor, MainframeWire, PollerOptions, SupervisorToMainframe } from '../protocol.js';
 import { pinCaenLibrary } from './pin-library.js';
+import { MAINFRAME_THREAD_LIMITS } from './thread-heaps.js';
 import type { DaemonState } from './state.js';
 
 /** how long a stop waits for timed-out threads to terminate before it gives up on them */
@@ -106,6 +107,7 @@ export class MainframeWorkers {
       idleTimeout: 2 ** 31 - 1,
       atomics: 'disabled',
       maxQueue: n,
+      resourceLimits: MAINFRAME_THREAD_LIMITS,
     });
     for (const [mf, setups] of groups) {
       pinCaenLibrary(mf.library);

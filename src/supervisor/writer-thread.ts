@@ -9,6 +9,7 @@ import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LogLevel } from '../protocol.js';
 import type { FromWriterThread, SinkStatus, ToWriterThread } from '../protocol.js';
+import { WRITER_THREAD_LIMITS } from './thread-heaps.js';
 import { writerInit } from './writer-init.js';
 import type { DaemonState, SinkHealth } from './state.js';
 
@@ -34,6 +35,7 @@ export class WriterThread {
     const worker = new Worker(filename, {
       workerData: writerInit(config, sinkIds),
       name: 'gemcaen-writer',
+      resourceLimits: WRITER_THREAD_LIMITS,
     });
     this.#worker = worker;
     worker.on('message', (msg: FromWriterThread) => this.#onMessage(msg));
