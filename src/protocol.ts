@@ -181,6 +181,11 @@ export interface MainframeTask {
   options?: PollerOptions;
   /** handles a previous thread of this mainframe left open when it died: released before logging in */
   staleHandles?: number[];
+  /**
+   * Shared with the supervisor (a SharedArrayBuffer), which sets it to 1 when it posts {type:'stop'}: a
+   * scan reads back to back without an event-loop turn, and looks at the flag between two calls.
+   */
+  stopFlag?: Int32Array;
 }
 
 // ---- writer thread ⇄ supervisor ----

@@ -20,6 +20,7 @@ export default async function run(task: MainframeTask): Promise<'stopped'> {
     readings: (msg: ReadingsMessage) => writer.postMessage(msg),
     connect: connector(task.mainframe),
     ...(task.mainframe.events ? { eventSockets } : {}),
+    ...(task.stopFlag ? { stopFlag: task.stopFlag } : {}),
   }, task.options);
   control.on('message', (msg: SupervisorToMainframe) => {
     if (msg.type === 'stop') poller.stop(msg.reason);

@@ -7,7 +7,7 @@ import { GemcaenError } from '../errors.js';
 import type { CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PollerOptions, ReadingsLayout, ReadingsMessage } from '../protocol.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import { gemBoardProblem, gemNamesProblem } from './gem-mapping.js';
-import { planSetup, scanSetup, type SetupPlan } from './plan.js';
+import { planSetup, scanSetup, yieldToEvents, type SetupPlan } from './plan.js';
 import { layoutKey, readingsLayout, readingsValues, type SetupReading } from './points.js';
 import { pointCount } from '../readings.js';
 import { classify, errorText, type BoardInfoLike, type CaenSession } from './session.js';
@@ -23,6 +23,12 @@ export interface PollerIO<S extends CaenSession = CaenSession> {
   connect(): S | Promise<S>;
   /** event mode's sockets (MAINFRAME.EVENTS); without them the mainframe is polled */
   eventSockets?: EventSockets;
+  /**
+   * Set to 1 (Atomics) by whoever stops the loop from another thread (MainframeTask.stopFlag): a scan
+   * reads its parameters back to back without giving the event loop a turn, so a stop message would
+   * wait for the scan's end; the flag is looked at between two calls.
+   */
+  stopFlag?: Int32Array;
 }
 
 /** Work that needs the crate session, queued by `exclusive` and run by the loop between two calls. */
@@ -73,6 +79,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   readonly #backoff: Backoff;
   readonly #credentialsRetryMs: number;
   readonly #namesRefreshMs: number;
+  readonly #stopFlag: Int32Array | undefined;
   #session: S | null = null;
   readonly #jobs: Job<S>[] = [];
   #state: CrateState | null = null;
@@ -97,6 +104,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
     this.#backoff = new Backoff(options.backoff);
     this.#credentialsRetryMs = options.credentialsRetryMs ?? 120_000;
     this.#namesRefreshMs = options.namesRefreshMs ?? NAMES_REFRESH_MS;
+    this.#stopFlag = io.stopFlag;
   }
 
   /** Asks the loop to end after the call in progress; idempotent. */
@@ -106,7 +114,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   }
 
   get stopping(): boolean {
-    return this.#stopReason !== null;
+    return this.#stopReason !== null || (this.#stopFlag !== undefined && Atomics.load(this.#stopFlag, 0) === 1);
   }
 
   /**
@@ -153,10 +161,15 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
           await this.#sleep(Math.min(dueMs - now, this.#feed ? EVENT_LOOK_MS : 60_000));
           continue;
         }
-        if (due && due.nextDueMs <= now) await this.#poll(due, now);
-        else this.#keepalive();
+        if (due && due.nextDueMs <= now) {
+          await this.#poll(due, now);
+          // one turn of the event loop per setup scan (control jobs, the stop message), not per call
+          await yieldToEvents();
+        } else this.#keepalive();
       }
     } finally {
+      // stopped by the flag: its message (with the reason) is queued, one turn delivers it
+      if (this.#stopReason === null && this.stopping) await yieldToEvents();
       for (const job of this.#jobs.splice(0)) job.fail(new GemcaenError('WORKER_STOPPING', `the worker of ${this.#what()} stopped: nothing was sent`));
       this.#disconnect();
       this.#setState('stopped', this.#stopReason ?? 'loop ended');

@@ -43,8 +43,8 @@ export interface SetupPlan {
   slots?: number[];
 }
 
-/** Lets the worker's event loop run (a stop message is delivered only between two calls). */
-const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Lets the worker's event loop run (messages are delivered only then). */
+export const yieldToEvents = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 export type PlanIssue = { level: 'error' | 'warn'; key: string; message: string };
 
@@ -106,8 +106,10 @@ export interface ScanContext {
 
 /**
  * Reads one setup: names (first time), one GetChParam per parameter, one GetBdParam per board
- * parameter. Each call is synchronous; between two calls the event loop runs, so a stop request
- * ends the scan after the call in progress. Returns null when stopped.
+ * parameter, back to back (each call is synchronous; a turn of the event loop between two calls
+ * costs more CPU than the call's own JavaScript). `shouldStop` is asked between two calls, so a
+ * stop request (the poller's shared stop flag) ends the scan after the call in progress. Returns
+ * null when stopped.
  */
 export async function scanSetup(plan: SetupPlan, ctx: ScanContext): Promise<SetupReading | null> {
   const { session, setup } = { session: ctx.session, setup: plan.setup };
@@ -126,7 +128,6 @@ export async function scanSetup(plan: SetupPlan, ctx: ScanContext): Promise<Setu
   const values = new Map<string, number[]>();
   const kinds = new Map<string, FieldKind>();
   for (const p of plan.chParams) {
-    await yieldToEvents();
     if (ctx.shouldStop()) return null;
     ctx.count();
     values.set(p.name, session.readChParam(setup.slot, p.name, channels));
@@ -134,7 +135,6 @@ export async function scanSetup(plan: SetupPlan, ctx: ScanContext): Promise<Setu
   }
   const board = new Map<string, { value: number; kind: FieldKind }>();
   for (const p of [...plan.bdParams]) {
-    await yieldToEvents();
     if (ctx.shouldStop()) return null;
     try {
       ctx.count();

@@ -45,6 +45,8 @@ interface Runner {
   openHandle: number | null;
   /** control jobs posted to the current worker, by id, waiting for their result */
   pending: Map<number, (result: ControlResult) => void>;
+  /** shared with the current worker: set to 1 to stop it after its call in progress, even inside a scan */
+  stopFlag: Int32Array | null;
 }
 
 function toWire(mf: MainframeConfig, setups: readonly SetupConfig[]): MainframeWire {
@@ -111,7 +113,7 @@ export class MainframeWorkers {
     });
     for (const [mf, setups] of groups) {
       pinCaenLibrary(mf.library);
-      const runner: Runner = { mf, setups, control: null, task: Promise.resolve(), wake: null, openHandle: null, pending: new Map() };
+      const runner: Runner = { mf, setups, control: null, task: Promise.resolve(), wake: null, openHandle: null, pending: new Map(), stopFlag: null };
       runner.task = this.#loop(runner);
       this.#runners.set(mf.id, runner);
     }
@@ -126,6 +128,7 @@ export class MainframeWorkers {
       this.#opts.attachWriterPort(r.mf.id, toWriter.port2);
       control.port1.on('message', (msg: MainframeToSupervisor) => this.#onMessage(r, log, msg));
       r.control = control.port1;
+      r.stopFlag = new Int32Array(new SharedArrayBuffer(4));
       const started = Date.now();
       try {
         const task: MainframeTask = {
@@ -136,6 +139,7 @@ export class MainframeWorkers {
           writer: toWriter.port1,
           ...(this.#opts.pollerOptions ? { options: this.#opts.pollerOptions } : {}),
           staleHandles: r.openHandle === null ? [] : [r.openHandle],
+          stopFlag: r.stopFlag,
         };
         await this.#pool!.run(task, { transferList: [control.port2, toWriter.port1] });
         if (this.#stopping) break;
@@ -234,6 +238,8 @@ export class MainframeWorkers {
       for (const r of this.#runners.values()) {
         r.wake?.();
         r.control?.postMessage({ type: 'stop', reason } satisfies SupervisorToMainframe);
+        // after the message: a worker that sees the flag finds the reason already queued
+        if (r.stopFlag) Atomics.store(r.stopFlag, 0, 1);
       }
     }
     const pool = this.#pool;
