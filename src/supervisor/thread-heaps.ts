@@ -16,4 +16,4 @@ export const MAINFRAME_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeM
  * sink's spool cannot be appended the writer holds lines in memory (maxUnspooledLines), and ending the
  * thread at a heap limit would lose them.
  */
-export const WRITER_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8 };
+export const WRITER_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16 };
