@@ -6,8 +6,9 @@ import { daemonPart } from './daemon.js';
 import { eventsPart } from './events.js';
 import { parallelPart } from './parallel.js';
 import { replayPart } from './replay.js';
+import { scalePart } from './scale.js';
 import { scanPart } from './scan.js';
 import { webPart } from './web.js';
 import { writerPart } from './writer.js';
 
-export const PARTS: readonly BenchPart[] = [scanPart, parallelPart, writerPart, daemonPart, replayPart, eventsPart, webPart];
+export const PARTS: readonly BenchPart[] = [scanPart, parallelPart, writerPart, daemonPart, scalePart, replayPart, eventsPart, webPart];
