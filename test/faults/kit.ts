@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InfluxDBServer } from '../helpers/influxdb.js';
+import type { SimHandle } from '../helpers/sim.js';
 import { mainframeYaml, startDaemon, type MainframeBlock, type RunningDaemon } from '../daemon/run-daemon.js';
 
 export { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig, type RunningDaemon } from '../daemon/run-daemon.js';
@@ -54,6 +55,25 @@ export function setupYaml(o: SetupOptions): string {
     `    CHANNELS: [${o.channels.join(', ')}]`,
     ...sink,
   ].join('\n');
+}
+
+/** Two simulated crates for the crate cases: a (slot 2) and b (slot 3), two A1535 channels each. */
+export const TWO_CRATES_YAML = `
+crates:
+  - name: a
+    system: SY4527
+    slots:
+      2: { model: A1535, channels: { 0: { name: A_CH0, V0Set: 100, Pw: On }, 1: { name: A_CH1, V0Set: 150, Pw: On } } }
+  - name: b
+    system: SY4527
+    slots:
+      3: { model: A1535, channels: { 0: { name: B_CH0, V0Set: 200, Pw: On }, 1: { name: B_CH1, V0Set: 250, Pw: On } } }
+`;
+
+/** A setup of channels 0 and 1 of one crate of TWO_CRATES_YAML into a file sink. */
+export function crateSetupYaml(sim: Pick<SimHandle, 'crates' | 'libraryPath'>, name: string, crate: 'a' | 'b', slot: number, data: string, holdOffSeconds: number, keepaliveSeconds?: number): string {
+  const mainframe = { address: sim.crates[crate] as string, library: sim.libraryPath, ...(keepaliveSeconds !== undefined ? { keepaliveSeconds } : {}) };
+  return setupYaml({ name, mainframe, slot, channels: [0, 1], holdOffSeconds, sink: { file: data } });
 }
 
 /**
