@@ -1,5 +1,6 @@
 // Builds everything `npm install` must leave ready: the simulator's drop-in
-// libcaenhvwrapper.so (C, with the machine's cc) and the TypeScript in dist/.
+// libcaenhvwrapper.so (C, with the machine's cc), the TypeScript in dist/ and the config schema's
+// compiled validator (scripts/build-validator.mjs).
 import { spawnSync } from 'node:child_process';
 
 function run(cmd, args) {
@@ -10,3 +11,4 @@ function run(cmd, args) {
 
 run(process.execPath, ['scripts/build-sim-lib.mjs']);
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+run(process.execPath, ['scripts/build-validator.mjs']);

@@ -1,6 +1,11 @@
 // The JSON Schema of the config file. The validator uses config/gemcaen.schema.json itself, read at run
 // time, so editors and gemcaen check the same thing; ajv errors become one plain issue per key.
+// Compiling the schema with ajv costs every command about 0.3 s of CPU, so the build also writes ajv's
+// compiled validator next to this module (scripts/build-validator.mjs); it is used only while it was built
+// from the very schema read at run time (same fingerprint), else the schema is compiled as before.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
@@ -44,16 +49,46 @@ export function schemaPath(): string {
   }
 }
 
+/** ajv's options, for the compile at run time and the build's compiled validator alike. */
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true } as const;
+
+/** File name of the compiled validator the build writes next to this module (CommonJS, as ajv emits it). */
+export const COMPILED_VALIDATOR_FILE = 'schema-validator.cjs';
+
+/** The schema as the validator uses it (read from config/gemcaen.schema.json). */
+export function readSchema(): SchemaNode {
+  return JSON.parse(readFileSync(schemaPath(), 'utf8')) as SchemaNode;
+}
+
+/** Identifies a schema: the compiled validator carries the fingerprint of the schema it was built from. */
+export function schemaFingerprint(schema: SchemaNode): string {
+  return createHash('sha256').update(JSON.stringify(schema)).update(JSON.stringify(AJV_OPTIONS)).digest('hex');
+}
+
+const require = createRequire(import.meta.url);
+
+/** The build's compiled validator, when it was built from `schema`. */
+function builtValidator(schema: SchemaNode): ValidateFunction | undefined {
+  const file = join(dirname(fileURLToPath(import.meta.url)), COMPILED_VALIDATOR_FILE);
+  if (!existsSync(file)) return undefined;
+  const built = require(file) as ValidateFunction & { fingerprint?: string };
+  return built.fingerprint === schemaFingerprint(schema) ? built : undefined;
+}
+
 let cached: { schema: SchemaNode; validate: ValidateFunction } | undefined;
 
 function compiled(): { schema: SchemaNode; validate: ValidateFunction } {
   if (!cached) {
-    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as SchemaNode;
-    const Ajv = AjvModule.default;
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-    cached = { schema, validate: ajv.compile(schema) };
+    const schema = readSchema();
+    cached = { schema, validate: builtValidator(schema) ?? compile(schema) };
   }
   return cached;
+}
+
+/** ajv, loaded only when there is no compiled validator for this schema. */
+function compile(schema: SchemaNode): ValidateFunction {
+  const Ajv = (require('ajv') as typeof AjvModule).default;
+  return new Ajv(AJV_OPTIONS).compile(schema);
 }
 
 /** The parsed schema (for defaults and hints). */
