@@ -192,3 +192,14 @@ test('each kind builds its Sink through the registry, with its own kind and a ta
     await sink.close();
   }
 });
+
+test('docs/writer.md "Adding a sink" names every plugin folder and block of the registry, and the files a new kind touches', () => {
+  const doc = readFileSync(join(repoRoot, 'docs', 'writer.md'), 'utf8');
+  const start = doc.indexOf('## Adding a sink');
+  assert.ok(start >= 0, 'the section exists');
+  const section = doc.slice(start, doc.indexOf('\n## ', start + 1));
+  for (const f of folders) assert.ok(section.includes(`\`${f}/\``), `names the folder ${f}/`);
+  for (const p of SINK_PLUGINS) assert.ok(section.includes(`\`${p.block}\``), `names the block ${p.block}`);
+  for (const file of [`${SINKS}/registry.ts`, `${SINKS}/plugin.ts`, 'config/gemcaen.schema.json', 'dist/scripts/sink-schema.js', 'test/architecture/sinks.test.ts'])
+    assert.ok(section.includes(file), `names ${file}`);
+});
