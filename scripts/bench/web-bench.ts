@@ -35,6 +35,8 @@ export interface WebBenchOptions {
   warmupSeconds: number;
   /** a change at the crate every this many ms, in every window (the same load with and without streams) */
   probeEveryMs?: number;
+  /** registers a stop of the daemon for the bench's own end (Ctrl-C, the watchdog) */
+  onCleanup?: (fn: () => Promise<void>) => void;
 }
 
 export interface WindowFigures {
@@ -209,6 +211,13 @@ export async function measureWebStreams(o: WebBenchOptions): Promise<WebBenchRes
   });
   const child = spawn(process.execPath, [o.cli, '-c', file, 'start', ...names], { env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
+  o.onCleanup?.(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
   const output: string[] = [];
   let healthUrl: string | undefined;
   let pageUrl: string | undefined;

@@ -33,6 +33,7 @@ export const webPart: BenchPart = {
       pairs: PAIRS,
       warmupSeconds: opt.quick ? 3 : 10,
       probeEveryMs: 500,
+      onCleanup: (fn) => ctx.onCleanup(fn),
     });
     const without = r.windows.filter((w) => w.streams === 0);
     const withS = r.windows.filter((w) => w.streams > 0);
