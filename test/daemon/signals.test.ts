@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { startInfluxDB, type InfluxDBServer } from '../helpers/influxdb.js';
-import { daemon, fileTimes, scans, scansNow, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig } from '../faults/kit.js';
+import { daemon, fileTimes, scans, scansNow, settingsYaml, setupYaml, storedTimes, tempDir, until, writeConfig, type RunningDaemon } from '../faults/kit.js';
 
 let sim: SimHandle;
 let influx: InfluxDBServer;
@@ -24,6 +24,14 @@ function fileConfig(t: { after(fn: () => void): void }, setup: string): { dir: s
   const data = join(dir, 'data');
   const file = writeConfig(dir, [settingsYaml(dir), setupYaml({ name: setup, mainframe: { address: sim.address, library: sim.libraryPath }, slot: 2, channels: [0, 1], holdOffSeconds: 0.5, sink: { file: data } })].join('\n'));
   return { dir, file, data };
+}
+
+/** Waits until the worker of `setup` (HoldOffTime 0.5 s) is stuck in a call the crate answers late. */
+async function stuckInACall(d: RunningDaemon, setup: string): Promise<void> {
+  // the simulator counts a call when it arrives, before its latency: one more call = one waiting for its answer
+  const calls0 = (await sim.control.counters()).totalCalls;
+  await until('a call waiting for its answer', async () => (await sim.control.counters()).totalCalls > calls0);
+  await d.untilHealth('no scan for 1.5 s (three hold-offs)', (h) => (h.setups.find((s) => s.name === setup)?.lastScanAgeSeconds ?? 0) > 1.5);
 }
 
 test('SIGHUP (a closed terminal) stops the daemon like SIGTERM: logged, sessions closed, points flushed, exit 0', async (t) => {
@@ -71,9 +79,7 @@ test('a worker stuck 60 s inside a CAEN call: SIGTERM ends the process within th
   const d1 = daemon(t, file, [setup], env);
   await until('4 scans spooled', async () => (await scansNow(d1, setup)) >= 4);
   await sim.control.latency(60_000);
-  const stuckFrom = scans(d1, setup);
-  await sleep(1500); // the next scan's first call is now waiting for its answer
-  assert.equal(scans(d1, setup), stuckFrom, 'the worker is stuck in a call');
+  await stuckInACall(d1, setup);
   const t0 = Date.now();
   d1.child.kill('SIGTERM');
   const code = await Promise.race([d1.exited, sleep(30_000, 'still running' as const)]);
@@ -103,9 +109,7 @@ test('a worker stuck inside a CAEN call: a second signal ends the process at onc
   const d = daemon(t, c.file, ['STUCK2'], { CAENHV_SIM_TIMEOUT_MS: '60000' });
   await until('2 scans', async () => (await scansNow(d, 'STUCK2')) >= 2);
   await sim.control.latency(60_000);
-  const stuckFrom = scans(d, 'STUCK2');
-  await sleep(1500);
-  assert.equal(scans(d, 'STUCK2'), stuckFrom, 'the worker is stuck in a call');
+  await stuckInACall(d, 'STUCK2');
   d.child.kill('SIGTERM');
   await d.waitFor(/SIGTERM received/);
   await sleep(500); // past the window in which the same signal counts once
