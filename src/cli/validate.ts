@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
+import type { ConfigIssueCode } from '../config/issues.js';
 import { loadConfigForCli, resolveSetups } from '../config/load.js';
 import type { GemcaenConfig, MainframeConfig, SetupConfig } from '../config/types.js';
 import { describeSink } from '../writer/sinks/registry.js';
@@ -42,10 +43,10 @@ function missingFiles(config: GemcaenConfig, setups: readonly SetupConfig[]): Co
     const mf = config.mainframes.get(id);
     const owner = setups.find((s) => s.mainframe === id)?.name ?? id;
     if (mf?.library && mf.library.includes('/') && !existsSync(mf.library)) {
-      out.push({ code: 'CONFIG_FILE_MISSING', where: `setup ${owner}: MAINFRAME.CAENHV_LIBRARY`, message: `${shortPath(mf.library)} does not exist (for the simulator's library run npm run build; for CAEN's, give its path)` });
+      out.push({ code: 'CONFIG_FILE_MISSING' satisfies ConfigIssueCode, where: `setup ${owner}: MAINFRAME.CAENHV_LIBRARY`, message: `${shortPath(mf.library)} does not exist (for the simulator's library run npm run build; for CAEN's, give its path)` });
     }
     if (mf?.simulated?.cratesFile && !existsSync(mf.simulated.cratesFile)) {
-      out.push({ code: 'CONFIG_FILE_MISSING', where: `setup ${owner}: MAINFRAME.SIMULATOR_CRATES`, message: `${shortPath(mf.simulated.cratesFile)} does not exist` });
+      out.push({ code: 'CONFIG_FILE_MISSING' satisfies ConfigIssueCode, where: `setup ${owner}: MAINFRAME.SIMULATOR_CRATES`, message: `${shortPath(mf.simulated.cratesFile)} does not exist` });
     }
   }
   return out;

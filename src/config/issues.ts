@@ -142,7 +142,7 @@ export class IssueList {
 
   #withTail(list: ConfigIssue[], omitted: number, what: string): readonly ConfigIssue[] {
     if (omitted === 0) return list;
-    return [...list, { code: 'CONFIG_MORE_ISSUES', where: `file ${this.file}`, message: `and ${omitted} more ${what}${omitted > 1 ? 's' : ''} not listed (the first ${MAX_LISTED_ISSUES} are above); fix those and run again` }];
+    return [...list, { code: 'CONFIG_MORE_ISSUES' satisfies ConfigIssueCode, where: `file ${this.file}`, message: `and ${omitted} more ${what}${omitted > 1 ? 's' : ''} not listed (the first ${MAX_LISTED_ISSUES} are above); fix those and run again` }];
   }
 
   /** An error at a key path; one error per key path (the first wins). */

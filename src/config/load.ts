@@ -6,7 +6,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { buildConfig } from './build.js';
 import { type Environment, expandEnvironment } from './env.js';
 import { deepFreeze } from './freeze.js';
-import { formatKeys, IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
+import { type ConfigIssueCode, formatKeys, IssueList, type KeyPath, SETTINGS_KEY } from './issues.js';
 import { validateAgainstSchema } from './schema.js';
 import { sinkBlocks } from '../writer/sinks/registry.js';
 import type { GemcaenConfig, MainframeConfig, SetupConfig } from './types.js';
@@ -34,7 +34,7 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): Gemcaen
     const size = statSync(file).size;
     if (size > MAX_CONFIG_BYTES) {
       throw new ConfigError(
-        [{ code: 'CONFIG_FILE_TOO_LARGE', where: `file ${file}`, message: `is ${(size / 1024 / 1024).toFixed(1)} MB; a config is at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB (a hundred setups take some 50 kB): is this the right file?` }],
+        [{ code: 'CONFIG_FILE_TOO_LARGE' satisfies ConfigIssueCode, where: `file ${file}`, message: `is ${(size / 1024 / 1024).toFixed(1)} MB; a config is at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB (a hundred setups take some 50 kB): is this the right file?` }],
         'CONFIG_INVALID',
       );
     }
@@ -43,7 +43,7 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): Gemcaen
     if (err instanceof ConfigError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ConfigError(
-      [{ code: 'CONFIG_FILE_UNREADABLE', where: `file ${file}`, message: `cannot read the config: ${reason}; pass --config FILE or set GEMCAEN_CONFIG` }],
+      [{ code: 'CONFIG_FILE_UNREADABLE' satisfies ConfigIssueCode, where: `file ${file}`, message: `cannot read the config: ${reason}; pass --config FILE or set GEMCAEN_CONFIG` }],
       'CONFIG_NOT_FOUND',
     );
   }
