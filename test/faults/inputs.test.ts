@@ -1,56 +1,56 @@
 // Issue 7, bad input through the real CLI:
 //  7. every malformed config of test/cases/ (the config tests' own folders) given to `gemcaen start`:
-//     exit 2, one "gemcaen: " line per issue (and per warning) ending in its code, nothing started (no
-//     log, spool or data file appears);
+//     exit 2, one "gemcaen: " line per issue (and per warning) naming the key and ending in its code, as
+//     the case expects, nothing started (no log, spool or data file appears); this is the one run of the
+//     malformed configs through the CLI (test/config/cases.test.ts checks them in process);
 //  8. bad `gemcaen set` inputs against a simulated crate: each refused with one line, and the crate
 //     received no SetChParam at all.
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CASES, pool, runCli as runConfigCli } from '../config/helpers.js';
+import { readdirSync } from 'node:fs';
+import { assertMalformedAnswer, bad, type Case } from '../config/case-kit.js';
+import { type CliResult, pool, runCli as runConfigCli } from '../config/helpers.js';
 import { errorLines, runCli as runSetCli, tempDir as controlTempDir, writeConfig as writeControlConfig } from '../helpers/cli.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 import { figure } from './kit.js';
 
-interface ErrorCase {
-  name: string;
-  dir: string;
-  env: Record<string, string>;
-  issues: number;
-}
+/** the answers of `gemcaen start` to every malformed case, and each case folder's files before and after */
+const answers = new Map<string, { r: CliResult; before: string; after: string }>();
 
-function malformedCases(): ErrorCase[] {
-  return readdirSync(CASES)
-    .filter((name) => existsSync(join(CASES, name, 'expected.json')))
-    .sort()
-    .flatMap((name) => {
-      const dir = join(CASES, name);
-      const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { env?: Record<string, string>; error?: { issues: unknown[]; warnings?: unknown[] } };
-      return expected.error ? [{ name, dir, env: expected.env ?? {}, issues: expected.error.issues.length + (expected.error.warnings ?? []).length }] : [];
+describe('fault 7: every malformed config given to `gemcaen start`: one line per issue, exit 2, nothing started', () => {
+  before(async () => {
+    const listing = (c: Case) => readdirSync(c.dir).sort().join(',');
+    const before = new Map(bad.map((c) => [c.name, listing(c)]));
+    const runs = await pool(bad, 4, (c) => runConfigCli(['--config', c.file, 'start', 'anything', '--log-level', 'debug'], c.expected.env ?? {}, c.dir));
+    bad.forEach((c, i) => answers.set(c.name, { r: runs[i], before: before.get(c.name)!, after: listing(c) }));
+  }, { timeout: 240_000 });
+
+  for (const c of bad) {
+    test(`${c.name}: exit 2, one "gemcaen: " line per issue naming the key and its code, then the warnings; nothing started`, () => {
+      const a = answers.get(c.name)!;
+      assertMalformedAnswer(a.r, c);
+      assert.equal(a.after, a.before, 'start created files in the folder (logs, spool or data)');
     });
-}
+  }
 
-test('fault 7: every malformed config given to `gemcaen start`: one line per issue, exit 2, nothing started', { timeout: 240_000 }, async () => {
-  const cases = malformedCases();
-  assert.ok(cases.length >= 50, `only ${cases.length} malformed configs`);
-  const before = new Map(cases.map((c) => [c.name, readdirSync(c.dir).sort().join(',')]));
-  const results = await pool(cases, 4, (c) => runConfigCli(['--config', join(c.dir, 'config.yml'), 'start', 'anything', '--log-level', 'debug'], c.env, c.dir));
-  const problems: string[] = [];
-  let oneLine = 0;
-  let exit2 = 0;
-  cases.forEach((c, i) => {
-    const r = results[i];
-    const lines = r.stderr.replace(/\n$/, '').split('\n');
-    const wellFormed = r.stdout === '' && lines.length === c.issues && lines.every((l) => l.startsWith('gemcaen: ') && / \[CONFIG_[A-Z_]+\]$/.test(l) && !/^\s+at |internal error/.test(l));
-    if (wellFormed) oneLine++;
-    if (r.code === 2) exit2++;
-    if (!wellFormed || r.code !== 2) problems.push(`${c.name}: exit ${r.code}, ${lines.length} line(s) for ${c.issues} issue(s):\n${r.stdout}${r.stderr}`);
-    const after = readdirSync(c.dir).sort().join(',');
-    if (after !== before.get(c.name)) problems.push(`${c.name}: start created files: ${after}`);
+  test('the figure: every malformed config answered with one line per issue and exit 2', () => {
+    assert.ok(bad.length >= 50, `only ${bad.length} malformed configs`);
+    const problems: string[] = [];
+    let oneLine = 0;
+    let exit2 = 0;
+    for (const c of bad) {
+      const { r, before, after } = answers.get(c.name)!;
+      const issues = c.expected.error!.issues.length + (c.expected.error!.warnings ?? []).length;
+      const lines = r.stderr.replace(/\n$/, '').split('\n');
+      const wellFormed = r.stdout === '' && lines.length === issues && lines.every((l) => l.startsWith('gemcaen: ') && / \[CONFIG_[A-Z_]+\]$/.test(l) && !/^\s+at |internal error/.test(l));
+      if (wellFormed) oneLine++;
+      if (r.code === 2) exit2++;
+      if (!wellFormed || r.code !== 2) problems.push(`${c.name}: exit ${r.code}, ${lines.length} line(s) for ${issues} issue(s):\n${r.stdout}${r.stderr}`);
+      if (after !== before) problems.push(`${c.name}: start created files: ${after}`);
+    }
+    figure(7, `${bad.length} malformed configs given to start: ${oneLine} answered with one line per issue, ${exit2} exit 2, ${problems.length} problems`);
+    assert.deepEqual(problems, []);
   });
-  figure(7, `${cases.length} malformed configs given to start: ${oneLine} answered with one line per issue, ${exit2} exit 2, ${problems.length} problems`);
-  assert.deepEqual(problems, []);
 });
 
 let sim: SimHandle;
