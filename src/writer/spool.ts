@@ -101,7 +101,7 @@ export class Spool implements Backlog {
   /** segment numbers only grow, so an old acked.json can never point into a newer segment */
   #nextSeq = 1;
   #closed = false;
-  /** the last batches appended, oldest first, contiguous; bounded by TAIL_MAX_BYTES */
+  /** batches appended and not yet peeked at, oldest first; bounded by TAIL_MAX_BYTES */
   #tail: TailEntry[] = [];
   #tailBytes = 0;
 
@@ -171,7 +171,12 @@ export class Spool implements Backlog {
   append(lines: readonly string[]): void {
     if (this.#closed) throw new Error(`spool ${this.#dir} is closed`);
     if (lines.length === 0) return;
-    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    // the text and its newline written into one buffer (a `text + '\n'` would copy the whole text again)
+    const text = lines.join('\n');
+    const length = Buffer.byteLength(text);
+    const buf = Buffer.allocUnsafeSlow(length + 1);
+    buf.write(text, 0, length, 'utf8');
+    buf[length] = NEWLINE;
     try {
       this.#appendBuffer(buf, lines);
     } catch (err) {
@@ -234,13 +239,16 @@ export class Spool implements Backlog {
     this.#enforceBound();
   }
 
-  /** keeps a batch just made durable for its first peek; the oldest go beyond TAIL_MAX_BYTES */
+  /**
+   * Keeps a batch just made durable for its first peek, while the kept ones stay within TAIL_MAX_BYTES:
+   * when the sender is behind (a flood, an outage), the batches it sends next stay in memory and the
+   * newer ones are read back from the file when their turn comes.
+   */
   #remember(e: TailEntry): void {
-    const prev = this.#tail[this.#tail.length - 1];
-    if (prev !== undefined && (prev.seq !== e.seq || prev.end !== e.start)) this.#dropTail(); // not contiguous: start over
+    const size = e.end - e.start;
+    if (this.#tailBytes + size > TAIL_MAX_BYTES) return;
     this.#tail.push(e);
-    this.#tailBytes += e.end - e.start;
-    while (this.#tailBytes > TAIL_MAX_BYTES && this.#tail.length > 0) this.#shiftTail();
+    this.#tailBytes += size;
   }
 
   #shiftTail(): void {
@@ -265,7 +273,8 @@ export class Spool implements Backlog {
     if (first === undefined || first.seq !== this.#ackSeq || first.start !== this.#ackOffset || first.count > maxLines) return undefined;
     let n = 0;
     let count = 0;
-    while (n < tail.length && tail[n].seq === first.seq && count + tail[n].count <= maxLines) count += tail[n++].count;
+    // entries that follow each other without a gap (one skipped for the bound is read from the file)
+    while (n < tail.length && tail[n].seq === first.seq && (n === 0 || tail[n].start === tail[n - 1].end) && count + tail[n].count <= maxLines) count += tail[n++].count;
     const taken = tail.slice(0, n);
     for (let i = 0; i < n; i++) this.#shiftTail();
     const body = n === 1 ? first.body : Buffer.concat(taken.map((e) => e.body));

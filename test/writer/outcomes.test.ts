@@ -46,6 +46,22 @@ test('request, path and headers: /api/v2/write with org, bucket, precision=ms an
   assert.deepEqual(bodyLines(req.body), ['HV,ChannelName=c0 VMon=0 1700000000000', 'HV,ChannelName=c1 VMon=1 1700000000001', 'HV,ChannelName=c2 VMon=2 1700000000002']);
 });
 
+test('the body is the lines exactly, UTF-8 and ASCII alike, the first time (from memory) and on a retry (read back from the spool)', async (t) => {
+  const r = await startResponder([{ status: 503 }]);
+  t.after(() => r.close());
+  const w = makeWriter([sinkAt(r.url)], tempDir(t), { settings: { backoff: { initialMs: 10, maxMs: 10 } } });
+  await w.start();
+  t.after(() => w.stop(500));
+  const text = { type: 'string', value: 'Temp 31.5 °C' } as const;
+  w.accept(msg('r', [point({ ChannelName: 'µA-Ström' }, { note: text }, 1_700_000_000_000), point({ ChannelName: 'plain' }, { VMon: f(1.5) }, 1_700_000_000_001)]));
+  assert.ok(await waitFor(() => w.status()[0].writtenLines === 2, 5000), JSON.stringify(w.status()[0]));
+  const want = 'HV,ChannelName=µA-Ström note="Temp 31.5 °C" 1700000000000\nHV,ChannelName=plain VMon=1.5 1700000000001';
+  assert.deepEqual(r.requests.map((q) => q.body), [want, want], 'refused once (503), then sent again from the file');
+  w.accept(msg('r', [point({ ChannelName: 'plain' }, { VMon: f(2.5) }, 1_700_000_000_002)]));
+  await w.flush();
+  assert.equal(r.requests[2]?.body, 'HV,ChannelName=plain VMon=2.5 1700000000002', 'an ASCII batch');
+});
+
 test('413: the batch is split until it fits; every line delivered once, in order', async (t) => {
   const r = await startResponder([], (req) => (bodyLines(req.body).length > 30 ? { status: 413 } : { status: 204 }));
   t.after(() => r.close());

@@ -1,6 +1,7 @@
 // The database sinks' common part: one line-protocol POST per batch through the official client's transport
 // (@influxdata/influxdb-client), with the outcome mapped to a WriteResult. The transport only sends: retries
 // are ours (the spool), not the client's. HttpPostSink is that write for the influx-v1 and influx-v2 sinks.
+import { isAscii } from 'node:buffer';
 import { HttpError, RequestTimedOutError, type Transport } from '@influxdata/influxdb-client';
 import { outcomeOf, parseRetryAfter, type Outcome, type WriteResult } from '../../outcome.js';
 import type { Sink } from '../sink.js';
@@ -50,9 +51,14 @@ export abstract class HttpPostSink implements Sink {
     return postLines(this.#transport, this.#path, lines, this.#headers, signal, this.#secrets);
   }
 
-  /** a spool batch's bytes as the body (one decode, without the last newline: the same text as write's) instead of lines joined again */
+  /**
+   * A spool batch's bytes as the body: one decode (without the last newline: the same text as write's)
+   * instead of lines joined again. ASCII, the usual case, is decoded as latin1, the same characters
+   * copied byte for byte (node's UTF-8 decoder is many times slower).
+   */
   writeBody(body: Buffer, signal: AbortSignal): Promise<WriteResult> {
-    return postLines(this.#transport, this.#path, body.toString('utf8', 0, body.length - 1), this.#headers, signal, this.#secrets);
+    const text = body.toString(isAscii(body) ? 'latin1' : 'utf8', 0, body.length - 1);
+    return postLines(this.#transport, this.#path, text, this.#headers, signal, this.#secrets);
   }
 
   /** Telegraf's HTTP table (src/writer/outcome.ts): 413 split, 401/403/404 config, 408/429/5xx and network keep, other 4xx drop */
