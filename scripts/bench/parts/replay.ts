@@ -22,7 +22,7 @@ export const replayPart: BenchPart = {
       ],
       details: [
         ['7', `backlog after a ${r.outageSeconds} s outage`, `${r.backlogLines} lines`],
-        ['7', 'replay', `${fmt(r.replayLinesPerSecond, 0)} lines/s (${r.replayLines} lines in ${fmt(r.replaySeconds, 2)} s; first write ${fmt(r.firstWriteSeconds, 2)} s after the return)`],
+        ['7', 'replay', `${fmt(r.replayLinesPerSecond, 0)} lines/s (${r.replayLines} lines in ${fmt(r.replaySeconds, 2)} s after the first write; that came ${fmt(r.firstWriteSeconds, 2)} s after the return)`],
         ['7', 'VictoriaMetrics holds every line', `${r.storedVMon}/${r.expectedVMon} VMon samples (distinct series and time), ${r.droppedLines} dropped`],
       ],
     };
