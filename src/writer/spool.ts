@@ -332,8 +332,11 @@ export class Spool implements Backlog {
       let pos = this.#ackOffset;
       /** bytes at the end of `parts` after the last newline (a line not yet whole) */
       let partial = 0;
+      // what maxLines lines take at the segment's mean line length, and a little more: a batch read is
+      // usually one read of about its own size (READ_CHUNK would read twice what a 5000-line batch needs)
+      const guess = Math.ceil((seg.size / Math.max(1, seg.lines)) * maxLines * 1.1) + 4096;
       while (count < maxLines && pos < seg.size) {
-        const len = Math.min(READ_CHUNK, seg.size - pos);
+        const len = Math.min(READ_CHUNK, guess, seg.size - pos);
         const buf = Buffer.allocUnsafe(len);
         const got = readSync(fd, buf, 0, len, pos);
         if (got <= 0) break;

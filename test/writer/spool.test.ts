@@ -238,3 +238,24 @@ test('read back from the file: lines across read chunks (4 MiB) and multi-byte c
   assert.ok(bytes > 4 << 20, `more than one read chunk (${bytes} bytes)`);
   assert.equal(s.lines, 0);
 });
+
+test('read back: lines much longer than the segment mean take several reads and still come back whole', (t) => {
+  const dir = tempDir(t);
+  let s = new Spool({ directory: dir, maxBytes: 64 << 20, segmentBytes: 32 << 20, onDrop: () => undefined });
+  const short = lines(0, 2000);
+  const long = Array.from({ length: 5 }, (_, k) => `m,t=long${k} s="${'ü'.repeat(50_000 + k)}" ${k}`);
+  s.append(short);
+  s.append(long);
+  s.close();
+  s = new Spool({ directory: dir, maxBytes: 64 << 20, segmentBytes: 32 << 20, onDrop: () => undefined }); // nothing in memory
+  t.after(() => s.close());
+  const first = s.peek(2000)!;
+  assert.deepEqual(first.lines, short);
+  s.ack(first);
+  const rest = s.peek(5)!; // about 500 KB where the segment's mean line is about 270 bytes
+  assert.equal(rest.count, 5);
+  assert.ok(rest.lines.every((l, k) => l === long[k]), 'every long line whole');
+  assert.equal(rest.bytes, Buffer.byteLength(long.join('\n') + '\n'));
+  s.ack(rest);
+  assert.equal(s.lines, 0);
+});
