@@ -2,7 +2,7 @@
 // Usage: node scripts/run-tests.mjs [name-filter ...]
 // Test files are independent (own ports, loopback addresses, temp dirs) and run concurrently, most of
 // their time being spent waiting on servers and crates: GEMCAEN_TEST_CONCURRENCY files at once
-// (default 3 on this project's 2-core machines), the longest files first (LONGEST_FIRST), so that the
+// (default 4 on this project's 2-core machines), the longest files first (LONGEST_FIRST), so that the
 // run does not end on a long file started late. `node --test a b` sorts its files by name, so the files
 // are handed to node:test's run() in that order instead. At the end each file's time is printed, longest
 // first (scripts/test-file-times.mjs; GEMCAEN_TEST_TIMES=all lists every file): keep LONGEST_FIRST in that order.
@@ -14,25 +14,32 @@ import { spec } from 'node:test/reporters';
 import fileTimes from './test-file-times.mjs';
 
 /**
- * The files that take longest alone, longest first (paths under test/, without .test.ts); the others follow
- * in name order. Measured with the reporter's per-file times on a 2-core machine.
+ * The files that take longest, longest first (paths under test/, without .test.ts); the others follow in
+ * name order. From the reporter's per-file times of whole runs on a 2-core machine.
  */
 const LONGEST_FIRST = [
   'faults/database-outage', // case 1: the issue's 60 s outage, then the sink's back-off
   'faults/inputs', // cases 7 and 8: a CLI process per malformed config and per bad set input
-  'config/cases', // a CLI process per config case
   'cli/set',
+  'daemon/signals',
   'faults/database',
-  'cli/ieq',
+  'web/browser',
+  'web/user-cli',
   'faults/crate',
-  'faults/crate-keepalive',
-  'caen/memory',
-  'control/daemon-control',
+  'web/tls',
+  'daemon/faults',
+  'daemon/events',
+  'daemon/login-failures',
+  'sim/cli',
+  'web/demo',
   'faults/spool-full',
+  'cli/ieq',
+  'faults/crate-keepalive',
   'faults/database-outage-v2',
+  'control/daemon-control',
+  'caen/memory',
   'gem/daemon',
   'faults/secrets',
-  'daemon/signals',
   'daemon/npm-signals',
 ];
 
@@ -55,7 +62,7 @@ function rank(file) {
 const filters = process.argv.slice(2);
 const files = walk(join('dist', 'test')).sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) { console.error('run-tests: no compiled tests found under dist/test (run npm run build)'); process.exit(1); }
-const concurrency = Number(process.env.GEMCAEN_TEST_CONCURRENCY ?? 3);
+const concurrency = Number(process.env.GEMCAEN_TEST_CONCURRENCY ?? 4);
 if (!Number.isInteger(concurrency) || concurrency < 1) { console.error(`run-tests: GEMCAEN_TEST_CONCURRENCY=${process.env.GEMCAEN_TEST_CONCURRENCY}: use a whole number of at least 1`); process.exit(2); }
 const ordered = files.map((f, i) => ({ f, key: rank(f) * files.length + i })).sort((a, b) => a.key - b.key).map((x) => x.f);
 
