@@ -1,13 +1,16 @@
 // The web page in real headless Chromium against the real daemon and the simulator: sign-in, the
 // grid with the simulator's names and values, live updates from another client, set points through
 // the page (read back, audited with the user), refusals that send nothing, stale previews, alarms,
-// one stream per browser, a resumed stream; and the README's screenshots (docs/img/).
+// one stream per browser, a resumed stream; and the README's screenshots (into a temp dir, or into
+// GEMCAEN_SCREENSHOTS when set: `GEMCAEN_SCREENSHOTS=docs/img node scripts/run-tests.mjs web/browser`
+// refreshes the README's, so that an ordinary test run leaves the checkout as it was).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserMissing, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { PASSWORDS, startWebDaemon, type WebDaemon } from './kit.js';
 
@@ -18,7 +21,9 @@ let page: Page;
 let proxy: TcpProxy;
 /** the page as the browser reaches it: through a proxy that a test cuts */
 let url: string;
-const IMG = join(process.cwd(), 'docs', 'img');
+const shots = process.env.GEMCAEN_SCREENSHOTS ? undefined : makeTempDir('gemcaen-screenshots-');
+const IMG = process.env.GEMCAEN_SCREENSHOTS ?? shots!.dir;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 before(async () => {
   if (missing) return;
@@ -38,6 +43,7 @@ after(async () => {
   await browser?.close();
   await proxy?.close();
   await w?.close();
+  shots?.cleanup();
 });
 
 const cell = (channel: number, param: string) => page.locator(`#grid tr[data-channel="${channel}"] td[data-param="${param}"]`);
@@ -192,4 +198,8 @@ test('screenshots for the README: overview, a setup, a GEM board, the history', 
   await phone.locator('#grid td.name', { hasText: 'DRIFT3' }).waitFor();
   await phone.screenshot({ path: join(IMG, 'phone.png') });
   await phone.close();
+  for (const name of ['overview', 'setup', 'gem', 'history', 'phone']) {
+    const png = readFileSync(join(IMG, `${name}.png`));
+    assert.ok(png.length > 10_000 && png.subarray(0, 8).equals(PNG_SIGNATURE), `${name}.png is a PNG of the page`);
+  }
 });
