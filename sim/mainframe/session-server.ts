@@ -326,7 +326,7 @@ export class CrateServer {
         if (s.entry) throw new SimError(Code.INVALIDPARAMETER, 'Already logged in on this session');
         const [system, , , user, password, pid, handle] = a;
         try {
-          if (this.faults.refuseLogins) throw new SimError(Code.LOGINFAILED, 'Login failed: the crate refuses logins');
+          if (this.faults.refuseLogins) throw new SimError(Code.USERPASSFAILED, 'Login failed: the crate refuses logins');
           c.login(user ?? '', password ?? '', Number(system));
         } catch (err) {
           this.counters.loginFailed();

@@ -92,7 +92,8 @@ export function resultKind(result: number): ResultKind {
  *   negative results too: the power supply answered, but a SYx527 whose CFE is wedged keeps answering so
  *   until it is logged in again (the original's users saw this), and a read may safely be repeated;
  * - `login-refused`: InitSystem said LOGINFAILED or USERPASSFAILED: bad credentials, or (CAEN's real
- *   library gives the same codes) nothing answering on TCP 2527: the caller must find out which;
+ *   library gives the same codes) nothing answering on TCP 2527: the caller must find out which
+ *   (caen/reachable.ts explainLoginFailure);
  * - `board-absent`: SLOTNOTPRES: pause what reads that slot;
  * - `request`: the call itself was wrong (unknown parameter, value out of range…): retrying gives the same.
  */

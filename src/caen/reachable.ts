@@ -2,8 +2,11 @@
 // LOGINFAILED (0x1004) when nothing listens and USERPASSFAILED (0x1007) when the crate accepts and closes
 // or stays silent: the same codes as for bad credentials. So after either, ask whether TCP 2527 of the
 // crate accepts a connection at all. Nothing there: CRATE_UNREACHABLE (retry at the normal back-off).
-// It answers: the login itself failed (credentials, or a crate still booting). Works the same on a real
-// crate and on the simulator: it only opens and closes a TCP connection.
+// It answers: the login itself failed (credentials, or a crate still booting), except after LOGINFAILED:
+// CAEN's 6.0 answers that when the connection is refused (nothing listened at the login; a refused login
+// is USERPASSFAILED), so a port that answers now means the crate started listening in between: retried
+// at the normal back-off as a connection cause, not held back as refused credentials. Works the same on
+// a real crate and on the simulator: it only opens and closes a TCP connection.
 import { Socket } from 'node:net';
 import { GemcaenError } from '../errors.js';
 import { CaenError } from './caen-error.js';
@@ -41,7 +44,13 @@ export function isAmbiguousLoginFailure(err: unknown): err is CaenError {
  */
 export async function explainLoginFailure(err: unknown, linkType: string, ip: string, shown: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<unknown> {
   if (linkType !== 'TCPIP' || !isAmbiguousLoginFailure(err)) return err;
-  if (await answersOnCaenPort(ip, timeoutMs)) return err;
+  if (await answersOnCaenPort(ip, timeoutMs)) {
+    if (err.result !== CAENHVResult.LOGINFAILED) return err;
+    return new GemcaenError('CRATE_UNREACHABLE', `the crate at ${shown} refused the connection on TCP ${CAEN_TCP_PORT} at the login and accepts one now: it is probably starting (or CAENHV_BOARD_TYPE is not the crate's); retrying`, {
+      cause: err,
+      details: { address: shown, result: err.result, resultName: err.resultName, probe: `TCP ${CAEN_TCP_PORT} accepted after the login failed` },
+    });
+  }
   return new GemcaenError('CRATE_UNREACHABLE', `no answer from the crate at ${shown} (TCP ${CAEN_TCP_PORT}): is it on and reachable?`, {
     cause: err,
     details: { address: shown, result: err.result, resultName: err.resultName, probe: `TCP ${CAEN_TCP_PORT} did not accept within ${timeoutMs} ms` },

@@ -7,6 +7,7 @@ import { CaenLibrary } from '../../src/caen/library.js';
 import { CaenMainframe, type LoginOptions } from '../../src/caen/mainframe.js';
 import { CaenError } from '../../src/caen/caen-error.js';
 import { explainLoginFailure } from '../../src/caen/reachable.js';
+import { classify } from '../../src/poll/session.js';
 import { decodeChStatus } from '../../src/caen/status-bits.js';
 import { GemcaenError, UsageError } from '../../src/errors.js';
 
@@ -393,6 +394,29 @@ describe('errors', () => {
     const explained = await explainLoginFailure(e, 'TCPIP', address, address);
     assert.ok(explained instanceof GemcaenError);
     assert.equal(explained.code, 'CRATE_UNREACHABLE');
+  });
+
+  test('LOGINFAILED while nothing listened, TCP 2527 answering by the time it is probed (a crate that just started): a connection cause, not refused credentials', async () => {
+    const other = await startSim({ seed: 7 });
+    const address = other.address;
+    try {
+      await other.control.crateOff();
+      const e = caught(() => CaenMainframe.connect(lib, login(address)));
+      assert.equal(e.result, 0x1004);
+      await other.control.crateOn();
+      const explained = await explainLoginFailure(e, 'TCPIP', address, address);
+      assert.ok(explained instanceof GemcaenError);
+      assert.equal(explained.code, 'CRATE_UNREACHABLE');
+      assert.equal(classify(explained), 'connection');
+      // a refused login (USERPASSFAILED) with the port answering stays a refused login
+      await other.control.refuseLogins(true);
+      const refused = caught(() => CaenMainframe.connect(lib, login(address)));
+      assert.equal(refused.result, 0x1007);
+      assert.equal(await explainLoginFailure(refused, 'TCPIP', address, address), refused);
+      assert.equal(classify(refused), 'credentials');
+    } finally {
+      await other.stop();
+    }
   });
 
   test('deinit is idempotent and closes the session on the crate', async () => {

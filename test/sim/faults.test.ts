@@ -136,11 +136,11 @@ test('trip by the control API: INTTRIP set and Pw off as the client reads it', a
   await sim.control.setChannel(0, 3, 'Pw', 1);
 });
 
-test('refused logins answer LOGINFAILED (0x1004); open sessions keep working', async () => {
+test('refused logins answer USERPASSFAILED (0x1007, as CAEN\'s 6.0); open sessions keep working', async () => {
   const h = session();
   await sim.control.refuseLogins(true);
   const h2 = [0];
-  assert.equal(ffi.InitSystem(2, 0, sameCrateArg(sim.address), 'admin', 'admin', h2), RC.LOGINFAILED);
+  assert.equal(ffi.InitSystem(2, 0, sameCrateArg(sim.address), 'admin', 'admin', h2), RC.USERPASSFAILED);
   assert.equal(call(h), RC.OK);
   await sim.control.refuseLogins(false);
   assert.equal(ffi.InitSystem(2, 0, sameCrateArg(sim.address), 'admin', 'admin', h2), RC.OK);
