@@ -20,6 +20,7 @@ import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
 import { CHANNELS, SLOTS } from './fixtures.js';
 import { benchSetups, roundMessages } from './points-fixture.js';
 import { sleep } from './stats.js';
+import { countSamples } from './victoria-count.js';
 
 export interface ReplayBenchOptions {
   /** VictoriaMetrics, e.g. http://127.0.0.1:8428 */
@@ -138,7 +139,7 @@ export async function measureReplay(o: ReplayBenchOptions): Promise<ReplayBenchR
     if (end.spooledLines !== 0 || end.state !== 'ok') throw new Error(`bench: writer left ${end.spooledLines} lines (state ${end.state}) ${problems.join('; ')}`);
     const liveSeconds = (Date.now() - t0) / 1000;
     const expectedVMon = rounds * setups.length * CHANNELS;
-    const storedVMon = await distinctSamples(o.url, '{__name__="CAEN_Board_Monitor_VMon"}', firstRoundMs, firstRoundMs + (rounds - 1) * 1000, expectedVMon);
+    const storedVMon = await countSamples(o.url, '{__name__="CAEN_Board_Monitor_VMon"}', firstRoundMs, firstRoundMs + (rounds - 1) * 1000, expectedVMon, { distinct: true });
     // a backlog the first request took whole: counted from the database's return instead
     const from = caughtWritten > firstWritten ? { at: firstAt, written: firstWritten } : { at: restoredAt, written: writtenBefore };
     const replaySeconds = (caughtAt - from.at) / 1000;
@@ -163,23 +164,5 @@ export async function measureReplay(o: ReplayBenchOptions): Promise<ReplayBenchR
     await writer.stop(5000);
     await proxy.close();
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Distinct (series, timestamp) samples of `match` in [startMs, endMs], polled until `expected` show up (15 s at most). */
-async function distinctSamples(url: string, match: string, startMs: number, endMs: number, expected: number): Promise<number> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    await fetch(`${url}/internal/force_flush`);
-    const body = new URLSearchParams({ 'match[]': match, start: String(startMs / 1000), end: String(endMs / 1000) });
-    const r = await fetch(`${url}/api/v1/export`, { method: 'POST', body });
-    if (!r.ok) throw new Error(`bench: victoria export ${match}: HTTP ${r.status} ${await r.text()}`);
-    let n = 0;
-    for (const line of (await r.text()).split('\n')) {
-      if (line.trim() === '') continue;
-      n += new Set((JSON.parse(line) as { timestamps: number[] }).timestamps).size;
-    }
-    if (n >= expected || Date.now() > deadline) return n;
-    await sleep(250);
   }
 }
