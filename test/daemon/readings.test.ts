@@ -10,8 +10,7 @@ import type { SetupConfig } from '../../src/config/types.js';
 import { layoutKey, readingsLayout, readingsValues, toPoints, type SetupReading } from '../../src/poll/points.js';
 import type { FromWriterThread, ReadingsMessage } from '../../src/protocol.js';
 import { expandReadings, pointCount, ReadingsIntake } from '../../src/readings.js';
-import { writerInit } from '../../src/supervisor/writer-init.js';
-import { tempDir, waitFor } from '../writer/util.js';
+import { fileWriterInit, tempDir, waitFor } from '../writer/util.js';
 
 function reading(over: Partial<SetupReading> = {}, setup: Partial<SetupConfig> = {}): SetupReading {
   return {
@@ -68,14 +67,7 @@ test('the intake keeps each setup\'s layout until a new one comes; values before
 
 test('writer thread: readings on a mainframe port become lines (the layout sent once), values without a layout none', async (t) => {
   const dir = tempDir(t);
-  const init = writerInit(
-    {
-      settings: { logLevel: 'info', logDirectory: dir, spoolDirectory: join(dir, 'spool'), spoolMaxMegabytes: 10, healthListen: '', batchMaxLines: 1000, batchMaxMilliseconds: 100 },
-      sinks: new Map([['files', { kind: 'file' as const, id: 'files', directory: join(dir, 'lp') }]]),
-      setups: new Map(),
-    },
-    ['files'],
-  );
+  const init = fileWriterInit(dir);
   const worker = new Worker(new URL('../../workers/writer.worker.js', import.meta.url), { workerData: init });
   const got: FromWriterThread[] = [];
   worker.on('message', (m: FromWriterThread) => got.push(m));

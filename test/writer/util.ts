@@ -5,6 +5,9 @@ import type { FieldValue, LogLevel, Point, PointsMessage } from '../../src/proto
 import { Writer, type WriterOptions, type WriterSettings } from '../../src/writer/writer.js';
 import type { DedupPolicy } from '../../src/writer/dedup.js';
 import { testTempDir } from '../helpers/temp-dir.js';
+import { join } from 'node:path';
+import type { WriterInit } from '../../src/protocol.js';
+import { writerInit } from '../../src/supervisor/writer-init.js';
 
 export function tempDir(t: { after(fn: () => void): void }, prefix = 'gemcaen-writer-'): string {
   return testTempDir(t, prefix);
@@ -62,4 +65,18 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (Date.now() > deadline) return false;
     await sleep(stepMs);
   }
+}
+
+/** What the supervisor hands a writer thread for a test in `dir`: a file sink "files" (lines in dir/lp), plus `more` sinks. */
+export function fileWriterInit(dir: string, more: readonly SinkConfig[] = []): WriterInit {
+  const sinks = new Map<string, SinkConfig>([['files', { kind: 'file', id: 'files', directory: join(dir, 'lp') }]]);
+  for (const s of more) sinks.set(s.id, s);
+  return writerInit(
+    {
+      settings: { logLevel: 'info', logDirectory: dir, spoolDirectory: join(dir, 'spool'), spoolMaxMegabytes: 10, healthListen: '', batchMaxLines: 1000, batchMaxMilliseconds: 100 },
+      sinks,
+      setups: new Map(),
+    },
+    [...sinks.keys()],
+  );
 }

@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Secret } from '../../src/config/secret.js';
 import type { PointsMessage } from '../../src/protocol.js';
-import type { FromWriterThread } from '../../src/protocol.js';
-import { writerInit } from '../../src/supervisor/writer-init.js';
+import type { FromWriterThread, WriterInit } from '../../src/protocol.js';
 import { startResponder } from '../helpers/responder.js';
-import { tempDir, waitFor } from './util.js';
+import { fileWriterInit, tempDir, waitFor } from './util.js';
 
 const WORKER = new URL('../../workers/writer.worker.js', import.meta.url);
 
 /** Starts the real writer thread, waits for its READY, and hands it one mainframe port (as the supervisor does). */
-async function startWriterThread(init: ReturnType<typeof writerInit>) {
+async function startWriterThread(init: WriterInit) {
   const worker = new Worker(WORKER, { workerData: init });
   const got: FromWriterThread[] = [];
   worker.on('message', (m: FromWriterThread) => got.push(m));
@@ -31,17 +30,7 @@ test('writer thread: ready, points through a transferred port to two sinks, secr
   const r = await startResponder();
   t.after(() => r.close());
   const TOKEN = 'worker-token-xyz';
-  const init = writerInit(
-    {
-      settings: { logLevel: 'info', logDirectory: dir, spoolDirectory: join(dir, 'spool'), spoolMaxMegabytes: 10, healthListen: '', batchMaxLines: 1000, batchMaxMilliseconds: 100 },
-      sinks: new Map([
-        ['files', { kind: 'file' as const, id: 'files', directory: join(dir, 'lp') }],
-        ['db', { kind: 'influx-v2' as const, id: 'db', url: r.url, token: new Secret(TOKEN), org: 'o', bucket: 'b' }],
-      ]),
-      setups: new Map(),
-    },
-    ['files', 'db'],
-  );
+  const init = fileWriterInit(dir, [{ kind: 'influx-v2', id: 'db', url: r.url, token: new Secret(TOKEN), org: 'o', bucket: 'b' }]);
   const { worker, got, exited, port1 } = await startWriterThread(init);
   const timeMs = Date.UTC(2024, 5, 1, 10, 0, 0);
   for (const sink of ['files', 'db'])
@@ -67,14 +56,7 @@ test('writer thread: ready, points through a transferred port to two sinks, secr
 
 test('writer thread: points a mainframe posted before the stop reached the writer are written, not dropped with the closed port', async (t) => {
   const dir = tempDir(t);
-  const init = writerInit(
-    {
-      settings: { logLevel: 'info', logDirectory: dir, spoolDirectory: join(dir, 'spool'), spoolMaxMegabytes: 10, healthListen: '', batchMaxLines: 1000, batchMaxMilliseconds: 100 },
-      sinks: new Map([['files', { kind: 'file' as const, id: 'files', directory: join(dir, 'lp') }]]),
-      setups: new Map(),
-    },
-    ['files'],
-  );
+  const init = fileWriterInit(dir);
   const { worker, got, exited, port1 } = await startWriterThread(init);
   const timeMs = Date.UTC(2024, 5, 1, 10, 0, 0);
   // the mainframe's last scans, then its end of channel, then (as the supervisor does once the task returned) stop
