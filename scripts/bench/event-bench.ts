@@ -22,6 +22,7 @@ import { startDaemon, writeConfig, type RunningDaemon } from '../../test/daemon/
 import { CHANNELS, configYaml, setupName, SLOTS } from './fixtures.js';
 import { median, percentile, sleep } from './stats.js';
 import { numericField, WriteForwarder, type Arrival, type ParsedLine } from './write-forwarder.js';
+import { prng } from '../../test/helpers/prng.js';
 
 export interface EventBenchOptions {
   /** dist/src/cli/main.js */
@@ -137,18 +138,6 @@ export function daemonSpecs(fastBatchMs: number): DaemonSpec[] {
     { label: 'events', bucket: 'events', events: true },
     { label: `events, BatchMaxMilliseconds ${fastBatchMs}`, bucket: 'events_fast', events: true, batchMs: fastBatchMs },
   ];
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same schedule of changes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Change {

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sameCrateArg, startSim, type SimHandle } from '../helpers/sim.js';
 import { loadCaen, login, RC, u16list, type CaenFfi } from './caen-ffi.js';
+import { prng } from '../helpers/prng.js';
 
 /** the library's call time-out for this file (read at InitSystem; 5 s by default) */
 const CALL_TIMEOUT_MS = 1000;
@@ -116,18 +117,6 @@ test('an endless stream of wrong-sequence lines: TIMEERR once the call time-out 
   relogin();
   assert.equal(ffi.GetChParam(h, 2, 'VMon', 1, u16list([0]), Buffer.alloc(4)), RC.OK, 'a new session works');
 });
-
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 test('fuzz over the reply grammar: 400 odd replies to 12 functions, never a crash or a write past the documented size', async () => {
   const seed = Number(process.env.FUZZ_SEED ?? 20261206);
