@@ -7,9 +7,11 @@ import type { MainframeTask, MainframeToSupervisor, ReadingsMessage, SupervisorT
 import { connector, eventSockets, releaseStaleHandles } from '../src/poll/connect.js';
 import { MainframePoller } from '../src/poll/mainframe-poller.js';
 import { runControlJob } from '../src/control/request.js';
+import { mainframeThreadName, nameThisThread } from '../src/thread-name.js';
 
 export default async function run(task: MainframeTask): Promise<'stopped'> {
   const { control, writer } = task;
+  nameThisThread(mainframeThreadName(task.mainframe.id));
   const post = (msg: MainframeToSupervisor) => control.postMessage(msg);
   for (const [handle, result] of releaseStaleHandles(task.mainframe, task.staleHandles ?? [])) {
     post({ type: 'log', level: 'warn', message: `released handle ${handle} left open by a worker that died (DeinitSystem result ${result})` });

@@ -6,6 +6,9 @@ import type { FromWriterThread, LogLevel, ToWriter, ToWriterThread, WriterInit }
 import { ReadingsIntake } from '../src/readings.js';
 import { sinkFromWire } from '../src/writer/wire-config.js';
 import { Writer } from '../src/writer/writer.js';
+import { nameThisThread, WRITER_THREAD_NAME } from '../src/thread-name.js';
+
+nameThisThread(WRITER_THREAD_NAME);
 
 const DEFAULT_STOP_MS = 5000;
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { configYaml, setupName, SLOTS } from './fixtures.js';
-import { sampleProc, summarise, type ProcSample, type ProcSummary } from './proc-stats.js';
+import { cpuByThreadName, sampleProc, summarise, threadShares, type ProcSample, type ProcSummary } from './proc-stats.js';
 import { sleep, waitUntil } from './stats.js';
 
 export interface DaemonBenchOptions {
@@ -33,6 +33,8 @@ export interface DaemonBenchResult {
   setups: number;
   channels: number;
   daemon: ProcSummary;
+  /** the daemon's CPU by thread over the window, % of one core, busiest first */
+  threads: [string, number][];
   sim?: ProcSummary;
   /** setup scans per second per setup over the window (1.0 = every setup every second) */
   scansPerSetupPerSecond: number;
@@ -76,6 +78,7 @@ export async function measureDaemon(o: DaemonBenchOptions): Promise<DaemonBenchR
     const samples: ProcSample[] = [];
     const simSamples: ProcSample[] = [];
     const pid = child.pid!;
+    const threadsBefore = cpuByThreadName(pid);
     const end = performance.now() + o.seconds * 1000;
     while (performance.now() < end) {
       samples.push(sampleProc(pid));
@@ -84,6 +87,7 @@ export async function measureDaemon(o: DaemonBenchOptions): Promise<DaemonBenchR
     }
     samples.push(sampleProc(pid));
     if (o.simPid !== undefined) simSamples.push(sampleProc(o.simPid));
+    const threadsAfter = cpuByThreadName(pid);
     const after = await health();
     const seconds = (samples[samples.length - 1].atMs - samples[0].atMs) / 1000;
     const scans = sum(after.setups.map((s) => s.scans)) - sum(before.setups.map((s) => s.scans));
@@ -94,6 +98,7 @@ export async function measureDaemon(o: DaemonBenchOptions): Promise<DaemonBenchR
       setups: names.length,
       channels: names.length * 24,
       daemon: summarise(samples),
+      threads: threadShares(threadsBefore, threadsAfter, (samples[samples.length - 1].atMs - samples[0].atMs) / 1000),
       scansPerSetupPerSecond: scans / names.length / seconds,
       linesPerSecond: written / seconds,
       callsPerSecond: calls,

@@ -1,6 +1,6 @@
 // CPU and memory of a process from /proc (Linux): utime+stime of all its threads over wall time, VmRSS.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { max, mean } from './stats.js';
 
 let clockTicks: number | undefined;
@@ -68,4 +68,40 @@ export function summarise(samples: readonly ProcSample[]): ProcSummary {
     rssMaxMiB: max(rss),
     samples: samples.length,
   };
+}
+
+/** CPU seconds of each thread of a process so far, summed by thread name (comm); the main thread is 'main' */
+export function cpuByThreadName(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(rest[14 - 3]) + Number(rest[15 - 3])) / clkTck();
+      const name = tid === String(pid) ? 'main' : threadGroup(comm);
+      byName.set(name, (byName.get(name) ?? 0) + seconds);
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return byName;
+}
+
+/** gemcaen's own thread names as they are, mainframe workers together, every other thread by its comm */
+function threadGroup(comm: string): string {
+  if (comm.startsWith('gc-mf-')) return 'mainframe workers';
+  if (comm === 'gc-writer') return 'writer';
+  return `other (${comm})`;
+}
+
+/** % of one core of each thread group between two cpuByThreadName() samples taken `seconds` apart */
+export function threadShares(before: Map<string, number>, after: Map<string, number>, seconds: number): [string, number][] {
+  return [...after].map(([name, s]): [string, number] => [name, (100 * (s - (before.get(name) ?? 0))) / seconds]).sort((a, b) => b[1] - a[1]);
 }

@@ -2,7 +2,7 @@
 // unreachable crate does not stop the daemon, is reported by health, and SIGTERM still exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mainframeYaml, settingsYaml, startDaemon, tempDir, writeConfig } from './run-daemon.js';
 import { randomLoopback } from '../helpers/loopback.js';
@@ -53,6 +53,10 @@ test('an unreachable crate: the daemon keeps running, health says backoff (exit 
   // back-off 1 s, 2 s, 4 s (± 20 %): a next try 3.2 s or more away means three login attempts failed
   const body = await d.untilHealth('three failed login attempts', (h) => h.crates[0]?.state === 'backoff' && (h.crates[0].retryInMs ?? 0) >= 3200);
   assert.equal(body.ok, false);
+  // the threads are named for `top -H` (Linux): the writer and this crate's worker
+  const names = readdirSync(`/proc/${d.child.pid}/task`).map((tid) => readFileSync(`/proc/${d.child.pid}/task/${tid}/comm`, 'utf8').trim());
+  assert.ok(names.includes('gc-writer'), names.join(' '));
+  assert.equal(names.filter((n) => n.startsWith('gc-mf-')).length, 1, names.join(' '));
   assert.equal(await d.stop('SIGTERM'), 0);
   assert.equal(d.lines.filter((l) => /unreachable/.test(l)).length, 1, 'one line per state change, not per attempt');
   assert.ok(!d.lines.join('\n').includes('topsecret99'));

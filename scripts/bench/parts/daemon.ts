@@ -25,6 +25,9 @@ export const daemonPart: BenchPart = {
       ['5', 'daemon RSS', `${fmt(d.daemon.rssMeanMiB)} MiB mean, ${fmt(d.daemon.rssMaxMiB)} MiB max`],
       ['5', 'what it did meanwhile', `${d.setups} setups, ${d.channels} channels, ${d.callsPerSecond} calls/s, ${fmt(d.linesPerSecond, 0)} lines/s written; health ok ${d.healthOk}; SIGTERM exit ${d.exitCode}`],
     ];
+    const byThread = d.threads.map(([name, pct]) => `${name} ${fmt(pct)} %`).join(', ');
+    say(`      by thread: ${byThread}`);
+    details.push(['5', 'daemon CPU by thread (% of one core)', byThread]);
     if (d.sim) details.push(['5', 'the simulator (not the daemon)', `CPU ${fmt(d.sim.cpuMeanPercent)} % mean, RSS ${fmt(d.sim.rssMaxMiB)} MiB max`]);
     return {
       rows: [
