@@ -24,6 +24,8 @@ export interface ProcSample {
   cpuSeconds: number;
   /** resident set size, KiB */
   rssKiB: number;
+  /** the file-backed part of it (RssFile: the node binary and shared libraries, shared with other processes), KiB */
+  rssFileKiB: number;
 }
 
 export function sampleProc(pid: number): ProcSample {
@@ -35,7 +37,8 @@ export function sampleProc(pid: number): ProcSample {
   const stime = Number(rest[15 - 3]);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  return { atMs, cpuSeconds: (utime + stime) / clkTck(), rssKiB: rss ? Number(rss[1]) : NaN };
+  const rssFile = /^RssFile:\s+(\d+) kB/m.exec(status);
+  return { atMs, cpuSeconds: (utime + stime) / clkTck(), rssKiB: rss ? Number(rss[1]) : NaN, rssFileKiB: rssFile ? Number(rssFile[1]) : NaN };
 }
 
 export interface ProcSummary {
@@ -46,6 +49,8 @@ export interface ProcSummary {
   cpuMaxPercent: number;
   rssMeanMiB: number;
   rssMaxMiB: number;
+  /** mean of the file-backed part of the RSS */
+  rssFileMeanMiB: number;
   samples: number;
 }
 
@@ -66,6 +71,7 @@ export function summarise(samples: readonly ProcSample[]): ProcSummary {
     cpuMaxPercent: max(perInterval),
     rssMeanMiB: mean(rss),
     rssMaxMiB: max(rss),
+    rssFileMeanMiB: mean(samples.map((s) => s.rssFileKiB / 1024)),
     samples: samples.length,
   };
 }

@@ -63,16 +63,18 @@ test('/proc figures: this process has CPU time and RSS; summary of two samples',
   const b = sampleProc(process.pid);
   assert.ok(x > 0);
   assert.ok(a.rssKiB > 1000, `RSS ${a.rssKiB} KiB`);
+  assert.ok(a.rssFileKiB > 0 && a.rssFileKiB < a.rssKiB, `RssFile ${a.rssFileKiB} KiB`);
   assert.ok(b.cpuSeconds >= a.cpuSeconds);
   const s = summarise([
-    { atMs: 0, cpuSeconds: 1, rssKiB: 1024 },
-    { atMs: 1000, cpuSeconds: 1.5, rssKiB: 3072 },
-    { atMs: 2000, cpuSeconds: 1.6, rssKiB: 2048 },
+    { atMs: 0, cpuSeconds: 1, rssKiB: 1024, rssFileKiB: 512 },
+    { atMs: 1000, cpuSeconds: 1.5, rssKiB: 3072, rssFileKiB: 1024 },
+    { atMs: 2000, cpuSeconds: 1.6, rssKiB: 2048, rssFileKiB: 1536 },
   ]);
   assert.ok(Math.abs(s.cpuMeanPercent - 30) < 1e-9, `mean ${s.cpuMeanPercent}`);
   assert.ok(Math.abs(s.cpuMaxPercent - 50) < 1e-9, `max ${s.cpuMaxPercent}`);
   assert.equal(s.rssMaxMiB, 3);
   assert.equal(s.rssMeanMiB, 2);
+  assert.equal(s.rssFileMeanMiB, 1);
 });
 
 test('results section: replaced between the markers, appended when missing', () => {

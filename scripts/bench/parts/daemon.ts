@@ -22,7 +22,7 @@ export const daemonPart: BenchPart = {
     say(`      daemon logging ${d.crates} full crates (${d.channels} channels) at 1 Hz: CPU ${fmt(d.daemon.cpuMeanPercent)} % mean / ${fmt(d.daemon.cpuMaxPercent)} % max of one core, RSS ${fmt(d.daemon.rssMeanMiB)} MiB mean / ${fmt(d.daemon.rssMaxMiB)} MiB max`);
     const details = [
       ['5', `daemon CPU, ${d.crates} crates at 1 Hz (${fmt(d.daemon.seconds, 0)} s)`, `${fmt(d.daemon.cpuMeanPercent)} % mean, ${fmt(d.daemon.cpuMaxPercent)} % max of one core`],
-      ['5', 'daemon RSS', `${fmt(d.daemon.rssMeanMiB)} MiB mean, ${fmt(d.daemon.rssMaxMiB)} MiB max`],
+      ['5', 'daemon RSS', `${fmt(d.daemon.rssMeanMiB)} MiB mean, ${fmt(d.daemon.rssMaxMiB)} MiB max; of the mean, ${fmt(d.daemon.rssFileMeanMiB)} MiB file-backed (the node binary and shared libraries) and ${fmt(d.daemon.rssMeanMiB - d.daemon.rssFileMeanMiB)} MiB anonymous (V8 heaps, malloc, stacks)`],
       ['5', 'what it did meanwhile', `${d.setups} setups, ${d.channels} channels, ${d.callsPerSecond} calls/s, ${fmt(d.linesPerSecond, 0)} lines/s written; health ok ${d.healthOk}; SIGTERM exit ${d.exitCode}`],
     ];
     const byThread = d.threads.map(([name, pct]) => `${name} ${fmt(pct)} %`).join(', ');
