@@ -6,13 +6,36 @@
 // The shapes (ReadingsLayout, PointTemplate, FieldSpec) are in src/protocol.ts; this module imports only
 // them and the float32 rule.
 import { float32Decimal } from './float32.js';
-import type { FieldValue, Point, ReadingsLayout, ReadingsMessage } from './protocol.js';
+import type { FieldValue, Point, ReadingsLayout, ReadingsMessage, ValueKind } from './protocol.js';
 
 /** Number of values a scan of this layout carries. */
 export function layoutWidth(layout: ReadingsLayout): number {
   let n = 0;
   for (const t of layout.templates) n += t.fields.length;
   return n;
+}
+
+/** The field type a raw value of this kind is written as. */
+export function fieldType(kind: ValueKind): 'float' | 'int' {
+  return kind === 'float32' || kind === 'double' ? 'float' : 'int';
+}
+
+/** The number a finite raw value of this kind is written as: a float32 as its shortest decimal, integers truncated. */
+export function fieldNumber(kind: ValueKind, raw: number): number {
+  switch (kind) {
+    case 'float32':
+      return float32Decimal(raw);
+    case 'double':
+      return raw;
+    case 'int':
+    case 'status':
+      return Math.trunc(raw);
+  }
+}
+
+/** Bit `bit` (0 = the first of FieldSpec.bits) of a status word, as its 0/1 field value. */
+export function statusBit(word: number, bit: number): number {
+  return (word >>> bit) & 1;
 }
 
 /**
@@ -25,25 +48,14 @@ export function expandReadings(layout: ReadingsLayout, values: ArrayLike<number>
   for (const t of layout.templates) {
     let fields: Record<string, FieldValue> | undefined;
     for (const f of t.fields) {
-      const value = values[at++];
-      if (value === undefined || !Number.isFinite(value)) continue;
+      const raw = values[at++];
+      if (raw === undefined || !Number.isFinite(raw)) continue;
       fields ??= {};
-      switch (f.kind) {
-        case 'float32':
-          fields[f.name] = { type: 'float', value: float32Decimal(value) };
-          break;
-        case 'double':
-          fields[f.name] = { type: 'float', value };
-          break;
-        case 'int':
-          fields[f.name] = { type: 'int', value: Math.trunc(value) };
-          break;
-        case 'status': {
-          fields[f.name] = { type: 'int', value: Math.trunc(value) };
-          const bits = f.bits ?? [];
-          for (let bit = 0; bit < bits.length; bit++) fields[bits[bit]!] = { type: 'int', value: (value >>> bit) & 1 };
-          break;
-        }
+      const value = fieldNumber(f.kind, raw);
+      fields[f.name] = { type: fieldType(f.kind), value };
+      if (f.kind === 'status') {
+        const bits = f.bits ?? [];
+        for (let bit = 0; bit < bits.length; bit++) fields[bits[bit]!] = { type: 'int', value: statusBit(value, bit) };
       }
     }
     if (fields !== undefined) points.push({ measurement: t.measurement, tags: t.tags, fields, timeMs });
@@ -52,23 +64,35 @@ export function expandReadings(layout: ReadingsLayout, values: ArrayLike<number>
 }
 
 /**
- * The writer's side of one worker's channel: the last layout of each setup, and the points of each
- * readings message. A message whose setup has no layout yet, or whose values do not fit its layout,
- * gives no points and an error text (a worker always sends the layout first: it would be a bug).
+ * One channel's layouts (a worker's port to the writer): the last layout of each setup, in the form its
+ * user keeps (`compile`), and the one rule for a message: a message whose setup has no layout yet, or whose
+ * values do not fit its layout, is an error (a worker always sends the layout first: it would be a bug).
  */
-export class ReadingsIntake {
-  readonly #layouts = new Map<string, { layout: ReadingsLayout; width: number }>();
+export class ReadingsIntake<T = ReadingsLayout> {
+  readonly #layouts = new Map<string, { compiled: T; width: number }>();
+  readonly #compile: (layout: ReadingsLayout, msg: ReadingsMessage) => T;
 
-  points(msg: ReadingsMessage): Point[] | { error: string } {
+  constructor(compile: (layout: ReadingsLayout, msg: ReadingsMessage) => T = (l) => l as T) {
+    this.#compile = compile;
+  }
+
+  /** the (compiled) layout this message's values belong to (a layout it carries replaces the last), or an error text */
+  layoutOf(msg: ReadingsMessage): { layout: T } | { error: string } {
     let known = this.#layouts.get(msg.setup);
     if (msg.layout) {
-      known = { layout: msg.layout, width: layoutWidth(msg.layout) };
+      known = { compiled: this.#compile(msg.layout, msg), width: layoutWidth(msg.layout) };
       this.#layouts.set(msg.setup, known);
     }
     if (!known) return { error: `readings of setup ${msg.setup} before its layout: not written` };
     if (msg.values.length !== known.width) return { error: `readings of setup ${msg.setup}: ${msg.values.length} values for a layout of ${known.width}: not written` };
-    return expandReadings(known.layout, msg.values, msg.timeMs);
+    return { layout: known.compiled };
   }
+}
+
+/** The points of a readings message through an intake that keeps the plain layouts. */
+export function intakePoints(intake: ReadingsIntake, msg: ReadingsMessage): Point[] | { error: string } {
+  const r = intake.layoutOf(msg);
+  return 'error' in r ? r : expandReadings(r.layout, msg.values, msg.timeMs);
 }
 
 /** The number of points a scan gives (templates with at least one finite value), without making them. */

@@ -3,7 +3,6 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { toWireError } from '../src/errors.js';
 import type { FromWriterThread, LogLevel, ToWriter, ToWriterThread, WriterInit } from '../src/protocol.js';
-import { ReadingsIntake } from '../src/readings.js';
 import { sinkFromWire } from '../src/writer/wire-config.js';
 import { Writer } from '../src/writer/writer.js';
 import { nameThisThread, WRITER_THREAD_NAME } from '../src/thread-name.js';
@@ -33,20 +32,17 @@ const writer = new Writer({
 const mainframePorts = new Set<MessagePort>();
 let stopping = false;
 
-/** per mainframe channel: the layouts of its setups' compact readings */
-const intakes = new WeakMap<MessagePort, ReadingsIntake>();
-
 /** a mainframe worker's channel: readings (or points); 'stop' there only ends that channel */
 function onPortMessage(p: MessagePort, m: ToWriter): void {
   if (m.type === 'stop') {
     mainframePorts.delete(p);
     p.close();
   } else if (m.type === 'readings') {
-    let intake = intakes.get(p);
-    if (!intake) intakes.set(p, (intake = new ReadingsIntake()));
-    const points = intake.points(m);
-    if ('error' in points) log('error', `writer: ${points.error}`);
-    else onPoints({ type: 'points', setup: m.setup, sink: m.sink, points });
+    try {
+      writer.acceptReadings(m, p); // the writer keeps the layouts per port
+    } catch (err) {
+      log('error', `writer: readings of setup ${m.setup} not taken: ${(err as Error).message}`);
+    }
   } else onPoints(m);
 }
 

@@ -2,6 +2,8 @@
 // quantity's deadband, compared with the last WRITTEN value so slow drifts are still written) or when
 // the setup's heartbeat interval passed since it was last written. Decided per sink × setup × series × field.
 // Time is the points' own timestamps, so the decision does not depend on when the writer sees them.
+// The rule for one field is `Dedup.due`; points (`filter`) and compact readings (readings-lines.ts) both
+// decide through it, on the same memories (`memory`), so a series is one series whichever way it comes.
 import type { FieldValue, Point } from '../protocol.js';
 import { sameKeys, seriesHead } from './line-protocol.js';
 
@@ -14,8 +16,10 @@ export interface DedupPolicy {
 
 export const DEFAULT_POLICY: DedupPolicy = Object.freeze({ heartbeatSeconds: 300, deadbands: Object.freeze({}) });
 
-interface Written {
-  value: FieldValue;
+/** What was last written of one field (a value never written has atMs -Infinity: always due). */
+export interface Written {
+  type: FieldValue['type'];
+  value: FieldValue['value'];
   atMs: number;
 }
 
@@ -24,8 +28,8 @@ interface SeriesMemory {
   byName: Map<string, Written>;
   /** the field keys of the last point, in its own order: the next point usually has the same */
   keys: readonly string[];
-  /** byName's entries for `keys`, in that order (undefined: never written) */
-  slots: (Written | undefined)[];
+  /** byName's entries for `keys`, in that order */
+  slots: Written[];
 }
 
 export class Dedup {
@@ -45,13 +49,38 @@ export class Dedup {
     this.#policies = map;
   }
 
+  /** the policy of a setup (the default for setups not listed) */
+  policy(setup: string): DedupPolicy {
+    return this.#policies.get(setup) ?? DEFAULT_POLICY;
+  }
+
   /**
-   * The point with only the fields that must be written, or undefined when none must be (the point
-   * itself when all must be). Remembers what it lets through as written.
+   * Whether a field's value must be written at time t, given what was last written of it: never written,
+   * its heartbeat passed, the clock went back, its type changed, or its value changed beyond the deadband.
+   * When due, `last` becomes this value at t (it is written). The one rule of both paths.
    */
-  filter(setup: string, point: Point, sink = '', head = seriesHead(point)): Point | undefined {
-    const policy = this.#policies.get(setup) ?? DEFAULT_POLICY;
-    const heartbeatMs = policy.heartbeatSeconds * 1000;
+  static due(last: Written, type: FieldValue['type'], value: FieldValue['value'], t: number, heartbeatMs: number, deadband: number | undefined): boolean {
+    const due =
+      t - last.atMs >= heartbeatMs ||
+      t < last.atMs || // clock went back: do not hide values for the gap
+      changed(last, type, value, deadband);
+    if (due) {
+      last.type = type;
+      last.value = value;
+      last.atMs = t;
+    }
+    return due;
+  }
+
+  /** the memory of one field of a series (created as never written): what `due` decides on */
+  memory(sink: string, setup: string, head: string, field: string): Written {
+    const series = this.#series(sink, setup, head);
+    let w = series.byName.get(field);
+    if (w === undefined) series.byName.set(field, (w = { type: 'float', value: Number.NaN, atMs: -Infinity }));
+    return w;
+  }
+
+  #series(sink: string, setup: string, head: string): SeriesMemory {
     // nested maps: no key string built per point (the head is usually a cached, already hashed string)
     let bySetup = this.#last.get(sink);
     if (!bySetup) this.#last.set(sink, (bySetup = new Map()));
@@ -59,39 +88,36 @@ export class Dedup {
     if (!bySeries) bySetup.set(setup, (bySeries = new Map()));
     let series = bySeries.get(head);
     if (!series) bySeries.set(head, (series = { byName: new Map(), keys: [], slots: [] }));
+    return series;
+  }
+
+  /**
+   * The point with only the fields that must be written, or undefined when none must be (the point
+   * itself when all must be). Remembers what it lets through as written.
+   */
+  filter(setup: string, point: Point, sink = '', head = seriesHead(point)): Point | undefined {
+    const policy = this.policy(setup);
+    const heartbeatMs = policy.heartbeatSeconds * 1000;
+    const series = this.#series(sink, setup, head);
     const fields = point.fields;
     const keys = Object.keys(fields);
     const values = Object.values(fields);
     // the same keys as the last point of the series (the usual case): its memories by position
     const sameLayout = sameKeys(series.keys, keys);
-    const slots = sameLayout ? series.slots : keys.map((k) => series.byName.get(k));
+    const slots = sameLayout ? series.slots : keys.map((k) => this.memory(sink, setup, head, k));
     const t = point.timeMs;
     let kept: Record<string, FieldValue> | undefined;
     let all = true;
     let n = 0;
     for (let i = 0; i < keys.length; i++) {
       const value = values[i];
-      const last = slots[i];
-      const due =
-        last === undefined ||
-        t - last.atMs >= heartbeatMs ||
-        t < last.atMs || // clock went back: do not hide values for the gap
-        changed(last.value, value, policy.deadbands[keys[i]]);
-      if (!due) {
+      if (!Dedup.due(slots[i], value.type, value.value, t, heartbeatMs, policy.deadbands[keys[i]])) {
         if (all) {
           all = false;
           kept = {};
           for (let j = 0; j < i; j++) kept[keys[j]] = values[j];
         }
         continue;
-      }
-      if (last) {
-        last.value = value;
-        last.atMs = t;
-      } else {
-        const w: Written = { value, atMs: t };
-        slots[i] = w;
-        series.byName.set(keys[i], w);
       }
       if (!all) (kept as Record<string, FieldValue>)[keys[i]] = value;
       n++;
@@ -106,21 +132,22 @@ export class Dedup {
     return { measurement: point.measurement, tags: point.tags, fields: kept as Record<string, FieldValue>, timeMs: point.timeMs };
   }
 
-  /** number of (sink, setup, series, field) values remembered */
+  /** number of (sink, setup, series, field) values written and remembered */
   get size(): number {
     let n = 0;
-    for (const bySetup of this.#last.values()) for (const bySeries of bySetup.values()) for (const m of bySeries.values()) n += m.byName.size;
+    for (const bySetup of this.#last.values())
+      for (const bySeries of bySetup.values()) for (const m of bySeries.values()) for (const w of m.byName.values()) if (w.atMs !== -Infinity) n++;
     return n;
   }
 }
 
-function changed(last: FieldValue, now: FieldValue, deadband: number | undefined): boolean {
-  if (last.type !== now.type) return true;
-  if ((now.type === 'float' || now.type === 'int') && deadband !== undefined && deadband > 0) {
+function changed(last: Written, type: FieldValue['type'], value: FieldValue['value'], deadband: number | undefined): boolean {
+  if (last.type !== type) return true;
+  if ((type === 'float' || type === 'int') && deadband !== undefined && deadband > 0) {
     const a = last.value as number;
-    const b = now.value;
+    const b = value as number;
     if (Number.isNaN(a) || Number.isNaN(b)) return !Object.is(a, b);
     return Math.abs(b - a) > deadband;
   }
-  return !Object.is(last.value, now.value);
+  return !Object.is(last.value, value);
 }

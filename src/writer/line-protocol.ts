@@ -46,19 +46,25 @@ function escapeChar(c: string): string {
 export function formatField(v: FieldValue): string | undefined {
   switch (v.type) {
     case 'float':
-      if (!Number.isFinite(v.value)) return undefined;
-      // String(1) is "1": a float in line protocol (integers carry the `i` suffix), so it stays a float.
-      return String(v.value);
-    case 'int': {
-      const n = Math.trunc(v.value);
-      if (!Number.isSafeInteger(n)) return undefined;
-      return `${n}i`;
-    }
+      return formatFloat(v.value);
+    case 'int':
+      return formatInt(v.value);
     case 'bool':
       return v.value ? 'true' : 'false';
     case 'string':
       return quoteString(v.value);
   }
+}
+
+/** A float field's text, or undefined (NaN, ±Infinity). String(1) is "1": a float in line protocol (integers carry the `i` suffix). */
+export function formatFloat(n: number): string | undefined {
+  return Number.isFinite(n) ? String(n) : undefined;
+}
+
+/** An integer field's text (`42i`), or undefined when it is not a safe integer. */
+export function formatInt(value: number): string | undefined {
+  const n = Math.trunc(value);
+  return Number.isSafeInteger(n) ? `${n}i` : undefined;
 }
 
 /**
@@ -84,7 +90,7 @@ export function toLine(p: Point, head = seriesHead(p)): string | undefined {
 }
 
 /** How the fields of points with one list of field keys are written: which key goes where, escaped once. */
-interface FieldLayout {
+export interface FieldLayout {
   /** the keys in the object's own order (what Object.keys gives) */
   readonly keys: readonly string[];
   /** positions in `keys`, in sorted key order; keys whose escaped name is empty are left out */
@@ -93,7 +99,7 @@ interface FieldLayout {
   readonly names: readonly string[];
 }
 
-function fieldLayout(keys: readonly string[]): FieldLayout {
+export function fieldLayout(keys: readonly string[]): FieldLayout {
   const sorted = keys.map((k, i) => ({ k, i })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   const order: number[] = [];
   const names: string[] = [];

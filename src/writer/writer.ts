@@ -4,7 +4,9 @@
 import { join } from 'node:path';
 import type { SinkConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
-import type { LogLevel, PointsMessage } from '../protocol.js';
+import type { LogLevel, PointsMessage, ReadingsLayout, ReadingsMessage } from '../protocol.js';
+import { expandReadings, ReadingsIntake } from '../readings.js';
+import { ReadingsLines } from './readings-lines.js';
 import type { Backlog } from './backlog.js';
 import { MemoryBacklog } from './backlog.js';
 import { createSink } from './create-sink.js';
@@ -61,6 +63,8 @@ export class Writer {
   readonly #heads = new SeriesHeadCache();
   readonly #queues = new Map<string, SinkQueue>();
   readonly #unknownSinks = new Set<string>();
+  /** per channel of compact readings: each setup's layout, and its lines form (undefined: written as points) */
+  readonly #intakes = new WeakMap<object, ReadingsIntake<{ layout: ReadingsLayout; lines: ReadingsLines | undefined }>>();
   #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
 
   constructor(opts: WriterOptions) {
@@ -127,18 +131,8 @@ export class Writer {
 
   /** takes the points of one setup; what must be written reaches the sink's spool within batchMaxMs */
   accept(msg: PointsMessage): void {
-    if (this.#state !== 'started') {
-      if (this.#state === 'new') throw new GemcaenError('WRITER_STATE', 'writer.accept() before start()');
-      return; // stopping: the producers are stopped first, late points are not written
-    }
-    const queue = this.#queues.get(msg.sink);
-    if (!queue) {
-      if (!this.#unknownSinks.has(msg.sink)) {
-        this.#unknownSinks.add(msg.sink);
-        this.#o.log('error', `writer: setup ${msg.setup} names sink "${msg.sink}" which is not configured; its points are not written`);
-      }
-      return;
-    }
+    const queue = this.#queueOf(msg.setup, msg.sink);
+    if (!queue) return;
     const lines: string[] = [];
     for (const p of msg.points) {
       const head = this.#heads.head(p);
@@ -148,6 +142,45 @@ export class Writer {
       if (line !== undefined) lines.push(line);
     }
     queue.accept(lines);
+  }
+
+  /**
+   * Takes one scan of a setup in compact form (src/readings.ts), its lines made straight from the values
+   * (readings-lines.ts). `from` is the channel it came by (a worker's port): the layouts are kept per
+   * channel and setup. The same lines as accept() of the points expandReadings makes of it.
+   */
+  acceptReadings(msg: ReadingsMessage, from: object = this): void {
+    const queue = this.#queueOf(msg.setup, msg.sink);
+    if (!queue) return;
+    let intake = this.#intakes.get(from);
+    if (!intake) this.#intakes.set(from, (intake = new ReadingsIntake((layout, m) => ({ layout, lines: ReadingsLines.compile(layout, this.#dedup, m.sink, m.setup) }))));
+    const r = intake.layoutOf(msg);
+    if ('error' in r) {
+      this.#o.log('error', `writer: ${r.error}`);
+      return;
+    }
+    const { layout, lines: compiled } = r.layout;
+    if (compiled === undefined || compiled.sink !== msg.sink) {
+      this.accept({ type: 'points', setup: msg.setup, sink: msg.sink, points: expandReadings(layout, msg.values, msg.timeMs) });
+      return;
+    }
+    const lines: string[] = [];
+    compiled.lines(msg.values, msg.timeMs, lines);
+    queue.accept(lines);
+  }
+
+  /** the queue of a setup's sink, or undefined when nothing is to be written (stopping, a sink not configured) */
+  #queueOf(setup: string, sink: string): SinkQueue | undefined {
+    if (this.#state !== 'started') {
+      if (this.#state === 'new') throw new GemcaenError('WRITER_STATE', 'writer.accept() before start()');
+      return undefined; // stopping: the producers are stopped first, late points are not written
+    }
+    const queue = this.#queues.get(sink);
+    if (!queue && !this.#unknownSinks.has(sink)) {
+      this.#unknownSinks.add(sink);
+      this.#o.log('error', `writer: setup ${setup} names sink "${sink}" which is not configured; its points are not written`);
+    }
+    return queue;
   }
 
   /** resolves once everything accepted so far was acknowledged, or a sink failed its next attempt */

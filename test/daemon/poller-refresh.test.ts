@@ -7,7 +7,7 @@ import type { SetupConfig } from '../../src/config/types.js';
 import { connector } from '../../src/poll/connect.js';
 import { MainframePoller } from '../../src/poll/mainframe-poller.js';
 import type { MainframeToSupervisor, MainframeWire, PointsMessage, PollerOptions, ReadingsMessage } from '../../src/protocol.js';
-import { ReadingsIntake } from '../../src/readings.js';
+import { intakePoints, ReadingsIntake } from '../../src/readings.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,7 +39,7 @@ function startPoller(t: { after(fn: () => unknown): void }, sim: SimHandle, setu
   // the writer's intake turns the compact readings into the points it writes
   const intake = new ReadingsIntake();
   const readings = (m: ReadingsMessage) => {
-    const points = intake.points(m);
+    const points = intakePoints(intake, m);
     if ('error' in points) throw new Error(points.error);
     scans.push({ type: 'points', setup: m.setup, sink: m.sink, points });
   };

@@ -9,7 +9,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { SetupConfig } from '../../src/config/types.js';
 import { layoutKey, readingsLayout, readingsValues, toPoints, type SetupReading } from '../../src/poll/points.js';
 import type { FromWriterThread, ReadingsMessage } from '../../src/protocol.js';
-import { expandReadings, pointCount, ReadingsIntake } from '../../src/readings.js';
+import { expandReadings, intakePoints, pointCount, ReadingsIntake } from '../../src/readings.js';
 import { fileWriterInit, tempDir, waitFor } from '../writer/util.js';
 
 function reading(over: Partial<SetupReading> = {}, setup: Partial<SetupConfig> = {}): SetupReading {
@@ -54,13 +54,13 @@ test('the intake keeps each setup\'s layout until a new one comes; values before
   const intake = new ReadingsIntake();
   const r = reading();
   const msg = (layout: boolean, values = readingsValues(r)): ReadingsMessage => ({ type: 'readings', setup: 'S', sink: 'files', timeMs: r.timeMs, values, ...(layout ? { layout: readingsLayout(r) } : {}) });
-  assert.ok('error' in intake.points(msg(false)), 'no layout yet');
-  assert.deepEqual(intake.points(msg(true)), toPoints(r));
-  assert.deepEqual(intake.points(msg(false)), toPoints(r), 'the kept layout');
-  assert.ok('error' in intake.points(msg(false, new Float64Array(3))), 'values that do not fit the layout');
+  assert.ok('error' in intakePoints(intake, msg(false)), 'no layout yet');
+  assert.deepEqual(intakePoints(intake, msg(true)), toPoints(r));
+  assert.deepEqual(intakePoints(intake, msg(false)), toPoints(r), 'the kept layout');
+  assert.ok('error' in intakePoints(intake, msg(false, new Float64Array(3))), 'values that do not fit the layout');
   const renamed = reading({ names: ['LV_A', 'RENAMED'] });
   assert.notEqual(layoutKey(renamed), layoutKey(r), 'a renamed channel is a new layout');
-  const points = intake.points({ type: 'readings', setup: 'S', sink: 'files', timeMs: 5, layout: readingsLayout(renamed), values: readingsValues(renamed) });
+  const points = intakePoints(intake, { type: 'readings', setup: 'S', sink: 'files', timeMs: 5, layout: readingsLayout(renamed), values: readingsValues(renamed) });
   assert.ok(!('error' in points));
   assert.equal(points[1]!.tags.ChannelName, 'RENAMED');
 });
