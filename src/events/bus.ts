@@ -4,7 +4,9 @@
 import type { DaemonEventMap, DaemonEventType, Listener } from './types.js';
 
 export class DaemonEvents {
-  readonly #listeners = new Map<DaemonEventType, Set<(e: never) => void>>();
+  /** per type, the listeners in the order they subscribed: a new array on each on/off (rare), so that an
+   *  emit (every scan) iterates the array it found without copying it, whatever its listeners subscribe */
+  readonly #listeners = new Map<DaemonEventType, readonly ((e: never) => void)[]>();
   readonly #onError: (type: DaemonEventType, err: unknown) => void;
 
   constructor(onError: (type: DaemonEventType, err: unknown) => void = () => {}) {
@@ -12,23 +14,23 @@ export class DaemonEvents {
   }
 
   on<K extends DaemonEventType>(type: K, fn: Listener<K>): this {
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
-    set.add(fn as (e: never) => void);
+    const list = this.#listeners.get(type) ?? [];
+    if (!list.includes(fn as (e: never) => void)) this.#listeners.set(type, [...list, fn as (e: never) => void]);
     return this;
   }
 
   off<K extends DaemonEventType>(type: K, fn: Listener<K>): this {
-    this.#listeners.get(type)?.delete(fn as (e: never) => void);
+    const list = this.#listeners.get(type);
+    if (list?.includes(fn as (e: never) => void)) this.#listeners.set(type, list.filter((f) => f !== fn));
     return this;
   }
 
   emit<K extends DaemonEventType>(type: K, event: DaemonEventMap[K]): void {
-    const set = this.#listeners.get(type);
-    if (!set) return;
-    for (const fn of [...set]) {
+    const list = this.#listeners.get(type);
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
       try {
-        (fn as Listener<K>)(event);
+        (list[i] as Listener<K>)(event);
       } catch (err) {
         this.#onError(type, err);
       }
@@ -37,6 +39,6 @@ export class DaemonEvents {
 
   /** number of listeners of a type (tests, leak checks) */
   listenerCount(type: DaemonEventType): number {
-    return this.#listeners.get(type)?.size ?? 0;
+    return this.#listeners.get(type)?.length ?? 0;
   }
 }
