@@ -120,6 +120,25 @@ export interface ChannelReading {
   values: Readonly<Record<string, number>>;
 }
 
+/**
+ * How the supervisor reads the values of a setup's scans (src/supervisor/scan-table.ts): channel i's
+ * value of params[j] is values[i * stride + j]; the board's values follow the channels', in the order
+ * of `board`. The worker sends it with the first scan on its port and again when it changes (a new
+ * plan, a renamed channel), like the writer's ReadingsLayout; the values array is the writer's.
+ */
+export interface ScanLayout {
+  slot: number;
+  channels: readonly number[];
+  /** channel names, in the order of `channels` */
+  names: readonly string[];
+  /** the channel parameters read */
+  params: readonly string[];
+  /** values per channel: params.length, or one more when the writer's Ieq follows them */
+  stride: number;
+  /** board parameters read with each scan (Temp, BdStatus, HVMax), when the setup reads any */
+  board: readonly string[];
+}
+
 export type MainframeToSupervisor =
   | { type: 'log'; level: LogLevel; message: string; setup?: string }
   | { type: 'state'; state: CrateState; sinceMs: number; detail?: string; retryInMs?: number }
@@ -132,17 +151,10 @@ export type MainframeToSupervisor =
       /** wrapper calls made by this scan (GetChParam, GetBdParam, plus metadata on the first scan of a connection) */
       calls: number;
       points: number;
-      /** the readings of the scan, compact: the supervisor makes one ChannelReading per channel of them */
-      slot: number;
-      channels: number[];
-      /** channel names, in the order of `channels` */
-      names: string[];
-      /** the channel parameters read */
-      params: string[];
-      /** channels.length × params.length values, channel by channel, parameters in the order of `params` */
+      /** how to read `values`: with the setup's first scan on this port and whenever it changes, else absent */
+      layout?: ScanLayout;
+      /** the scan's raw values as the layout orders them (the same array the writer gets) */
       values: Float64Array;
-      /** board parameters read with this scan (Temp, BdStatus, HVMax), when the setup reads any */
-      board?: Record<string, number>;
     }
   /** event mode changed (on, or a fallback to polling), or a reconcile poll compared the events with the crate */
   | { type: 'event-mode'; mode: ReadingMode; detail: string; reconciles: number; differences: number; lastDifferences: number; fallbacks: number; events: number }

@@ -6,7 +6,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { setupsByMainframe } from '../../src/config/load.js';
 import type { GemcaenConfig, SetupConfig } from '../../src/config/types.js';
 import type { Logger } from '../../src/log.js';
-import type { ChannelReading, ToWriter } from '../../src/protocol.js';
+import type { ScanLayout, ToWriter } from '../../src/protocol.js';
 import { MainframeWorkers } from '../../src/supervisor/mainframe-workers.js';
 import { DaemonState } from '../../src/supervisor/state.js';
 
@@ -31,10 +31,11 @@ class RecordingState extends DaemonState {
     this.#mainframeOf = mainframeOf;
   }
 
-  override recordScan(setup: string, timeMs: number, durationMs: number, calls: number, points: number, channels: readonly ChannelReading[], board?: Readonly<Record<string, number>>): void {
-    super.recordScan(setup, timeMs, durationMs, calls, points, channels, board);
+  override recordScan(setup: string, timeMs: number, durationMs: number, calls: number, points: number, layout: ScanLayout | undefined, values: Float64Array): boolean {
+    if (!super.recordScan(setup, timeMs, durationMs, calls, points, layout, values)) return false;
     this.records.push({ setup, mainframe: this.#mainframeOf.get(setup) ?? '?', timeMs, durationMs, calls, points });
     this.recorded.emit('scan', this.records.length);
+    return true;
   }
 }
 

@@ -1,7 +1,7 @@
 // The events of the running daemon (issue 18): what the supervisor's state emits and what
 // extensions (health, metrics, webhooks, the web page, the audit) subscribe to. Plain data only:
 // an event can be logged, serialised or sent to a browser as it is.
-import type { ChannelReading, CrateState } from '../protocol.js';
+import type { ChannelReading, CrateState, ScanLayout } from '../protocol.js';
 
 /** A setup was scanned: the latest reading of each of its channels (and its board's values). */
 export interface ScanEvent {
@@ -12,9 +12,15 @@ export interface ScanEvent {
   durationMs: number;
   calls: number;
   points: number;
-  channels: readonly ChannelReading[];
+  /** a reading per channel, in the order of layout.channels (made when first read: a listener that
+   *  looks at every scan reads `values` by `layout` instead) */
+  readonly channels: readonly ChannelReading[];
   /** board parameters read with this scan (Temp, BdStatus, HVMax), when the setup reads any */
   board: Readonly<Record<string, number>>;
+  /** how to read `values` (the same object from scan to scan until the setup's layout changes) */
+  layout: ScanLayout;
+  /** channel i's value of layout.params[j] is values[i * layout.stride + j]; never changed once emitted */
+  values: Float64Array;
 }
 
 export type CrateStateName = CrateState | 'starting' | 'restarting';

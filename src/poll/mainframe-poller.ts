@@ -4,11 +4,11 @@
 // reported once.
 import type { SetupConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
-import type { CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PollerOptions, ReadingsLayout, ReadingsMessage } from '../protocol.js';
+import type { CrateState, LogLevel, MainframeToSupervisor, MainframeWire, PollerOptions, ReadingsLayout, ReadingsMessage, ScanLayout } from '../protocol.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import { gemBoardProblem, gemNamesProblem } from './gem-mapping.js';
 import { planSetup, scanSetup, yieldToEvents, type SetupPlan } from './plan.js';
-import { layoutKey, readingsLayout, readingsValues, type SetupReading } from './points.js';
+import { layoutKey, readingsLayout, readingsValues, scanLayout, type SetupReading } from './points.js';
 import { pointCount } from '../readings.js';
 import { classify, errorText, type BoardInfoLike, type CaenSession } from './session.js';
 import { EventFeed, EventFeedError, type EventSockets } from './event-feed.js';
@@ -70,6 +70,8 @@ interface SetupSlot {
   /** layoutKey of the last readings sent to the writer, and that layout */
   layoutKey: string | null;
   layout: ReadingsLayout | null;
+  /** how the supervisor reads the same values (sent with the layout) */
+  scanLayout: ScanLayout | null;
 }
 
 export class MainframePoller<S extends CaenSession = CaenSession> {
@@ -100,7 +102,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   constructor(mainframe: MainframeWire, setups: readonly SetupConfig[], io: PollerIO<S>, options: PollerOptions = {}) {
     this.#mf = mainframe;
     this.#io = io;
-    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set(), namesReadMs: 0, polled: null, layoutKey: null, layout: null }));
+    this.#setups = setups.map((setup) => ({ setup, plan: null, nextDueMs: 0, paused: null, reported: new Set(), namesReadMs: 0, polled: null, layoutKey: null, layout: null, scanLayout: null }));
     this.#backoff = new Backoff(options.backoff);
     this.#credentialsRetryMs = options.credentialsRetryMs ?? 120_000;
     this.#namesRefreshMs = options.namesRefreshMs ?? NAMES_REFRESH_MS;
@@ -488,12 +490,13 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
       const problem = gemNamesProblem(s.setup.slot, reading.channels, reading.names, gem.resistorsMOhm);
       if (problem) this.#report(s, 'gem-names', 'warn', `${s.setup.name}: Ieq not written for these electrodes: ${problem}`);
     }
-    // the writer gets the raw values, and the series and field names only when they changed
+    // the writer and the supervisor get the same raw values, and how to read them only when that changed
     const key = layoutKey(reading);
     const changed = key !== s.layoutKey || s.layout === null;
     if (changed) {
       s.layoutKey = key;
       s.layout = readingsLayout(reading);
+      s.scanLayout = scanLayout(reading);
     }
     const layout = s.layout!;
     const values = readingsValues(reading);
@@ -501,18 +504,9 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
     if (changed) msg.layout = layout;
     this.#io.readings(msg);
     const points = pointCount(layout, values);
-    // the supervisor's copy: one value per channel and parameter (it makes the ChannelReadings)
-    const params = [...reading.values.keys()];
-    const columns = [...reading.values.values()];
-    const n = reading.channels.length;
-    const table = new Float64Array(n * params.length);
-    for (let i = 0; i < n; i++) for (let j = 0; j < columns.length; j++) table[i * params.length + j] = columns[j]![i] ?? NaN;
-    const board: Record<string, number> = {};
-    for (const [param, { value }] of reading.board) board[param] = value;
-    this.#io.post({
-      type: 'scan', setup: s.setup.name, timeMs: reading.timeMs, durationMs, calls, points,
-      slot: s.setup.slot, channels: [...reading.channels], names: reading.channels.map((_, i) => reading.names[i] ?? ''), params, values: table, board,
-    });
+    const scan: Extract<MainframeToSupervisor, { type: 'scan' }> = { type: 'scan', setup: s.setup.name, timeMs: reading.timeMs, durationMs, calls, points, values };
+    if (changed) scan.layout = s.scanLayout!;
+    this.#io.post(scan);
   }
 
   #keepalive(): void {

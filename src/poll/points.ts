@@ -9,7 +9,7 @@
 // whole line with a field-type conflict. On its own line a conflict costs only Ieq, never the
 // VMon/IMon/Status of the channel; InfluxDB merges the fields of one series and time, so queries
 // are the same.
-import type { FieldSpec, Point, PointTemplate, ReadingsLayout, ValueKind } from '../protocol.js';
+import type { FieldSpec, Point, PointTemplate, ReadingsLayout, ScanLayout, ValueKind } from '../protocol.js';
 import { expandReadings } from '../readings.js';
 import type { SetupConfig } from '../config/types.js';
 import { CHSTATUS_BITS } from '../caen/status-bits.js';
@@ -117,6 +117,23 @@ export function readingsLayout(r: SetupReading): ReadingsLayout {
   return { templates };
 }
 const IEQ_FIELDS: readonly FieldSpec[] = [{ name: 'Ieq', kind: 'double' }];
+
+/**
+ * How the supervisor reads the values of readingsValues (the writer's array): per channel the parameters
+ * read, then Ieq when the setup writes it (not a parameter: the supervisor skips it), then the board's.
+ * It changes exactly when readingsLayout does (layoutKey).
+ */
+export function scanLayout(r: SetupReading): ScanLayout {
+  const params = [...r.values.keys()];
+  return {
+    slot: r.setup.slot,
+    channels: [...r.channels],
+    names: r.channels.map((_, i) => r.names[i] ?? ''),
+    params,
+    stride: params.length + (writesIeq(r.setup) ? 1 : 0),
+    board: [...r.board.keys()],
+  };
+}
 
 /** What decides a scan's layout: a scan with the same key has the same layout. */
 export function layoutKey(r: SetupReading): string {

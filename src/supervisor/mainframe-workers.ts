@@ -10,7 +10,7 @@ import type { MainframeConfig, SetupConfig } from '../config/types.js';
 import { GemcaenError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Backoff } from '../backoff.js';
-import type { ChannelReading, ControlJobMessage, ControlResult, MainframeTask, MainframeToSupervisor, MainframeWire, PollerOptions, SupervisorToMainframe } from '../protocol.js';
+import type { ControlJobMessage, ControlResult, MainframeTask, MainframeToSupervisor, MainframeWire, PollerOptions, SupervisorToMainframe } from '../protocol.js';
 import { pinCaenLibrary } from './pin-library.js';
 import { MAINFRAME_THREAD_LIMITS } from './thread-heaps.js';
 import type { DaemonState } from './state.js';
@@ -76,16 +76,6 @@ function toWire(mf: MainframeConfig, setups: readonly SetupConfig[]): MainframeW
   };
 }
 
-/** The ChannelReadings of a worker's compact scan message (one per channel, a value per parameter read). */
-export function channelReadings(msg: Extract<MainframeToSupervisor, { type: 'scan' }>): ChannelReading[] {
-  const np = msg.params.length;
-  return msg.channels.map((channel, i) => {
-    const values: Record<string, number> = {};
-    for (let j = 0; j < np; j++) values[msg.params[j]!] = msg.values[i * np + j]!;
-    return { setup: msg.setup, slot: msg.slot, channel, name: msg.names[i] ?? '', timeMs: msg.timeMs, values };
-  });
-}
-
 export class MainframeWorkers {
   readonly #opts: MainframeWorkersOptions;
   readonly #runners = new Map<string, Runner>();
@@ -126,7 +116,9 @@ export class MainframeWorkers {
       const control = new MessageChannel();
       const toWriter = new MessageChannel();
       this.#opts.attachWriterPort(r.mf.id, toWriter.port2);
-      control.port1.on('message', (msg: MainframeToSupervisor) => this.#onMessage(r, log, msg));
+      // the level is fixed for the process's life: asked once per worker, not per scan (winston's check is not free)
+      const debug = log.isLevelEnabled('debug');
+      control.port1.on('message', (msg: MainframeToSupervisor) => this.#onMessage(r, log, debug, msg));
       r.control = control.port1;
       r.stopFlag = new Int32Array(new SharedArrayBuffer(4));
       const started = Date.now();
@@ -167,7 +159,7 @@ export class MainframeWorkers {
     }
   }
 
-  #onMessage(r: Runner, log: Logger, msg: MainframeToSupervisor): void {
+  #onMessage(r: Runner, log: Logger, debug: boolean, msg: MainframeToSupervisor): void {
     const state = this.#opts.state;
     switch (msg.type) {
       case 'log':
@@ -180,8 +172,11 @@ export class MainframeWorkers {
         state.setSetupState(msg.setup, msg.paused, msg.reason);
         break;
       case 'scan':
-        state.recordScan(msg.setup, msg.timeMs, msg.durationMs, msg.calls, msg.points, channelReadings(msg), msg.board);
-        if (log.isLevelEnabled('debug')) log.child({ label: `${r.mf.id} ${msg.setup}` }).debug(`${msg.setup}: scan of ${msg.channels.length} channels, ${msg.calls} calls, ${msg.durationMs.toFixed(1)} ms`);
+        if (!state.recordScan(msg.setup, msg.timeMs, msg.durationMs, msg.calls, msg.points, msg.layout, msg.values)) {
+          log.error(`${msg.setup}: a scan of ${msg.values.length} values that its worker sent no fitting layout for: not recorded (a bug)`);
+        } else if (debug) {
+          log.child({ label: `${r.mf.id} ${msg.setup}` }).debug(`${msg.setup}: scan of ${state.channelsOf(msg.setup)} channels, ${msg.calls} calls, ${msg.durationMs.toFixed(1)} ms`);
+        }
         break;
       case 'event-mode': {
         const { type: _type, mode, ...figures } = msg;

@@ -3,9 +3,10 @@
 // the event bus (src/events/) once, when it happens; read by the health endpoint and the extensions.
 import { DaemonEvents } from '../events/bus.js';
 import type { Alarm, CrateStateName } from '../events/types.js';
-import type { ChannelReading, ReadingMode } from '../protocol.js';
+import type { ChannelReading, ReadingMode, ScanLayout } from '../protocol.js';
 import { decodeChStatus } from '../status-bits.js';
 import { isoTime } from '../time.js';
+import { LatestReadings, ScanSnapshot, SetupTable } from './scan-table.js';
 
 export interface CrateHealth {
   id: string;
@@ -99,12 +100,6 @@ export interface DaemonStateView {
   readings(): Record<string, ChannelReading[]>;
 }
 
-/** Status word of a reading (the parameter Status, when the setup reads it). */
-function statusOf(r: ChannelReading | undefined): number | undefined {
-  const v = r?.values.Status;
-  return v === undefined || !Number.isFinite(v) ? undefined : v >>> 0;
-}
-
 export class DaemonState implements DaemonStateView {
   readonly startedMs = Date.now();
   phase: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
@@ -112,7 +107,10 @@ export class DaemonState implements DaemonStateView {
   readonly setups = new Map<string, SetupHealth>();
   readonly sinks = new Map<string, SinkHealth>();
   /** latest reading per channel, key `setup/channel` */
-  readonly latest = new Map<string, ChannelReading>();
+  readonly latest = new LatestReadings();
+  /** per setup: how its scans are read (the layout its worker sent last) */
+  readonly #tables = new Map<string, SetupTable>();
+  readonly #cellOf = (key: string) => this.latest.cell(key);
   /** active alarms by id (kept by src/alarms/alarms.ts) */
   readonly alarms = new Map<string, Alarm>();
 
@@ -151,15 +149,16 @@ export class DaemonState implements DaemonStateView {
     if (before !== h.state) this.events.emit('sink-state', { sink: h.id, before, after: h.state, ...(h.lastError ? { lastError: h.lastError } : {}), timeMs: Date.now() });
   }
 
-  recordScan(
-    setup: string,
-    timeMs: number,
-    durationMs: number,
-    calls: number,
-    points: number,
-    channels: readonly ChannelReading[],
-    board: Readonly<Record<string, number>> = {},
-  ): void {
+  /**
+   * A worker's scan of `setup`: its values as `layout` orders them, or as the setup's last layout does
+   * when the worker sent none (it sends one with its first scan and when it changes). Recorded, then
+   * emitted: `scan`, and a `status-change` per channel whose Status word changed. False (nothing
+   * recorded) when there is no layout to read the values with, or they do not fit it: a worker's bug.
+   */
+  recordScan(setup: string, timeMs: number, durationMs: number, calls: number, points: number, layout: ScanLayout | undefined, values: Float64Array): boolean {
+    let table = this.#tables.get(setup);
+    if (layout !== undefined && table?.layout !== layout) this.#tables.set(setup, (table = new SetupTable(setup, layout, this.#cellOf)));
+    if (table === undefined || !table.fits(values)) return false;
     const s = this.setups.get(setup);
     if (s) {
       s.lastScanMs = timeMs;
@@ -171,28 +170,46 @@ export class DaemonState implements DaemonStateView {
       if (crate) crate.lastScanMs = timeMs;
     }
     const mainframe = s?.mainframe ?? '';
-    const changes: ChannelReading[] = [];
-    const before = new Map<ChannelReading, number | undefined>();
-    for (const c of channels) {
-      const key = `${c.setup}/${c.channel}`;
-      const prev = statusOf(this.latest.get(key));
-      const now = statusOf(c);
-      if (now !== undefined && now !== prev) {
-        changes.push(c);
-        before.set(c, prev);
-      }
-      this.latest.set(key, c);
+    const scan = new ScanSnapshot(table, values, timeMs);
+    const cells = table.cells;
+    // rows whose Status changed, and the word before, in pairs (rare: made only when one did)
+    let changes: (number | undefined)[] | null = null;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]!;
+      const prev = cell.status;
+      const now = table.statusOf(values, i);
+      if (now !== undefined && now !== prev) (changes ??= []).push(i, prev);
+      cell.status = now;
+      cell.scan = scan;
+      cell.row = i;
     }
-    this.events.emit('scan', { mainframe, setup, slot: channels[0]?.slot ?? 0, timeMs, durationMs, calls, points, channels, board });
-    for (const c of changes) {
-      const was = before.get(c);
-      const after = statusOf(c)!;
+    const l = table.layout;
+    this.events.emit('scan', {
+      mainframe, setup, slot: l.channels.length > 0 ? l.slot : 0, timeMs, durationMs, calls, points,
+      get channels() {
+        return scan.readings();
+      },
+      board: table.board(values),
+      layout: l,
+      values,
+    });
+    if (changes === null) return true;
+    for (let k = 0; k < changes.length; k += 2) {
+      const i = changes[k]!;
+      const was = changes[k + 1];
+      const after = table.statusOf(values, i)!;
       const up = (was ?? 0) ^ after;
       this.events.emit('status-change', {
-        mainframe, setup, slot: c.slot, channel: c.channel, name: c.name, before: was, after,
-        set: decodeChStatus(up & after), cleared: decodeChStatus(up & (was ?? 0)), timeMs: c.timeMs,
+        mainframe, setup, slot: l.slot, channel: l.channels[i]!, name: l.names[i] ?? '', before: was, after,
+        set: decodeChStatus(up & after), cleared: decodeChStatus(up & (was ?? 0)), timeMs,
       });
     }
+    return true;
+  }
+
+  /** Channels of the setup's last layout (0 before its first scan). */
+  channelsOf(setup: string): number {
+    return this.#tables.get(setup)?.cells.length ?? 0;
   }
 
   /** The latest reading of every channel, by setup (GET /readings). */

@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { HealthServer } from '../../src/web/health-server.js';
 import { DaemonState } from '../../src/supervisor/state.js';
 import { formatHealth } from '../../src/cli/health.js';
+import { scanOf } from '../helpers/scan-table.js';
 
 test('GET /health serves the state; 503 and a problem line when a crate is backing off; gemcaen health exits 1', async (t) => {
   const state = new DaemonState();
   state.phase = 'running';
   state.crates.set('mf', { id: 'mf', address: '127.0.0.1', systemType: 'SY4527', state: 'connected', sinceMs: Date.now(), setups: ['A'], restarts: 0 });
   state.setups.set('A', { name: 'A', mainframe: 'mf', sink: 'k', holdOffSeconds: 1, paused: false, scans: 0 });
-  state.recordScan('A', Date.now(), 1.5, 4, 2, [{ setup: 'A', slot: 2, channel: 1, name: 'X', timeMs: Date.now(), values: { VMon: 1 } }]);
+  state.recordScan('A', Date.now(), 1.5, 4, 2, ...scanOf([{ slot: 2, channel: 1, name: 'X', values: { VMon: 1 } }]));
   const server = new HealthServer(state);
   const address = await server.start('127.0.0.1:0');
   t.after(() => server.stop());
@@ -57,8 +58,8 @@ test('a setup of a connected crate whose scans stopped is a problem: health is n
   state.crates.set('mf', { id: 'mf', address: '127.0.0.1', systemType: 'SY4527', state: 'connected', sinceMs: t0, setups: ['A', 'B'], restarts: 0 });
   state.setups.set('A', { name: 'A', mainframe: 'mf', sink: 'k', holdOffSeconds: 1, paused: false, scans: 0 });
   state.setups.set('B', { name: 'B', mainframe: 'mf', sink: 'k', holdOffSeconds: 300, paused: false, scans: 0 });
-  state.recordScan('A', t0 + 1000, 1, 4, 2, []);
-  state.recordScan('B', t0 + 1000, 1, 4, 2, []);
+  state.recordScan('A', t0 + 1000, 1, 4, 2, ...scanOf([]));
+  state.recordScan('B', t0 + 1000, 1, 4, 2, ...scanOf([]));
   // 30 s later: both within their bound
   let r = state.report(t0 + 31_000);
   assert.deepEqual(r.problems, []);

@@ -9,6 +9,7 @@ import { DaemonEvents } from '../../src/events/bus.js';
 import type { AlarmEvent, StatusChangeEvent } from '../../src/events/types.js';
 import { DaemonState } from '../../src/supervisor/state.js';
 import { captureLogger } from '../helpers/capture-log.js';
+import { scanOf } from '../helpers/scan-table.js';
 
 const ON = 1;
 const OVC = 1 << 3;
@@ -29,7 +30,7 @@ function setup(channelBits = ['OVC', 'OVV', 'UNV', 'EXTTRIP', 'EXTDIS', 'INTTRIP
   state.events.on('status-change', (e) => changes.push(e));
   let t = 1000;
   const scan = (status: number, board?: number) =>
-    state.recordScan('A', (t += 1000), 1, 2, 3, [{ setup: 'A', slot: 4, channel: 7, name: 'HV7', timeMs: t, values: { VMon: 1, Status: status } }], board === undefined ? {} : { BdStatus: board });
+    state.recordScan('A', (t += 1000), 1, 2, 3, ...scanOf([{ slot: 4, channel: 7, name: 'HV7', values: { VMon: 1, Status: status } }], board === undefined ? {} : { BdStatus: board }));
   return { state, alarms, events, changes, lines, scan };
 }
 
