@@ -14,6 +14,7 @@
 import type { DaemonEvents } from '../events/bus.js';
 import type { ScanEvent, SetpointEvent } from '../events/types.js';
 import type { Logger } from '../log.js';
+import type { ScanLayout } from '../protocol.js';
 
 /** Channel parameters whose change by someone else is reported (when the setup reads them). */
 export const WATCHED_PARAMS: readonly string[] = ['V0Set', 'I0Set', 'SVMax', 'RUp', 'RDWn', 'Pw'];
@@ -24,6 +25,27 @@ export const NAME_PARAM = 'Name';
 const OFF_BY_CRATE = (1 << 6) | (1 << 8) | (1 << 9); // EXTTRIP, EXTDIS, INTTRIP
 
 type Value = number | string;
+
+/** What was last seen of one channel of a crate (mainframe/slot/channel: setups that share it share this). */
+interface Seen {
+  /** mainframe/slot/channel */
+  key: string;
+  /** per WATCHED_PARAMS index: the value last seen, and whether one was */
+  seen: Float64Array;
+  has: Uint8Array;
+  name: string | undefined;
+}
+
+/** A setup's scans of one layout, positionally: row i is cells[i]. */
+interface Table {
+  mainframe: string;
+  layout: ScanLayout;
+  cells: Seen[];
+  /** pairs (index in WATCHED_PARAMS, column in the layout), in the order of WATCHED_PARAMS */
+  cols: Int32Array;
+  /** column of Status, -1 when not read */
+  statusAt: number;
+}
 
 interface Held {
   timer: NodeJS.Timeout;
@@ -56,8 +78,10 @@ export class ExternalChanges {
   readonly #holdMs: number;
   readonly #expectMs: number;
   readonly #now: () => number;
-  /** mainframe/slot/channel → parameter → last value seen */
-  readonly #seen = new Map<string, Map<string, Value>>();
+  /** mainframe/slot/channel → the values last seen (made when a layout names the channel, not per scan) */
+  readonly #seen = new Map<string, Seen>();
+  /** per setup: how its scans are read (rebuilt when its layout changes) */
+  readonly #tables = new Map<string, Table>();
   /** mainframe/slot/channel/param → values of own set points not yet seen in a scan */
   readonly #expected = new Map<string, { value: Value; untilMs: number }[]>();
   /** mainframe/slot/channel/param → a change waiting for holdMs */
@@ -102,29 +126,65 @@ export class ExternalChanges {
   }
 
   #scan(e: ScanEvent): void {
-    for (const c of e.channels) {
-      const chKey = `${e.mainframe}/${c.slot}/${c.channel}`;
-      let seen = this.#seen.get(chKey);
-      if (!seen) this.#seen.set(chKey, (seen = new Map()));
-      const now: [string, Value][] = [];
-      for (const p of WATCHED_PARAMS) {
-        const v = c.values[p];
-        if (v !== undefined) now.push([p, v]);
+    let t = this.#tables.get(e.setup);
+    if (t === undefined || t.layout !== e.layout || t.mainframe !== e.mainframe) this.#tables.set(e.setup, (t = this.#table(e)));
+    const { layout, values } = e;
+    const { stride, names } = layout;
+    const cols = t.cols;
+    for (let i = 0; i < t.cells.length; i++) {
+      const cell = t.cells[i]!;
+      const at = i * stride;
+      for (let k = 0; k < cols.length; k += 2) {
+        const w = cols[k]!;
+        const value = values[at + cols[k + 1]!]!;
+        if (cell.has[w] === 0) {
+          cell.has[w] = 1;
+          cell.seen[w] = value;
+          continue;
+        }
+        const before = cell.seen[w]!;
+        cell.seen[w] = value;
+        if (same(before, value)) continue;
+        this.#changed(e, t, i, WATCHED_PARAMS[w]!, before, value);
       }
-      if (c.name) now.push([NAME_PARAM, c.name]);
-      for (const [param, value] of now) {
-        const before = seen.get(param);
-        seen.set(param, value);
-        if (before === undefined || same(before, value)) continue;
-        if (this.#wasExpected(`${chKey}/${param}`, value)) continue;
-        const status = c.values.Status;
-        if (param === 'Pw' && value === 0 && status !== undefined && ((status >>> 0) & OFF_BY_CRATE) !== 0) continue;
-        this.#hold(`${chKey}/${param}`, {
-          timeMs: c.timeMs, who: 'external', from: 'crate', mainframe: e.mainframe, setup: e.setup, slot: c.slot, channel: c.channel,
-          ...(c.name ? { name: c.name } : {}), param, before, after: value, code: 'EXTERNAL', external: true,
-        });
+      const name = names[i];
+      if (name) {
+        const before = cell.name;
+        cell.name = name;
+        if (before !== undefined && before !== name) this.#changed(e, t, i, NAME_PARAM, before, name);
       }
     }
+  }
+
+  /** How to read a setup's scans of this layout: its channels' cells, the columns of the watched parameters. */
+  #table(e: ScanEvent): Table {
+    const { layout } = e;
+    const cells = layout.channels.map((channel) => {
+      const key = `${e.mainframe}/${layout.slot}/${channel}`;
+      let cell = this.#seen.get(key);
+      if (!cell) this.#seen.set(key, (cell = { key, seen: new Float64Array(WATCHED_PARAMS.length), has: new Uint8Array(WATCHED_PARAMS.length), name: undefined }));
+      return cell;
+    });
+    const cols: number[] = [];
+    WATCHED_PARAMS.forEach((p, w) => {
+      const j = layout.params.indexOf(p);
+      if (j >= 0) cols.push(w, j);
+    });
+    return { mainframe: e.mainframe, layout, cells, cols: Int32Array.from(cols), statusAt: layout.params.indexOf('Status') };
+  }
+
+  /** A watched value of row `i` differs from the one seen before: held, unless ours or the crate's own doing. */
+  #changed(e: ScanEvent, t: Table, i: number, param: string, before: Value, value: Value): void {
+    const cell = t.cells[i]!;
+    const key = `${cell.key}/${param}`;
+    if (this.#wasExpected(key, value)) return;
+    const status = t.statusAt < 0 ? undefined : e.values[i * e.layout.stride + t.statusAt];
+    if (param === 'Pw' && value === 0 && status !== undefined && ((status >>> 0) & OFF_BY_CRATE) !== 0) return;
+    const name = e.layout.names[i] ?? '';
+    this.#hold(key, {
+      timeMs: e.timeMs, who: 'external', from: 'crate', mainframe: e.mainframe, setup: e.setup, slot: e.layout.slot, channel: e.layout.channels[i]!,
+      ...(name ? { name } : {}), param, before, after: value, code: 'EXTERNAL', external: true,
+    });
   }
 
   #wasExpected(key: string, value: Value): boolean {
