@@ -8,7 +8,7 @@ import type { AlarmSettings } from '../config/types.js';
 import type { DaemonEvents } from '../events/bus.js';
 import type { Alarm, AlarmAction, AlarmEvent, CrateStateEvent, ScanEvent, StatusChangeEvent } from '../events/types.js';
 import type { Logger } from '../log.js';
-import { decodeBdStatus, decodeChStatus } from '../status-bits.js';
+import { BDSTATUS_BITS, decodeBdStatus, decodeChStatus } from '../status-bits.js';
 import type { DaemonState } from '../supervisor/state.js';
 import { channelWhere, LOST_STATES, severityOf } from './rules.js';
 
@@ -18,6 +18,8 @@ export class Alarms {
   readonly #log: Logger;
   readonly #channelBits: ReadonlySet<string>;
   readonly #boardBits: ReadonlySet<string>;
+  /** the BdStatus bits of #boardBits as a mask: a scan whose word has none, while no alarm is active, changes nothing */
+  readonly #boardMask: number;
   readonly #now: () => number;
 
   constructor(state: DaemonState, settings: Pick<AlarmSettings, 'channelBits' | 'boardBits'>, log: Logger, now: () => number = Date.now) {
@@ -26,6 +28,9 @@ export class Alarms {
     this.#log = log;
     this.#channelBits = new Set(settings.channelBits);
     this.#boardBits = new Set(settings.boardBits);
+    let mask = 0;
+    for (let bit = 0; bit < 32; bit++) if (this.#boardBits.has(BDSTATUS_BITS[bit]?.name ?? `BIT${bit}`)) mask |= 1 << bit;
+    this.#boardMask = mask >>> 0;
     this.#now = now;
     this.#events.on('status-change', (e) => this.#onStatus(e));
     this.#events.on('scan', (e) => this.#onScan(e));
@@ -55,6 +60,8 @@ export class Alarms {
   #onScan(e: ScanEvent): void {
     const word = e.board.BdStatus;
     if (word === undefined || !Number.isFinite(word)) return;
+    // every scan of every setup comes here: the usual case (no alarm bit, no alarm active) decodes nothing
+    if (((word >>> 0) & this.#boardMask) === 0 && this.#state.alarms.size === 0) return;
     const bits = decodeBdStatus(word >>> 0).filter((b) => this.#boardBits.has(b));
     const where = `board in slot ${e.slot} on ${e.mainframe} (setup ${e.setup})`;
     this.#update(`board:${e.mainframe}/${e.slot}`, bits, e.timeMs, (b) => ({

@@ -30,7 +30,7 @@ export class MetricsExtension implements Extension {
   /** the board values of each setup's last scan */
   readonly #boards = new Map<string, ScanEvent>();
   readonly #onScan = (e: ScanEvent): void => {
-    if (Object.keys(e.board).length > 0) this.#boards.set(e.setup, e);
+    if (e.layout.board.length > 0) this.#boards.set(e.setup, e);
   };
   /** "host:port" of its own listener, when it has one */
   address: string | null = null;
