@@ -1,18 +1,19 @@
-// Part 4: lines per second into VictoriaMetrics through the real Writer (dedup, line protocol, durable
-// spool with fsync, the v2 sink over the official client's transport, gzip) against raw POSTs of the
-// same line protocol with node's fetch, same batch size. Each run writes its own time range of the
-// same series (the series exist already: VictoriaMetrics' cost of new series is left out of both).
+// Part 4: lines per second into VictoriaMetrics through the real Writer (the compact readings the
+// workers send, dedup, line protocol, durable spool with fsync, the v2 sink over the official client's
+// transport, gzip) against raw POSTs of the same line protocol with node's fetch, same batch size. Each
+// run writes its own time range of the same series (the series exist already: VictoriaMetrics' cost of
+// new series is left out of both).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Secret } from '../../src/config/secret.js';
-import type { PointsMessage } from '../../src/protocol.js';
+import type { PointsMessage, ReadingsMessage } from '../../src/protocol.js';
 import type { DedupPolicy } from '../../src/writer/dedup.js';
 import { toLine } from '../../src/writer/line-protocol.js';
 import { Writer } from '../../src/writer/writer.js';
 import { CHANNELS, SLOTS } from './fixtures.js';
-import { benchSetups, roundMessages } from './points-fixture.js';
+import { benchSetups, roundMessages, roundReadingsMessages } from './points-fixture.js';
 import { median } from './stats.js';
 import { countSamples } from './victoria-count.js';
 
@@ -46,19 +47,22 @@ const WRITE_PATH = '/api/v2/write?org=bench&bucket=bench&precision=ms';
 interface RunPlan {
   method: WriteMethod;
   startMs: number;
+  /** the points of each round (the raw POSTs' lines) */
   messages: PointsMessage[][];
+  /** the writer's input: the same rounds as the workers send them (compact, the layout with the first) */
+  readings: ReadingsMessage[][];
 }
 
 function plan(method: WriteMethod, startMs: number, rounds: number, crates: number): RunPlan {
   const setups = benchSetups(crates, SINK);
   const messages: PointsMessage[][] = [];
+  const readings: ReadingsMessage[][] = [];
   for (let r = 0; r < rounds; r++) {
-    const round = roundMessages(setups, startMs + r * 1000, r);
-    // the writer gets structured clones, as from the workers through a MessagePort (objects built field
-    // by field in toPoints have another, slower, representation in V8 than cloned ones)
-    messages.push(method === 'writer' ? round.map((m) => structuredClone(m)) : round);
+    messages.push(roundMessages(setups, startMs + r * 1000, r));
+    // structured clones, as they arrive from the workers through a MessagePort
+    if (method === 'writer') readings.push(roundReadingsMessages(setups, startMs + r * 1000, r, r === 0).map((m) => structuredClone(m)));
   }
-  return { method, startMs, messages };
+  return { method, startMs, messages, readings };
 }
 
 function linesOf(p: RunPlan): string[] {
@@ -100,9 +104,10 @@ async function runWriter(url: string, p: RunPlan, batchLines: number, policies: 
   await writer.start();
   try {
     const expected = p.messages.reduce((a, round) => a + round.reduce((b, m) => b + m.points.length, 0), 0);
+    const port = {}; // the channel the readings come by (a worker's port in the daemon)
     const t0 = performance.now();
-    for (const round of p.messages) {
-      for (const m of round) writer.accept(m);
+    for (const round of p.readings) {
+      for (const m of round) writer.acceptReadings(m, port);
       // let the sender run between rounds, as it does between the workers' messages
       await new Promise((resolve) => setImmediate(resolve));
     }

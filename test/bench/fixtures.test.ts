@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parseConfig, setupsByMainframe } from '../../src/config/load.js';
 import { parseCrates } from '../../sim/mainframe/crates-file.js';
 import { configYaml, cratesYaml, MONITORABLES } from '../../scripts/bench/fixtures.js';
-import { benchSetups, roundMessages } from '../../scripts/bench/points-fixture.js';
+import { benchSetups, roundMessages, roundReadingsMessages } from '../../scripts/bench/points-fixture.js';
+import { expandReadings } from '../../src/readings.js';
 import { sampleProc, summarise } from '../../scripts/bench/proc-stats.js';
 import { RESULTS_END, RESULTS_START, writeResults } from '../../scripts/bench/report.js';
 
@@ -54,6 +55,17 @@ test('synthetic round: one message per setup, 24 channel points of 22 fields plu
   assert.equal(m.points[0].measurement, 'CAEN_Board_Monitor');
   assert.deepEqual(m.points[24].fields.BdStatus, { type: 'int', value: 0 });
   assert.equal(m.points[0].timeMs, 1_700_000_000_000);
+});
+
+test('synthetic round as a worker sends it: the compact readings expand to the same points; the layout only when asked', () => {
+  const setups = benchSetups(1, 'vm');
+  const points = roundMessages(setups, 1_700_000_000_000, 3);
+  const first = roundReadingsMessages(setups, 1_700_000_000_000, 3, true);
+  assert.deepEqual(
+    first.map((m) => ({ type: 'points', setup: m.setup, sink: m.sink, points: expandReadings(m.layout!, m.values, m.timeMs) })),
+    points,
+  );
+  assert.ok(roundReadingsMessages(setups, 1_700_000_000_000, 3, false).every((m) => m.layout === undefined));
 });
 
 test('/proc figures: this process has CPU time and RSS; summary of two samples', () => {
