@@ -62,6 +62,20 @@ test('the body is the lines exactly, UTF-8 and ASCII alike, the first time (from
   assert.equal(r.requests[2]?.body, 'HV,ChannelName=plain VMon=2.5 1700000000002', 'an ASCII batch');
 });
 
+test('a body over the gzip threshold: gzipped, the lines exactly (UTF-8 too), the first time and on a retry from the spool', async (t) => {
+  const r = await startResponder([{ status: 503 }]);
+  t.after(() => r.close());
+  const w = makeWriter([sinkAt(r.url)], tempDir(t), { settings: { backoff: { initialMs: 10, maxMs: 10 } } });
+  await w.start();
+  t.after(() => w.stop(500));
+  const pts = Array.from({ length: 60 }, (_, k) => point({ ChannelName: k % 2 ? 'µA-Ström' : 'plain' }, { VMon: f(k + 0.5) }, 1_700_000_000_000 + k));
+  w.accept(msg('r', pts));
+  assert.ok(await waitFor(() => w.status()[0].writtenLines === 60, 5000), JSON.stringify(w.status()[0]));
+  const want = pts.map((p, k) => `HV,ChannelName=${p.tags.ChannelName} VMon=${k + 0.5} ${1_700_000_000_000 + k}`).join('\n');
+  assert.ok(Buffer.byteLength(want) > 1000, 'over the threshold');
+  assert.deepEqual(r.requests.map((q) => [q.headers['content-encoding'], q.body]), [['gzip', want], ['gzip', want]], 'refused once (503), then sent again from the file');
+});
+
 test('413: the batch is split until it fits; every line delivered once, in order', async (t) => {
   const r = await startResponder([], (req) => (bodyLines(req.body).length > 30 ? { status: 413 } : { status: 204 }));
   t.after(() => r.close());

@@ -1,8 +1,7 @@
 // The database sinks' common part: one line-protocol POST per batch through the official client's transport
 // (@influxdata/influxdb-client), with the outcome mapped to a WriteResult. The transport only sends: retries
 // are ours (the spool), not the client's. HttpPostSink is that write for the influx-v1 and influx-v2 sinks.
-import { isAscii } from 'node:buffer';
-import { HttpError, RequestTimedOutError, type Transport } from '@influxdata/influxdb-client';
+import { HttpError, RequestTimedOutError, type SendOptions, type Transport } from '@influxdata/influxdb-client';
 import { outcomeOf, parseRetryAfter, type Outcome, type WriteResult } from '../../outcome.js';
 import type { Sink } from '../sink.js';
 
@@ -51,14 +50,9 @@ export abstract class HttpPostSink implements Sink {
     return postLines(this.#transport, this.#path, lines, this.#headers, signal, this.#secrets);
   }
 
-  /**
-   * A spool batch's bytes as the body: one decode (without the last newline: the same text as write's)
-   * instead of lines joined again. ASCII, the usual case, is decoded as latin1, the same characters
-   * copied byte for byte (node's UTF-8 decoder is many times slower).
-   */
+  /** A spool batch's bytes as the body, as they are (without the last newline: the same text as write's). */
   writeBody(body: Buffer, signal: AbortSignal): Promise<WriteResult> {
-    const text = body.toString(isAscii(body) ? 'latin1' : 'utf8', 0, body.length - 1);
-    return postLines(this.#transport, this.#path, text, this.#headers, signal, this.#secrets);
+    return postLines(this.#transport, this.#path, body.subarray(0, body.length - 1), this.#headers, signal, this.#secrets);
   }
 
   /** Telegraf's HTTP table (src/writer/outcome.ts): 413 split, 401/403/404 config, 408/429/5xx and network keep, other 4xx drop */
@@ -74,22 +68,14 @@ export abstract class HttpPostSink implements Sink {
 export async function postLines(
   transport: Transport,
   path: string,
-  lines: readonly string[] | string,
+  lines: readonly string[] | string | Uint8Array,
   headers: Record<string, string>,
   signal: AbortSignal,
   secrets: readonly string[],
 ): Promise<WriteResult> {
-  const body = typeof lines === 'string' ? lines : lines.join('\n');
-  let status = 0;
+  const body = typeof lines === 'string' || lines instanceof Uint8Array ? lines : lines.join('\n');
   try {
-    await transport.request(
-      path,
-      body,
-      { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, gzipThreshold: GZIP_THRESHOLD, signal },
-      (_h, code) => {
-        status = code ?? 0;
-      },
-    );
+    const status = await send(transport, path, body, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, gzipThreshold: GZIP_THRESHOLD, signal });
     return { status: status || 204 };
   } catch (err) {
     if (err instanceof HttpError) {
@@ -105,6 +91,26 @@ export async function postLines(
     const e = err as NodeJS.ErrnoException;
     return { status: 'network', message: hide(e?.code ? `${e.code}${e.message ? ' ' + e.message : ''}` : String(e?.message ?? err), secrets) };
   }
+}
+
+/**
+ * One request through the transport; resolves with the status code of a success (a failure rejects with
+ * the client's HttpError, RequestTimedOutError, …). Through send(), not request(): request() turns any
+ * body but a string into JSON, while the Node transport's send() makes its body with Buffer.from(body),
+ * which takes bytes as they are; so a spool batch goes out without being decoded into a string and
+ * encoded back (test/writer/outcomes.test.ts checks the bytes that arrive, gzipped and not).
+ */
+function send(transport: Transport, path: string, body: string | Uint8Array, options: SendOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    transport.send(path, body as string, options, {
+      responseStarted: (_headers, code) => {
+        status = code ?? 0;
+      },
+      error: reject,
+      complete: () => resolve(status),
+    });
+  });
 }
 
 /** The error text of an InfluxDB answer ({"error": "..."} or {"message": "..."} or plain), short. */
