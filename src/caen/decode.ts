@@ -54,25 +54,51 @@ export function decodeRecords(buf: Buffer, recordSize: number, count?: number): 
   return out;
 }
 
-/** Float32 values of a GetChParam/GetBdParam buffer (NUMERIC parameters). */
-export function decodeFloat32(buf: Buffer, count: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(buf.readFloatLE(i * 4));
-  return out;
-}
+/** How the 4-byte elements of a Get*Param value buffer are read (by the parameter's Type). */
+export type ValueKind = 'float32' | 'uint32' | 'int32';
 
-/** 32-bit unsigned values (ONOFF, CHSTATUS, BDSTATUS, BINARY). */
-export function decodeUint32(buf: Buffer, count: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(buf.readUInt32LE(i * 4));
-  return out;
-}
+/**
+ * The caller's value buffer of GetChParam/GetBdParam (`void *ParValList`: one 4-byte element per channel or
+ * slot), made once and reused for every read. The library writes C `float`/`unsigned`/`int` in the host's
+ * byte order, which is what typed-array views read; `bytes` is what the C function is given.
+ */
+export class ValueBuffer {
+  readonly capacity: number;
+  readonly bytes: Buffer;
+  readonly #f32: Float32Array;
+  readonly #u32: Uint32Array;
+  readonly #i32: Int32Array;
 
-/** 32-bit signed values (ENUM). */
-export function decodeInt32(buf: Buffer, count: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(buf.readInt32LE(i * 4));
-  return out;
+  constructor(capacity: number) {
+    const memory = new ArrayBuffer(capacity * 4);
+    this.capacity = capacity;
+    this.bytes = Buffer.from(memory);
+    this.#f32 = new Float32Array(memory);
+    this.#u32 = new Uint32Array(memory);
+    this.#i32 = new Int32Array(memory);
+  }
+
+  /** Zeroes the first `count` elements (a library that writes fewer leaves zeros, never the last read's values). */
+  zero(count: number): void {
+    const u32 = this.#u32;
+    for (let i = 0; i < count; i++) u32[i] = 0;
+  }
+
+  /** The first `count` elements as numbers. */
+  decode(kind: ValueKind, count: number): number[] {
+    const out: number[] = [];
+    if (kind === 'float32') {
+      const f32 = this.#f32;
+      for (let i = 0; i < count; i++) out.push(f32[i]!);
+    } else if (kind === 'uint32') {
+      const u32 = this.#u32;
+      for (let i = 0; i < count; i++) out.push(u32[i]!);
+    } else {
+      const i32 = this.#i32;
+      for (let i = 0; i < count; i++) out.push(i32[i]!);
+    }
+    return out;
+  }
 }
 
 /** "maj.min" from the two firmware bytes. */

@@ -18,7 +18,7 @@ import {
   type LinkTypeName,
   type SystemTypeName,
 } from './codes.js';
-import { cString, decodeFloat32, decodeInt32, decodePacked, decodeRecords, decodeUint32, firmwareText } from './decode.js';
+import { cString, decodePacked, decodeRecords, firmwareText, ValueBuffer, type ValueKind } from './decode.js';
 import { getEventData, type EventBatch, type EventValueKind } from './events.js';
 import { CaenLibrary, copyBytes, copyPacked, copyRecordsUntilEmpty, type CPointer, type CaenFunctions } from './library.js';
 import type { BoardInfo, LoginOptions, ParamMeta, SysPropInfo } from './types.js';
@@ -81,13 +81,13 @@ export class CaenMainframe {
   #open = true;
   #calls = 0;
   readonly #callsByFunction = new Map<string, number>();
-  #lastCallAt = Date.now();
-  readonly #chMeta = new Map<string, ParamMeta>();
-  readonly #bdMeta = new Map<string, ParamMeta>();
+  /** parameter properties by slot, then parameter name (no key string built per read) */
+  readonly #chMeta = new Map<number, Map<string, ParamMeta>>();
+  readonly #bdMeta = new Map<number, Map<string, ParamMeta>>();
   readonly #sysPropInfo = new Map<string, SysPropInfo>();
   #serialBytes: 2 | 4 | undefined;
   readonly #lists = new WeakMap<readonly number[], Uint16Array>();
-  #scratch = Buffer.alloc(1024);
+  #scratch = new ValueBuffer(256);
 
   private constructor(lib: CaenLibrary, handle: number, systemType: SystemTypeName, linkType: LinkTypeName, address: string) {
     this.#lib = lib;
@@ -151,27 +151,30 @@ export class CaenMainframe {
     return Object.fromEntries(this.#callsByFunction);
   }
 
-  /** Milliseconds since the last wrapper call (for keepalives: SYx527 drop idle sessions after ~15 s). */
-  idleMilliseconds(now = Date.now()): number {
-    return now - this.#lastCallAt;
-  }
-
   /**
    * Calls `fn` of the library, counts it, and throws CaenError with the GetError text on a non-zero result.
    * `request` says what was asked, for the error; a function is called only when there is an error.
    */
   #call<K extends keyof CaenFunctions>(name: K, request: string | undefined | (() => string), invoke: (f: CaenFunctions[K]) => number): void {
+    const result = invoke(this.#fn(name));
+    if (result !== 0) this.#fail(name, result, typeof request === 'function' ? request() : request);
+  }
+
+  /** The C function `name` for a call about to be made: refused on a closed handle, counted. */
+  #fn<K extends keyof CaenFunctions>(name: K): CaenFunctions[K] {
     if (!this.#open) {
       throw new GemcaenError('MAINFRAME_CLOSED', `${name} called on a closed handle for ${this.address}`, { details: { fn: name } });
     }
     const f = this.#lib.fn(name);
     this.#calls++;
     this.#callsByFunction.set(name, (this.#callsByFunction.get(name) ?? 0) + 1);
-    this.#lastCallAt = Date.now();
-    const result = invoke(f);
-    if (result === 0) return;
+    return f;
+  }
+
+  /** A call returned `result` (non-zero): the CaenError with the library's text for it. */
+  #fail(name: keyof CaenFunctions, result: number, request: string | undefined): never {
     if (result === CAENHVResult.SYSCONFCHANGE) this.clearMetaCache();
-    throw new CaenError(name, result, this.#lib.errorText(this.#handle) || 'no error text', typeof request === 'function' ? request() : request);
+    throw new CaenError(name, result, this.#lib.errorText(this.#handle) || 'no error text', request);
   }
 
   /**
@@ -180,19 +183,18 @@ export class CaenMainframe {
    */
   #list(what: string, list: readonly number[]): Uint16Array {
     const known = this.#lists.get(list);
-    if (known && known.length === list.length && known.every((v, i) => v === list[i])) return known;
+    if (known && sameNumbers(known, list)) return known;
     checkList(what, list);
     const array = Uint16Array.from(list);
     this.#lists.set(list, array);
     return array;
   }
 
-  /** A zeroed value buffer of `bytes`, reused from call to call (the values are decoded before the next call). */
-  #values(bytes: number): Buffer {
-    if (this.#scratch.length < bytes) this.#scratch = Buffer.alloc(Math.max(bytes, 2 * this.#scratch.length));
-    const buf = this.#scratch.subarray(0, bytes);
-    buf.fill(0);
-    return buf;
+  /** The value buffer for `count` 4-byte values, zeroed, reused from call to call (decoded before the next call). */
+  #values(count: number): ValueBuffer {
+    if (this.#scratch.capacity < count) this.#scratch = new ValueBuffer(Math.max(count, 2 * this.#scratch.capacity));
+    this.#scratch.zero(count);
+    return this.#scratch;
   }
 
   /** Binding of CAENHV_DeinitSystem(). Idempotent; never throws: returns the error (a CaenError), if any. */
@@ -406,32 +408,30 @@ export class CaenMainframe {
    * once per connection and cached by slot+parameter; a property the parameter lacks is left out.
    */
   paramMeta(slot: number, param: string, channel = 0): ParamMeta {
+    const known = this.#chMeta.get(slot)?.get(param);
+    if (known) return known;
     checkU16('slot', slot);
     checkU16('channel', channel);
-    const key = `${slot}\u0000${param}`;
-    const known = this.#chMeta.get(key);
-    if (known) return known;
     const meta = this.#readMeta(param, (prop, buf) =>
       this.#call('CAENHV_GetChParamProp', `slot ${slot}, channel ${channel}, parameter ${param}, property ${prop}`, (f) =>
         f(this.#handle, slot, channel, param, prop, buf),
       ),
     );
-    this.#chMeta.set(key, meta);
+    metaOfSlot(this.#chMeta, slot).set(param, meta);
     return meta;
   }
 
   /** The properties of a board parameter (CAENHV_GetBdParamProp), cached by slot+parameter. */
   bdParamMeta(slot: number, param: string): ParamMeta {
-    checkU16('slot', slot);
-    const key = `${slot}\u0000${param}`;
-    const known = this.#bdMeta.get(key);
+    const known = this.#bdMeta.get(slot)?.get(param);
     if (known) return known;
+    checkU16('slot', slot);
     const meta = this.#readMeta(param, (prop, buf) =>
       this.#call('CAENHV_GetBdParamProp', `slot ${slot}, board parameter ${param}, property ${prop}`, (f) =>
         f(this.#handle, slot, param, prop, buf),
       ),
     );
-    this.#bdMeta.set(key, meta);
+    metaOfSlot(this.#bdMeta, slot).set(param, meta);
     return meta;
   }
 
@@ -490,8 +490,8 @@ export class CaenMainframe {
       this.#bdMeta.clear();
       return;
     }
-    const prefix = `${slot}\u0000`;
-    for (const m of [this.#chMeta, this.#bdMeta]) for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
+    this.#chMeta.delete(slot);
+    this.#bdMeta.delete(slot);
   }
 
   // ---- channel parameters ----
@@ -504,12 +504,13 @@ export class CaenMainframe {
     checkU16('slot', slot);
     const list = this.#list('channels', channels);
     const meta = this.paramMeta(slot, param, channels[0]);
-    const decodeValues = valueDecoder(meta, () => `slot ${slot} parameter ${param}`);
-    const values = this.#values(channels.length * 4);
-    this.#call('CAENHV_GetChParam', () => `slot ${slot}, parameter ${param}, channels ${listText(channels)}`, (f) =>
-      f(this.#handle, slot, param, channels.length, list, values),
-    );
-    return decodeValues(values, channels.length);
+    const kind = valueKind(meta, slot, param);
+    const n = channels.length;
+    const values = this.#values(n);
+    // the hot path of every scan: no closure, no string unless the call fails
+    const result = this.#fn('CAENHV_GetChParam')(this.#handle, slot, param, n, list, values.bytes);
+    if (result !== 0) this.#fail('CAENHV_GetChParam', result, `slot ${slot}, parameter ${param}, channels ${listText(channels)}`);
+    return values.decode(kind, n);
   }
 
   /** Several parameters of the same channels: one GetChParam per parameter. */
@@ -567,12 +568,12 @@ export class CaenMainframe {
   readBdParam(slots: readonly number[], param: string): number[] {
     const list = this.#list('slots', slots);
     const meta = this.bdParamMeta(slots[0] as number, param);
-    const decodeValues = valueDecoder(meta, () => `board parameter ${param}`);
-    const values = this.#values(slots.length * 4);
-    this.#call('CAENHV_GetBdParam', () => `slots ${listText(slots)}, board parameter ${param}`, (f) =>
-      f(this.#handle, slots.length, list, param, values),
-    );
-    return decodeValues(values, slots.length);
+    const kind = valueKind(meta, undefined, param);
+    const n = slots.length;
+    const values = this.#values(n);
+    const result = this.#fn('CAENHV_GetBdParam')(this.#handle, n, list, param, values.bytes);
+    if (result !== 0) this.#fail('CAENHV_GetBdParam', result, `slots ${listText(slots)}, board parameter ${param}`);
+    return values.decode(kind, n);
   }
 
   // ---- commands ----
@@ -662,21 +663,40 @@ export class CaenMainframe {
   }
 }
 
-type ValueDecoder = (buf: Buffer, count: number) => number[];
+/** The slot's map in a metadata cache (made on first use). */
+function metaOfSlot(cache: Map<number, Map<string, ParamMeta>>, slot: number): Map<string, ParamMeta> {
+  let m = cache.get(slot);
+  if (!m) cache.set(slot, (m = new Map()));
+  return m;
+}
 
-function valueDecoder(meta: ParamMeta, where: () => string): ValueDecoder {
+/** Whether `known` (the C array made for `list` earlier) still holds the same numbers. */
+function sameNumbers(known: Uint16Array, list: readonly number[]): boolean {
+  if (known.length !== list.length) return false;
+  for (let i = 0; i < known.length; i++) if (known[i] !== list[i]) return false;
+  return true;
+}
+
+/**
+ * How a Get*Param value buffer is read, by the parameter's Type: NUMERIC → float32, ONOFF/CHSTATUS/
+ * BDSTATUS/BINARY → uint32, ENUM → int32. Throws PARAM_NOT_NUMERIC for the others (`slot` undefined: a
+ * board parameter).
+ */
+function valueKind(meta: ParamMeta, slot: number | undefined, param: string): ValueKind {
   switch (meta.typeCode) {
     case PARAM_TYPE.NUMERIC:
-      return decodeFloat32;
+      return 'float32';
     case PARAM_TYPE.ONOFF:
     case PARAM_TYPE.CHSTATUS:
     case PARAM_TYPE.BDSTATUS:
     case PARAM_TYPE.BINARY:
-      return decodeUint32;
+      return 'uint32';
     case PARAM_TYPE.ENUM:
-      return decodeInt32;
-    default:
-      throw new UsageError('PARAM_NOT_NUMERIC', `${where()} is of type ${meta.type}, which gemcaen does not read as a number`);
+      return 'int32';
+    default: {
+      const where = slot === undefined ? `board parameter ${param}` : `slot ${slot} parameter ${param}`;
+      throw new UsageError('PARAM_NOT_NUMERIC', `${where} is of type ${meta.type}, which gemcaen does not read as a number`);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cString, decodeFloat32, decodeInt32, decodePacked, decodeRecords, decodeUint32, firmwareText, packedLength } from '../../src/caen/decode.js';
+import { endianness } from 'node:os';
+import { cString, decodePacked, decodeRecords, firmwareText, packedLength, ValueBuffer } from '../../src/caen/decode.js';
 
 function records(size: number, names: string[], trailingEmpty = false): Buffer {
   const buf = Buffer.alloc(size * (names.length + (trailingEmpty ? 1 : 0)));
@@ -32,18 +33,25 @@ test('12-byte channel name records keep empty names when counted', () => {
   assert.deepEqual(decodeRecords(buf, 12, 3), ['G3Bot', '', 'Drift_L1_xx']);
 });
 
-test('value buffers: float32, uint32 (status words above 2^31), int32', () => {
-  const f = Buffer.alloc(8);
-  f.writeFloatLE(3.5, 0);
-  f.writeFloatLE(-0.25, 4);
-  assert.deepEqual(decodeFloat32(f, 2), [3.5, -0.25]);
-  const u = Buffer.alloc(8);
-  u.writeUInt32LE(0x80000001, 0);
-  u.writeUInt32LE(7, 4);
-  assert.deepEqual(decodeUint32(u, 2), [0x80000001, 7]);
-  const i = Buffer.alloc(4);
-  i.writeInt32LE(-2, 0);
-  assert.deepEqual(decodeInt32(i, 1), [-2]);
+test('value buffers: float32, uint32 (status words above 2^31), int32, in the host byte order the C library writes', () => {
+  const le = endianness() === 'LE';
+  const b = new ValueBuffer(4);
+  b.bytes[le ? 'writeFloatLE' : 'writeFloatBE'](3.5, 0);
+  b.bytes[le ? 'writeFloatLE' : 'writeFloatBE'](-0.25, 4);
+  assert.deepEqual(b.decode('float32', 2), [3.5, -0.25]);
+  b.bytes[le ? 'writeUInt32LE' : 'writeUInt32BE'](0x80000001, 0);
+  b.bytes[le ? 'writeUInt32LE' : 'writeUInt32BE'](7, 4);
+  assert.deepEqual(b.decode('uint32', 2), [0x80000001, 7]);
+  b.bytes[le ? 'writeInt32LE' : 'writeInt32BE'](-2, 0);
+  assert.deepEqual(b.decode('int32', 1), [-2]);
+});
+
+test('a reused value buffer is zeroed for the next read: a library that writes fewer values leaves zeros, not the last read', () => {
+  const b = new ValueBuffer(3);
+  b.bytes.fill(0xff);
+  b.zero(2);
+  assert.deepEqual(b.decode('uint32', 3), [0, 0, 0xffffffff]);
+  assert.equal(b.bytes.length, 12);
 });
 
 test('cString stops at NUL or the end; firmware text', () => {
