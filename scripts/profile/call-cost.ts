@@ -13,6 +13,7 @@
 //   poller      the daemon's real mainframe worker (MainframeWorkers → piscina → workers/mainframe.worker →
 //               MainframePoller) polling the 16 setups back to back (HoldOffTime ~0)
 //   poller-1hz  the same at HoldOffTime 1 s, as the daemon runs: CPU per call and % of one core
+// Node flags given to this script (--cpu-prof, --trace-deopt…) are passed to the children.
 // CPU time: /proc/thread-self/schedstat (the scheduler's run time of the thread, ns) for the loops; for the
 // pollers the worker thread found by its name (gc-mf-*) in /proc/self/task. Each `--root` is a gemcaen
 // checkout whose dist/ is used for binding, setup and the pollers (default: this one): a checkout of an
@@ -161,11 +162,14 @@ async function pollerChild(a: ChildArgs, dist: (p: string) => Promise<any>): Pro
 
 function runChild(a: ChildArgs): Promise<Sample> {
   return new Promise((resolveRun, reject) => {
-    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(a)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', JSON.stringify(a)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.once('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
+      const lines = out.trim().split('\n');
+      const line = lines.pop() ?? '';
+      // what the child printed besides its result (V8's --trace-* output) goes to stderr
+      if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
       if (code === 0 && line.startsWith('{')) resolveRun(JSON.parse(line) as Sample);
       else reject(new Error(`${a.variant} (${a.root}) exited with ${code}: ${out.trim()}`));
     });

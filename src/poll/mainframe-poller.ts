@@ -92,6 +92,8 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   #stopReason: string | null = null;
   #reconnectAtMs = 0;
   #wake: (() => void) | null = null;
+  /** a setup was scanned since the event loop last had a turn (control jobs and the stop message wait for one) */
+  #owesTurn = false;
   #feed: EventFeed | null = null;
   /** monotonic time event mode may be tried (again) */
   #eventsAtMs = 0;
@@ -163,10 +165,16 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
           await this.#sleep(Math.min(dueMs - now, this.#feed ? EVENT_LOOK_MS : 60_000));
           continue;
         }
+        if (this.#owesTurn) {
+          // one turn of the event loop per setup scan (control jobs, the stop message), not per call; a
+          // sleep is a turn too, so the turn is taken only when the next scan follows at once
+          this.#owesTurn = false;
+          await yieldToEvents();
+          continue;
+        }
         if (due && due.nextDueMs <= now) {
           await this.#poll(due, now);
-          // one turn of the event loop per setup scan (control jobs, the stop message), not per call
-          await yieldToEvents();
+          this.#owesTurn = true;
         } else this.#keepalive();
       }
     } finally {
@@ -374,7 +382,10 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
         session,
         mainframe: this.#mf.id,
         shouldStop: () => this.stopping,
-        count: (n = 1) => this.#count(n),
+        // the calls of a scan are counted here; the time of the last call is taken once, after the scan
+        count: (n = 1) => {
+          this.#calls += n;
+        },
         isRequestError: (e) => classify(e) === 'request',
         onBoardParamDropped: (name, err) => this.#report(s, `bd:${name}`, 'debug', `board parameter ${name} of slot ${s.setup.slot} not available: ${errorText(err)}`),
         refreshNames,
@@ -392,6 +403,9 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
       if (cause === 'connection' || cause === 'credentials') return this.#lost(err);
       if (cause === 'board-absent') return this.#pause(s, `board in slot ${s.setup.slot} not present (${errorText(err)})`);
       this.#report(s, `${REQUEST_ERROR}${errorText(err)}`, 'error', `${s.setup.name}: ${errorText(err)}`);
+    } finally {
+      // the keepalive counts from the scan's last call
+      this.#lastCallMs = monotonicMs();
     }
   }
 
@@ -588,6 +602,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
 
   /** Waits, or returns early on stop. */
   #sleep(ms: number): Promise<void> {
+    this.#owesTurn = false;
     return new Promise((resolve) => {
       const t = setTimeout(done, Math.max(0, ms));
       function done() { clearTimeout(t); resolve(); }
