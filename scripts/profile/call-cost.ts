@@ -1,7 +1,7 @@
 // Where the CPU of a CAEN call goes (issue 16): the calling thread's CPU time per GetChParam, from the C
 // floor to the daemon's poller, against one simulated full crate. Measured by hand, not by `npm run bench`:
 //
-//   node dist/scripts/profile/call-cost.js [--latency 0,2] [--calls 2000] [--rounds 3] [--seconds 8]
+//   node dist/scripts/profile/call-cost.js [--latency 0,2] [--calls 2000] [--rounds 3] [--seconds 8] [--warmup 2]
 //                                          [--root DIR]... [--only c,koffi,binding,setup,poller,poller-1hz]
 //
 // Each variant runs in a child process of its own (a fresh isolate, nothing else on the thread), one after
@@ -65,6 +65,8 @@ interface ChildArgs {
   address: string;
   calls: number;
   seconds: number;
+  /** pollers: seconds between the first scans and the window (V8 optimises code that runs 16 times a second slowly) */
+  warmupSeconds: number;
 }
 
 const CHANNELS = Array.from({ length: 24 }, (_, i) => i);
@@ -136,7 +138,7 @@ async function pollerChild(a: ChildArgs, dist: (p: string) => Promise<any>): Pro
     try {
       await rec.waitForScans(3 * setups.length, 60_000);
       // settle: metadata and names are read, the JIT has seen the loop
-      await new Promise((r) => setTimeout(r, holdOff >= 1 ? 2000 : 1000));
+      await new Promise((r) => setTimeout(r, a.warmupSeconds * 1000));
       const task = readdirSync('/proc/self/task').find((t) => readFileSync(`/proc/self/task/${t}/comm`, 'latin1').startsWith('gc-mf-'));
       if (!task) throw new Error('no gc-mf-* thread: is this checkout older than the thread names?');
       const stat = `/proc/self/task/${task}/schedstat`;
@@ -187,6 +189,7 @@ async function main(): Promise<void> {
   const calls = Number(arg('--calls')[0] ?? 2000);
   const rounds = Number(arg('--rounds')[0] ?? 3);
   const seconds = Number(arg('--seconds')[0] ?? 8);
+  const warmupSeconds = Number(arg('--warmup')[0] ?? 2);
   const roots = arg('--root').map((r) => resolve(r));
   if (roots.length === 0) roots.push(here);
   const only = new Set((arg('--only')[0] ?? VARIANTS.join(',')).split(',') as Variant[]);
@@ -216,7 +219,7 @@ async function main(): Promise<void> {
             continue;
           }
           for (const root of variant === 'koffi' ? [here] : roots) {
-            add(`${latencyMs}\t${variant}\t${variant === 'koffi' ? '' : root}`, await runChild({ variant, root, library: sim.libraryPath, address, calls: n, seconds }));
+            add(`${latencyMs}\t${variant}\t${variant === 'koffi' ? '' : root}`, await runChild({ variant, root, library: sim.libraryPath, address, calls: n, seconds, warmupSeconds }));
           }
         }
         process.stderr.write(`latency ${latencyMs} ms: round ${round + 1} of ${rounds} done\n`);

@@ -47,6 +47,11 @@ export const NAMES_REFRESH_MS = 600_000;
  */
 const monotonicMs = (): number => performance.now();
 
+/**
+ * A timer cannot wait less than a millisecond (it wakes a millisecond or more later): what is due within
+ * this many ms is done now instead of after a wake-up that would come later than the due time.
+ */
+const DUE_SLACK_MS = 1;
 /** In event mode the loop looks at the event socket at least this often (ms). */
 const EVENT_LOOK_MS = 20;
 /** How often event-mode figures go to the supervisor while events flow (ms). */
@@ -161,7 +166,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
         const due = this.#nextSetup();
         const keepaliveDue = this.#lastCallMs + this.#mf.keepaliveSeconds * 1000;
         const dueMs = Math.min(due?.nextDueMs ?? Infinity, keepaliveDue);
-        if (dueMs > now) {
+        if (dueMs - now >= DUE_SLACK_MS) {
           await this.#sleep(Math.min(dueMs - now, this.#feed ? EVENT_LOOK_MS : 60_000));
           continue;
         }
@@ -172,7 +177,7 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
           await yieldToEvents();
           continue;
         }
-        if (due && due.nextDueMs <= now) {
+        if (due && due.nextDueMs - now < DUE_SLACK_MS) {
           await this.#poll(due, now);
           this.#owesTurn = true;
         } else this.#keepalive();
