@@ -12,6 +12,8 @@ module.exports = {
       args: ['start', ...(process.env.GEMCAEN_SETUPS ?? 'demo').split(/\s+/).filter(Boolean)],
       cwd: __dirname,
       interpreter: 'node',
+      // the main thread's young generation (src/cli/node-flags.ts)
+      node_args: ['--max-semi-space-size=2'],
       exec_mode: 'fork', // one process: it owns the crate sessions; never cluster mode
       instances: 1,
       kill_timeout: 15000,

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DAEMON_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { configYaml, setupName, SLOTS } from './fixtures.js';
 import { cpuByThreadName, sampleProc, summarise, threadShares, type ProcSample, type ProcSummary } from './proc-stats.js';
 import { sleep, waitUntil } from './stats.js';
@@ -53,7 +54,7 @@ export async function measureDaemon(o: DaemonBenchOptions): Promise<DaemonBenchR
   o.addresses.forEach((_, c) => {
     for (let s = 0; s < SLOTS; s++) names.push(setupName(c, s));
   });
-  const child = spawn(process.execPath, [o.cli, '-c', file, 'start', ...names], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, o.cli, '-c', file, 'start', ...names], {
     env: { ...process.env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

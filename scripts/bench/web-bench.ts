@@ -5,6 +5,7 @@
 // scan from the crates' own counters. In the windows with streams: the delay from a change made at
 // the crate (simulator control API) to the scan message carrying it on every stream, and from the
 // start of each scan (the reading's time in the message) to its arrival on a stream.
+import { DAEMON_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request, type ClientRequest } from 'node:http';
@@ -209,7 +210,7 @@ export async function measureWebStreams(o: WebBenchOptions): Promise<WebBenchRes
   o.addresses.forEach((_, c) => {
     for (let s = 0; s < SLOTS; s++) names.push(setupName(c, s));
   });
-  const child = spawn(process.execPath, [o.cli, '-c', file, 'start', ...names], { env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, o.cli, '-c', file, 'start', ...names], { env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   o.onCleanup?.(async () => {
     if (child.exitCode === null && child.signalCode === null) {

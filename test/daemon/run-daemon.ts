@@ -1,5 +1,6 @@
 // Runs the real CLI (`node dist/src/cli/main.js start …`) as a child process for daemon tests, and
 // writes test configs into temp dirs.
+import { DAEMON_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ export interface RunningDaemon {
 
 /** @param cli the daemon's entry point (default: dist/src/cli/main.js under the working directory) */
 export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}, cli = CLI): RunningDaemon {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, cli, ...args], { env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   const onLine = (l: string) => {
