@@ -5,8 +5,8 @@
 import { CaenLibrary } from '../../src/caen/library.js';
 import { CaenMainframe } from '../../src/caen/mainframe.js';
 import type { SimControlClient } from '../../sim/control-client.js';
-import { CHANNELS } from './fixtures.js';
-import { median } from './stats.js';
+import { BOARD_PARAMS, CHANNELS, MONITORABLES, SLOTS } from './fixtures.js';
+import { median, sleep } from './stats.js';
 
 export interface BareCallResult {
   latencyMs: number;
@@ -35,4 +35,56 @@ export async function measureBareCall(o: { library: string; address: string; cra
   } finally {
     mf.deinit();
   }
+}
+
+/** A full scan's calls without the poller (see openBareScanner). */
+export interface BareScanner {
+  /** calls per full scan: every slot's channel parameters (GetChParam) and board parameters (GetBdParam) */
+  readonly calls: number;
+  /** one full scan, back to back; its time in ms */
+  scan(): number;
+  /** one full scan with a turn of the event loop (setImmediate) after each slot, as the poller takes one after each setup; the calls' time in ms */
+  scanWithTurns(): Promise<number>;
+  close(): void;
+}
+
+/**
+ * The poller's full scan without the poller: the same calls (each slot's six channel parameters of 24
+ * channels, then its two board parameters) through the same binding, back to back from this thread. The
+ * crate's latency is set to 0 for the metadata and 20 warm-up scans (V8 optimises the loop, as it has the
+ * poller's code after the warm-up of measureFullScan), then to `latencyMs`.
+ */
+export async function openBareScanner(o: { library: string; address: string; crate: string; control: SimControlClient; latencyMs: number }): Promise<BareScanner> {
+  const lib = CaenLibrary.open(o.library);
+  const mf = CaenMainframe.connect(lib, { systemType: 'SY4527', linkType: 'TCPIP', address: o.address, user: 'admin', password: 'admin' });
+  const channels = Array.from({ length: CHANNELS }, (_, i) => i);
+  const slotLists = Array.from({ length: SLOTS }, (_, s) => [s]);
+  const slotScan = (slot: number): void => {
+    for (const p of MONITORABLES) mf.readChParam(slot, p, channels);
+    for (const p of BOARD_PARAMS) mf.readBdParam(slotLists[slot]!, p);
+  };
+  const scan = (): number => {
+    const t = performance.now();
+    for (let slot = 0; slot < SLOTS; slot++) slotScan(slot);
+    return performance.now() - t;
+  };
+  const scanWithTurns = async (): Promise<number> => {
+    let ms = 0;
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const t = performance.now();
+      slotScan(slot);
+      ms += performance.now() - t;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return ms;
+  };
+  try {
+    await o.control.latency(0, o.crate);
+    for (let i = 0; i < 20; i++) scan();
+    await o.control.latency(o.latencyMs, o.crate);
+  } catch (err) {
+    mf.deinit();
+    throw err;
+  }
+  return { calls: SLOTS * (MONITORABLES.length + BOARD_PARAMS.length), scan, scanWithTurns, close: () => void mf.deinit() };
 }

@@ -66,21 +66,48 @@ export interface FullScanResult {
    */
   spreadMsMedian: number;
   points: number;
+  /** what each of `alongside` measured, one per gap between two measured rounds */
+  alongsideMs: number[][];
 }
 
 /**
  * One full crate at HoldOffTime 1 s: after two warm-up rounds (names and metadata are read on the
- * first), the crate's counters are reset between two rounds, `rounds` full scans run, and the
- * counters are read in the idle gap before the next round.
+ * first) and `warmupSeconds` more, the crate's counters are reset between two rounds, `rounds` full
+ * scans run, and the counters are read in the idle gap before the next round. A worker's code runs 16
+ * times a second at 1 Hz, and V8 takes tens of seconds to optimise it (a full scan at 0 ms/call took
+ * about twice as long in the first 10 s as after 40 s): the warm-up is the steady state of a daemon.
  */
-export async function measureFullScan(env: SimEnv, latencyMs: number, rounds: number): Promise<FullScanResult> {
+export async function measureFullScan(
+  env: SimEnv,
+  latencyMs: number,
+  rounds: number,
+  warmupSeconds = 0,
+  /** each run `afterMs` after a measured round ends, in the idle gap before the next (comparisons side by side); each returns ms */
+  alongside: readonly { afterMs: number; run: () => number | Promise<number> }[] = [],
+): Promise<FullScanResult> {
   await setLatency(env, 1, latencyMs);
   return withRecorder(env, 1, null, async (rec) => {
     const crate = crateName(0);
     await rec.waitForScans(2 * SLOTS, 30_000);
+    if (warmupSeconds > 0) {
+      await sleep(warmupSeconds * 1000);
+      // to the end of the round in progress
+      await rec.waitForScans((Math.floor(rec.records.length / SLOTS) + 1) * SLOTS, 10_000);
+    }
     // a round of 16 scans just ended; the next starts HoldOffTime after the first scan of this one
     await env.control.resetCounters(crate);
     const first = rec.records.length;
+    const alongsideMs: number[][] = alongside.map(() => []);
+    if (alongside.length > 0) {
+      for (let r = 1; r < rounds; r++) {
+        await rec.waitForScans(first + r * SLOTS, 10_000);
+        const roundEnd = performance.now();
+        for (const [i, a] of alongside.entries()) {
+          await sleep(Math.max(0, a.afterMs - (performance.now() - roundEnd)));
+          alongsideMs[i]!.push(await a.run());
+        }
+      }
+    }
     await rec.waitForScans(first + rounds * SLOTS, 10_000 + rounds * 2_000);
     const counters = await env.control.counters(crate);
     const measured = rec.records.slice(first, first + rounds * SLOTS);
@@ -107,6 +134,7 @@ export async function measureFullScan(env: SimEnv, latencyMs: number, rounds: nu
       scanMsMax: max(busy),
       spreadMsMedian: median(wall),
       points: measured.reduce((a, r) => a + r.points, 0) / rounds,
+      alongsideMs,
     };
   });
 }
