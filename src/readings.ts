@@ -1,8 +1,9 @@
 // The compact form of a scan's database points, as it crosses from a mainframe worker to the writer
 // thread: the series and field names of a setup (its layout) once, and per scan only a Float64Array of
 // raw values. The one rule that turns a raw value into typed fields (float32 as its shortest decimal,
-// integers, the 16 Status_* bits) is `expandReadings`: the writer applies it to every scan, and the
-// poller's toPoints (src/poll/points.ts) is the same function, so both give the same points.
+// integers, the 16 Status_* bits) is `fieldType`, `fieldNumber` and `statusBit`: `expandReadings` (the
+// poller's toPoints, src/poll/points.ts) makes points by it, and the writer makes its lines by it
+// (src/writer/readings-lines.ts) without making points.
 // The shapes (ReadingsLayout, PointTemplate, FieldSpec) are in src/protocol.ts; this module imports only
 // them and the float32 rule.
 import { float32Decimal } from './float32.js';
@@ -87,12 +88,6 @@ export class ReadingsIntake<T = ReadingsLayout> {
     if (msg.values.length !== known.width) return { error: `readings of setup ${msg.setup}: ${msg.values.length} values for a layout of ${known.width}: not written` };
     return { layout: known.compiled };
   }
-}
-
-/** The points of a readings message through an intake that keeps the plain layouts. */
-export function intakePoints(intake: ReadingsIntake, msg: ReadingsMessage): Point[] | { error: string } {
-  const r = intake.layoutOf(msg);
-  return 'error' in r ? r : expandReadings(r.layout, msg.values, msg.timeMs);
 }
 
 /** The number of points a scan gives (templates with at least one finite value), without making them. */

@@ -7,7 +7,8 @@ import type { SetupConfig } from '../../src/config/types.js';
 import { connector } from '../../src/poll/connect.js';
 import { MainframePoller } from '../../src/poll/mainframe-poller.js';
 import type { MainframeToSupervisor, MainframeWire, PointsMessage, PollerOptions, ReadingsMessage } from '../../src/protocol.js';
-import { intakePoints, ReadingsIntake } from '../../src/readings.js';
+import { ReadingsIntake } from '../../src/readings.js';
+import { intakePoints } from '../writer/util.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -9,8 +9,8 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { SetupConfig } from '../../src/config/types.js';
 import { layoutKey, readingsLayout, readingsValues, toPoints, type SetupReading } from '../../src/poll/points.js';
 import type { FromWriterThread, ReadingsMessage } from '../../src/protocol.js';
-import { expandReadings, intakePoints, pointCount, ReadingsIntake } from '../../src/readings.js';
-import { fileWriterInit, tempDir, waitFor } from '../writer/util.js';
+import { expandReadings, pointCount, ReadingsIntake } from '../../src/readings.js';
+import { fileWriterInit, intakePoints, tempDir, waitFor } from '../writer/util.js';
 
 function reading(over: Partial<SetupReading> = {}, setup: Partial<SetupConfig> = {}): SetupReading {
   return {

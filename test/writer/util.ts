@@ -1,7 +1,8 @@
 // Shared bits of the writer tests: temp dirs, a log collector, point builders, a writer factory.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SinkConfig } from '../../src/config/types.js';
-import type { FieldValue, LogLevel, Point, PointsMessage } from '../../src/protocol.js';
+import type { FieldValue, LogLevel, Point, PointsMessage, ReadingsMessage } from '../../src/protocol.js';
+import { expandReadings, type ReadingsIntake } from '../../src/readings.js';
 import { Writer, type WriterOptions, type WriterSettings } from '../../src/writer/writer.js';
 import type { DedupPolicy } from '../../src/writer/dedup.js';
 import { testTempDir } from '../helpers/temp-dir.js';
@@ -79,4 +80,10 @@ export function fileWriterInit(dir: string, more: readonly SinkConfig[] = []): W
     },
     [...sinks.keys()],
   );
+}
+
+/** The points of a readings message through an intake that keeps the plain layouts (what the writer's lines stand for). */
+export function intakePoints(intake: ReadingsIntake, msg: ReadingsMessage): Point[] | { error: string } {
+  const r = intake.layoutOf(msg);
+  return 'error' in r ? r : expandReadings(r.layout, msg.values, msg.timeMs);
 }
