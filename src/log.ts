@@ -92,13 +92,19 @@ export function createLogger(options: LogOptions): Logger {
 
 /** Ends the logger and waits until every transport has written its last line (bounded). */
 export async function closeLogger(logger: Logger, timeoutMs = 2000): Promise<void> {
+  // a file transport's stream (winston-daily-rotate-file's logStream) ends after the logger: its
+  // 'finish' says the last line is in the file (a fixed wait lost the last lines on a busy machine)
+  const fileStreams = logger.transports.flatMap((t) => {
+    const stream = (t as { logStream?: NodeJS.EventEmitter }).logStream;
+    return stream ? [stream] : [];
+  });
   await new Promise<void>((resolve) => {
     // a referenced timer: the process must not end (exit 13) while waiting for the transports
     const t = setTimeout(resolve, timeoutMs);
-    logger.on('finish', () => {
+    const finished = [new Promise<void>((r) => logger.once('finish', () => r())), ...fileStreams.map((s) => new Promise<void>((r) => s.once('finish', () => r())))];
+    void Promise.all(finished).then(() => {
       clearTimeout(t);
-      // the file transport finishes its stream a tick after the logger
-      setTimeout(resolve, 50);
+      resolve();
     });
     logger.end();
   });
