@@ -5,6 +5,7 @@
 // costs no string, no Map lookup and no object per channel: the cells point at the scan's values, and a
 // ChannelReading (what health, /readings, /metrics, the web page and extensions read) is made only when
 // someone asks for it, once per scan and channel.
+import type { ScanEvent } from '../events/types.js';
 import type { ChannelReading, ScanLayout } from '../protocol.js';
 
 /** One scan of a setup: its values as they arrived (never changed), and the readings made of them so far. */
@@ -33,6 +34,46 @@ export class ScanSnapshot {
       this.#all = all;
     }
     return this.#all;
+  }
+}
+
+/**
+ * The `scan` event of one setup scan (a class, not a literal with a getter: V8 builds those slowly).
+ * `channels` is made on first read; JSON.stringify gives the readable form (channels and board, not the
+ * positional layout and values).
+ */
+export class ScanEventData implements ScanEvent {
+  readonly slot: number;
+  readonly board: Readonly<Record<string, number>>;
+  readonly layout: ScanLayout;
+  readonly values: Float64Array;
+  readonly timeMs: number;
+  readonly #scan: ScanSnapshot;
+
+  constructor(
+    readonly mainframe: string,
+    readonly setup: string,
+    readonly durationMs: number,
+    readonly calls: number,
+    readonly points: number,
+    scan: ScanSnapshot,
+  ) {
+    const table = scan.table;
+    this.layout = table.layout;
+    this.slot = table.layout.channels.length > 0 ? table.layout.slot : 0;
+    this.timeMs = scan.timeMs;
+    this.values = scan.values;
+    this.board = table.board(scan.values);
+    this.#scan = scan;
+  }
+
+  get channels(): readonly ChannelReading[] {
+    return this.#scan.readings();
+  }
+
+  toJSON(): Omit<ScanEvent, 'layout' | 'values'> {
+    const { mainframe, setup, slot, timeMs, durationMs, calls, points, channels, board } = this;
+    return { mainframe, setup, slot, timeMs, durationMs, calls, points, channels, board };
   }
 }
 

@@ -6,7 +6,7 @@ import type { Alarm, CrateStateName } from '../events/types.js';
 import type { ChannelReading, ReadingMode, ScanLayout } from '../protocol.js';
 import { decodeChStatus } from '../status-bits.js';
 import { isoTime } from '../time.js';
-import { LatestReadings, ScanSnapshot, SetupTable } from './scan-table.js';
+import { LatestReadings, ScanEventData, ScanSnapshot, SetupTable } from './scan-table.js';
 
 export interface CrateHealth {
   id: string;
@@ -183,17 +183,9 @@ export class DaemonState implements DaemonStateView {
       cell.scan = scan;
       cell.row = i;
     }
-    const l = table.layout;
-    this.events.emit('scan', {
-      mainframe, setup, slot: l.channels.length > 0 ? l.slot : 0, timeMs, durationMs, calls, points,
-      get channels() {
-        return scan.readings();
-      },
-      board: table.board(values),
-      layout: l,
-      values,
-    });
+    this.events.emit('scan', new ScanEventData(mainframe, setup, durationMs, calls, points, scan));
     if (changes === null) return true;
+    const l = table.layout;
     for (let k = 0; k < changes.length; k += 2) {
       const i = changes[k]!;
       const was = changes[k + 1];
