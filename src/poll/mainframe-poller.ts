@@ -609,9 +609,13 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
   #sleep(ms: number): Promise<void> {
     this.#owesTurn = false;
     return new Promise((resolve) => {
-      const t = setTimeout(done, Math.max(0, ms));
-      function done() { clearTimeout(t); resolve(); }
-      this.#wake = () => { this.#wake = null; done(); };
+      // a timer that fired needs no clearTimeout (it costs one per sleep); only an early wake clears it
+      const t = setTimeout(resolve, Math.max(0, ms));
+      this.#wake = () => {
+        this.#wake = null;
+        clearTimeout(t);
+        resolve();
+      };
     });
   }
 }
