@@ -10,6 +10,7 @@ import type { MainframeToSupervisor, MainframeWire, PointsMessage, PollerOptions
 import { ReadingsIntake } from '../../src/readings.js';
 import { intakePoints } from '../writer/util.js';
 import { startSim, type SimHandle } from '../helpers/sim.js';
+import { DaemonState } from '../../src/supervisor/state.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,6 +18,9 @@ interface Running {
   poller: MainframePoller;
   logs: { level: string; message: string }[];
   scans: PointsMessage[];
+  /** the supervisor's side of the scan messages (as MainframeWorkers records them), and how many carried a layout */
+  state: DaemonState;
+  layoutsSent: () => number;
   /** waits until `cond` holds (polling every 20 ms), failing with `what` after 10 s */
   until(cond: () => boolean, what: string): Promise<void>;
 }
@@ -34,8 +38,14 @@ function startPoller(t: { after(fn: () => unknown): void }, sim: SimHandle, setu
   };
   const logs: Running['logs'] = [];
   const scans: PointsMessage[] = [];
+  const state = new DaemonState();
+  let layouts = 0;
   const post = (m: MainframeToSupervisor) => {
     if (m.type === 'log') logs.push({ level: m.level, message: m.message });
+    if (m.type === 'scan') {
+      if (m.layout) layouts++;
+      assert.ok(state.recordScan(m.setup, m.timeMs, m.durationMs, m.calls, m.points, m.layout, m.values), 'a scan the supervisor can read');
+    }
   };
   // the writer's intake turns the compact readings into the points it writes
   const intake = new ReadingsIntake();
@@ -54,6 +64,8 @@ function startPoller(t: { after(fn: () => unknown): void }, sim: SimHandle, setu
     poller,
     logs,
     scans,
+    state,
+    layoutsSent: () => layouts,
     async until(cond, what) {
       const deadline = Date.now() + 10_000;
       while (!cond()) {
@@ -135,6 +147,10 @@ test('a channel renamed at the crate gets its new ChannelName at the next names 
   await r.until(() => nameTag(r.scans, '00') === 'RENAMED0', 'the new name in the points');
   assert.equal(nameTag(r.scans, '01'), 'DRIFT1');
   assert.ok(r.logs.some((l) => l.level === 'info' && l.message === 'S: channels renamed at the crate: channel 0 DRIFT0 → RENAMED0'), 'the rename is logged');
+  // the supervisor got how to read the scans twice: with the first scan, and with the new name
+  assert.equal(r.state.latest.get('S/0')?.name, 'RENAMED0');
+  assert.equal(r.state.latest.get('S/1')?.name, 'DRIFT1');
+  assert.equal(r.layoutsSent(), 2, `layouts sent over ${r.scans.length} scans`);
   // time-based and rare: one GetChName per refresh interval, not one per scan
   const c = (await sim.control.counters()).calls;
   const scans = r.scans.length - renamedAt;
