@@ -66,8 +66,15 @@ const concurrency = Number(process.env.GEMCAEN_TEST_CONCURRENCY ?? 4);
 if (!Number.isInteger(concurrency) || concurrency < 1) { console.error(`run-tests: GEMCAEN_TEST_CONCURRENCY=${process.env.GEMCAEN_TEST_CONCURRENCY}: use a whole number of at least 1`); process.exit(2); }
 const ordered = files.map((f, i) => ({ f, key: rank(f) * files.length + i })).sort((a, b) => a.key - b.key).map((x) => x.f);
 
+/**
+ * A file still running after this long fails (testTimeoutFailure) and its process is ended, so that a
+ * test that hangs (one did under a load average of 10, for 20 minutes) fails the run instead of holding it
+ * past CI's budget. The longest file takes ~95 s on a loaded 2-core machine.
+ */
+const FILE_TIMEOUT_MS = 240_000;
+
 // one run, two reporters: the spec reporter's lines, then the files' times
-const events = run({ files: ordered.map((f) => resolve(f)), concurrency });
+const events = run({ files: ordered.map((f) => resolve(f)), concurrency, timeout: FILE_TIMEOUT_MS });
 const toSpec = new PassThrough({ objectMode: true });
 const toTimes = new PassThrough({ objectMode: true });
 let failed = false;
