@@ -1,5 +1,5 @@
-// Ending the process when a worker thread may be inside a native call (a CAEN library call that does
-// not return). process.exit() and process.reallyExit() both join every worker thread before exiting,
+// Ending the process: after a stop (src/cli/start.ts), and when a worker thread may be inside a native
+// call (a CAEN library call that does not return). process.exit() and process.reallyExit() both join every worker thread before exiting,
 // and a thread inside C code is never joined: the process hangs at 100 % of nothing, forever
 // (test/daemon/stuck-stop.test.ts shows it). libc's _exit() ends every thread at once with the code
 // given; koffi (already a dependency, loaded here only for this) calls it. Where that is impossible

@@ -153,22 +153,29 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
   // a watchdog in case a stop step hangs beyond its own time-out
   const watchdog = setTimeout(() => void force('stop did not finish in 12 s: forcing the exit'), 12_000);
   watchdog.unref();
-  /** a stop step failed: a worker thread may be stuck in a native call, and then the process cannot exit normally */
-  let incomplete = false;
   try {
     await daemon.stop(signals > 0 ? 'signal' : 'failure');
   } catch {
+    // a stop step failed: a worker thread may be stuck in a native call (hardExit ends it too)
     exitCode = FORCED_EXIT;
-    incomplete = true;
   }
   if (forcing) return; // a second signal or the watchdog is ending the process
   clearTimeout(watchdog);
   clearInterval(parentWatch);
   finished = true;
   await closeLogger(log);
-  process.exitCode = exitCode;
-  // the handlers stay: a late signal must neither log into the closed logger nor kill the process by default
-  if (incomplete) await hardExit(exitCode);
+  // Everything is stopped, flushed and logged: end here. The handlers stay until then (a late signal
+  // neither logs into the closed logger nor kills the process); node's own teardown would remove them
+  // first, and a late duplicate signal (npm forwards Ctrl-C) would then kill the process with that
+  // signal instead of exit 0 (test/daemon/signals.test.ts). Under a profiler or coverage, whose files
+  // node writes in its teardown, the process ends the ordinary way.
+  if (writesFilesAtExit()) process.exitCode = exitCode;
+  else await hardExit(exitCode);
+}
+
+/** node was started with --cpu-prof, --heap-prof or NODE_V8_COVERAGE: their files are written at exit */
+function writesFilesAtExit(): boolean {
+  return process.execArgv.some((a) => a.startsWith('--cpu-prof') || a.startsWith('--heap-prof')) || Boolean(process.env.NODE_V8_COVERAGE);
 }
 
 /**
