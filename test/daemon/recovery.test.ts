@@ -129,8 +129,11 @@ test('a keepalive prevents the crate from dropping an idle session when HoldOffT
   const text = setup('KA', sim.crates.a, 2, data).replace('HoldOffTime: 0.5', 'HoldOffTime: 4').replace('    CAENHV_LIBRARY', '    KEEPALIVE_SECONDS: 0.5\n    CAENHV_LIBRARY');
   const d = startDaemon(['-c', writeConfig(dir, `${settingsYaml(dir)}\n${text}`), 'start', 'KA']);
   t.after(() => d.stop('SIGKILL'));
-  // two scans 4 s apart: the session sat idle for longer than the crate's 1.5 s limit in between
+  // two scans 4 s apart: the session sits idle for longer than the crate's 1.5 s limit in between (on a
+  // loaded machine a late first scan can make the second follow at once, so the keepalive calls are
+  // waited for too: without a keepalive the crate drops the session and they never come)
   await d.untilHealth('two scans of KA', (h) => (h.setups.find((x) => x.name === 'KA')?.scans ?? 0) >= 2);
+  await until('3 keepalive calls', async () => ((await sim.control.counters('a')).calls.CAENHV_GetSysPropList ?? 0) >= 3);
   const c = await sim.control.counters('a');
   assert.equal(c.sessionsDropped, 0, 'no idle drop');
   assert.equal(c.sessionsOpened, 1);
