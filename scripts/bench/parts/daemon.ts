@@ -15,7 +15,7 @@ export const daemonPart: BenchPart = {
     const n = opt.daemonCrates;
     say(`[5]   the daemon (real CLI child process) logging ${n} full crates at 1 Hz into VictoriaMetrics, ${opt.daemonSeconds} s sampled from /proc...`);
     await Promise.all(Array.from({ length: n }, (_, c) => env.control.latency(opt.latencyMs, crateName(c))));
-    const d = await measureDaemon({ cli: opt.cli, addresses: env.addresses.slice(0, n), library: env.library, victoriaUrl: vm.url, warmupSeconds: opt.quick ? 3 : 5, seconds: opt.daemonSeconds, simPid: sim.process.pid });
+    const d = await measureDaemon({ cli: opt.cli, addresses: env.addresses.slice(0, n), library: env.library, victoriaUrl: vm.url, warmupSeconds: opt.quick ? 3 : 30, seconds: opt.daemonSeconds, simPid: sim.process.pid });
     say(`      CPU ${fmt(d.daemon.cpuMeanPercent)} % mean, ${fmt(d.daemon.cpuMaxPercent)} % max (1 s intervals); RSS ${fmt(d.daemon.rssMeanMiB)} MiB mean, ${fmt(d.daemon.rssMaxMiB)} MiB max`);
     say(`      ${d.setups} setups, ${d.channels} channels: ${fmt(d.scansPerSetupPerSecond, 3)} scans per setup per second, ${fmt(d.linesPerSecond, 0)} lines/s written, ${d.callsPerSecond} calls/s; health ok: ${d.healthOk}; exit ${d.exitCode}`);
     if (d.sim) say(`      (the simulator meanwhile: CPU ${fmt(d.sim.cpuMeanPercent)} % mean, RSS ${fmt(d.sim.rssMaxMiB)} MiB max)`);

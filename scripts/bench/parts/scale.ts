@@ -24,7 +24,7 @@ export const scalePart: BenchPart = {
     await Promise.all(Array.from({ length: Math.max(...counts) }, (_, c) => env.control.latency(opt.latencyMs, crateName(c))));
     const runs: DaemonBenchResult[] = [];
     for (const n of counts) {
-      const d = await measureDaemon({ cli: opt.cli, addresses: env.addresses.slice(0, n), library: env.library, victoriaUrl: vm.url, warmupSeconds: opt.quick ? 2 : 4, seconds, simPid: sim.process.pid });
+      const d = await measureDaemon({ cli: opt.cli, addresses: env.addresses.slice(0, n), library: env.library, victoriaUrl: vm.url, warmupSeconds: opt.quick ? 2 : 20, seconds, simPid: sim.process.pid });
       runs.push(d);
       say(`      ${line(d, runs[0]!)}`);
     }
