@@ -5,5 +5,5 @@
 // The worker threads' heaps are sized from inside the process (src/supervisor/thread-heaps.ts); the main
 // thread's cannot be: its young generation is fixed when node starts. Left to V8's default it grew to
 // ~30 MB under the supervisor's per-scan work (4 full crates); with 2 MB semi-spaces the daemon's RSS
-// was 132 instead of 150 MiB at the same CPU (BENCHMARKS.md, "Memory").
+// was 132 instead of 150 MiB at the same CPU (BENCHMARKS.md, "Memory (issue 16, 2026-12-07)").
 export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
