@@ -6,26 +6,13 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { SetupConfig } from '../../src/config/types.js';
-import { layoutKey, readingsLayout, readingsValues, toPoints, type SetupReading } from '../../src/poll/points.js';
+import { layoutKey, readingsLayout, readingsValues, toPoints } from '../../src/poll/points.js';
 import type { FromWriterThread, ReadingsMessage } from '../../src/protocol.js';
 import { expandReadings, pointCount, ReadingsIntake } from '../../src/readings.js';
 import { fileWriterInit, intakePoints, tempDir, waitFor } from '../writer/util.js';
+import { setupReading } from '../helpers/setup-reading.js';
 
-function reading(over: Partial<SetupReading> = {}, setup: Partial<SetupConfig> = {}): SetupReading {
-  return {
-    setup: {
-      name: 'S', monitorables: ['VMon', 'Status', 'Pw'], holdOffSeconds: 1, isGEM: false, mainframe: 'mf', slot: 2, channels: [3, 18],
-      sink: 'files', heartbeatSeconds: 300, deadbands: {}, ...setup,
-    },
-    mainframe: 'mf', model: 'A1535', channels: [3, 18], names: ['LV_A', 'LV_B'],
-    values: new Map([['VMon', [433.3999938964844, 100]], ['Status', [0b1001, NaN]], ['Pw', [1, 0]]]),
-    kinds: new Map([['VMon', 'float'], ['Status', 'status'], ['Pw', 'int']]),
-    board: new Map([['Temp', { value: 31.5, kind: 'float' }]]),
-    timeMs: 1_700_000_000_123,
-    ...over,
-  };
-}
+const reading = setupReading;
 
 test('layout + values expand to the points toPoints gives; a status word that is not a number gives no bit fields', () => {
   const r = reading();

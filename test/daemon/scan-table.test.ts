@@ -8,20 +8,15 @@ import type { ScanEvent, StatusChangeEvent } from '../../src/events/types.js';
 import { readingsValues, scanLayout, type SetupReading } from '../../src/poll/points.js';
 import { DaemonState } from '../../src/supervisor/state.js';
 import { scanOf } from '../helpers/scan-table.js';
+import { setupReading } from '../helpers/setup-reading.js';
 
+/** the shared scan with a VMon of 433.5 and the board's BdStatus too */
 function reading(over: Partial<SetupReading> = {}, setup: Partial<SetupConfig> = {}): SetupReading {
-  return {
-    setup: {
-      name: 'S', monitorables: ['VMon', 'Status', 'Pw'], holdOffSeconds: 1, isGEM: false, mainframe: 'mf', slot: 2, channels: [3, 18],
-      sink: 'files', heartbeatSeconds: 300, deadbands: {}, ...setup,
-    },
-    mainframe: 'mf', model: 'A1535', channels: [3, 18], names: ['LV_A', 'LV_B'],
+  return setupReading({
     values: new Map([['VMon', [433.5, 100]], ['Status', [0b1001, NaN]], ['Pw', [1, 0]]]),
-    kinds: new Map([['VMon', 'float'], ['Status', 'status'], ['Pw', 'int']]),
     board: new Map([['Temp', { value: 31.5, kind: 'float' }], ['BdStatus', { value: 0, kind: 'int' }]]),
-    timeMs: 1_700_000_000_123,
     ...over,
-  };
+  }, setup);
 }
 
 function daemonState() {
