@@ -7,15 +7,20 @@
 // stdout and stderr are synchronous for files, pipes and terminals on Linux: lines written before
 // are not lost; close the logger first so its file is complete.
 
-/** Ends the process now with `code`, whatever a worker thread is doing. Never returns. */
-export async function hardExit(code: number): Promise<never> {
+/** Ends the process now through libc's _exit(code); returns only where that is impossible (no glibc, no koffi). */
+export async function libcExit(code: number): Promise<void> {
   try {
     const { default: koffi } = await import('koffi');
     const exit = koffi.load('libc.so.6').func('void _exit(int)');
     exit(code);
   } catch {
-    // no glibc, koffi missing: the signal below
+    // no glibc, koffi missing: the caller decides
   }
+}
+
+/** Ends the process now with `code`, whatever a worker thread is doing. Never returns. */
+export async function hardExit(code: number): Promise<never> {
+  await libcExit(code);
   process.kill(process.pid, 'SIGKILL');
   // SIGKILL is delivered before this line runs again; keep TypeScript's `never` honest
   for (;;) await new Promise(() => undefined);

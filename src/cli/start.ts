@@ -13,7 +13,7 @@ import { sinkSecrets, sinkSpools } from '../writer/sinks/registry.js';
 import type { Daemon } from '../supervisor/daemon.js';
 import { action } from './command.js';
 import { checkSpoolDirectory } from '../writer/spool-dir.js';
-import { hardExit } from './hard-exit.js';
+import { hardExit, libcExit } from './hard-exit.js';
 
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 /** exit code of a forced (second-signal or stop time-out) exit */
@@ -153,24 +153,27 @@ async function runUntilSignal(daemon: Daemon, log: ReturnType<typeof createLogge
   // a watchdog in case a stop step hangs beyond its own time-out
   const watchdog = setTimeout(() => void force('stop did not finish in 12 s: forcing the exit'), 12_000);
   watchdog.unref();
+  /** a stop step failed: a worker thread may be stuck in a native call, and then the process cannot exit normally */
+  let incomplete = false;
   try {
     await daemon.stop(signals > 0 ? 'signal' : 'failure');
   } catch {
-    // a stop step failed: a worker thread may be stuck in a native call (hardExit ends it too)
     exitCode = FORCED_EXIT;
+    incomplete = true;
   }
   if (forcing) return; // a second signal or the watchdog is ending the process
   clearTimeout(watchdog);
   clearInterval(parentWatch);
   finished = true;
   await closeLogger(log);
+  process.exitCode = exitCode;
+  if (incomplete) await hardExit(exitCode); // a thread may be stuck in a native call: only _exit (or SIGKILL) ends it
   // Everything is stopped, flushed and logged: end here. The handlers stay until then (a late signal
   // neither logs into the closed logger nor kills the process); node's own teardown would remove them
   // first, and a late duplicate signal (npm forwards Ctrl-C) would then kill the process with that
   // signal instead of exit 0 (test/daemon/signals.test.ts). Under a profiler or coverage, whose files
-  // node writes in its teardown, the process ends the ordinary way.
-  if (writesFilesAtExit()) process.exitCode = exitCode;
-  else await hardExit(exitCode);
+  // node writes in its teardown, and where _exit cannot be called, the process ends the ordinary way.
+  if (!writesFilesAtExit()) await libcExit(exitCode);
 }
 
 /** node was started with --cpu-prof, --heap-prof or NODE_V8_COVERAGE: their files are written at exit */
