@@ -12,9 +12,12 @@ export function nameThisThread(name: string): void {
   }
 }
 
+/** what every mainframe worker's thread name starts with */
+export const MAINFRAME_THREAD_PREFIX = 'gc-mf-';
+
 /** the name of a mainframe's worker thread */
 export function mainframeThreadName(mainframeId: string): string {
-  return `gc-mf-${mainframeId}`;
+  return `${MAINFRAME_THREAD_PREFIX}${mainframeId}`;
 }
 
 export const WRITER_THREAD_NAME = 'gc-writer';

@@ -1,6 +1,7 @@
 // CPU and memory of a process from /proc (Linux): utime+stime of all its threads over wall time, VmRSS.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { MAINFRAME_THREAD_PREFIX, WRITER_THREAD_NAME } from '../../src/thread-name.js';
 import { max, mean } from './stats.js';
 
 let clockTicks: number | undefined;
@@ -28,17 +29,20 @@ export interface ProcSample {
   rssFileKiB: number;
 }
 
-export function sampleProc(pid: number): ProcSample {
-  const atMs = performance.now();
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** The name (comm) and the user + system CPU so far, s, of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat text. */
+function parseStat(stat: string): { comm: string; cpuSeconds: number } {
   // fields after "(comm)": state is field 3; utime 14, stime 15 (1-based)
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(rest[14 - 3]);
-  const stime = Number(rest[15 - 3]);
+  return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpuSeconds: (Number(rest[14 - 3]) + Number(rest[15 - 3])) / clkTck() };
+}
+
+export function sampleProc(pid: number): ProcSample {
+  const atMs = performance.now();
+  const { cpuSeconds } = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
   const rssFile = /^RssFile:\s+(\d+) kB/m.exec(status);
-  return { atMs, cpuSeconds: (utime + stime) / clkTck(), rssKiB: rss ? Number(rss[1]) : NaN, rssFileKiB: rssFile ? Number(rssFile[1]) : NaN };
+  return { atMs, cpuSeconds, rssKiB: rss ? Number(rss[1]) : NaN, rssFileKiB: rssFile ? Number(rssFile[1]) : NaN };
 }
 
 export interface ProcSummary {
@@ -87,10 +91,7 @@ export function cpuByThreadName(pid: number): Map<string, number> {
   }
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(rest[14 - 3]) + Number(rest[15 - 3])) / clkTck();
+      const { comm, cpuSeconds: seconds } = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
       const name = tid === String(pid) ? 'main' : threadGroup(comm);
       byName.set(name, (byName.get(name) ?? 0) + seconds);
     } catch {
@@ -102,8 +103,8 @@ export function cpuByThreadName(pid: number): Map<string, number> {
 
 /** gemcaen's own thread names as they are, mainframe workers together, every other thread by its comm */
 function threadGroup(comm: string): string {
-  if (comm.startsWith('gc-mf-')) return 'mainframe workers';
-  if (comm === 'gc-writer') return 'writer';
+  if (comm.startsWith(MAINFRAME_THREAD_PREFIX)) return 'mainframe workers';
+  if (comm === WRITER_THREAD_NAME) return 'writer';
   return `other (${comm})`;
 }
 

@@ -18,6 +18,7 @@
 // pollers the worker thread found by its name (gc-mf-*) in /proc/self/task. Each `--root` is a gemcaen
 // checkout whose dist/ is used for binding, setup and the pollers (default: this one): a checkout of an
 // older commit next to this one compares before and after in one run.
+import { MAINFRAME_THREAD_PREFIX } from '../../src/thread-name.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,7 +140,7 @@ async function pollerChild(a: ChildArgs, dist: (p: string) => Promise<any>): Pro
       await rec.waitForScans(3 * setups.length, 60_000);
       // settle: metadata and names are read, the JIT has seen the loop
       await new Promise((r) => setTimeout(r, a.warmupSeconds * 1000));
-      const task = readdirSync('/proc/self/task').find((t) => readFileSync(`/proc/self/task/${t}/comm`, 'latin1').startsWith('gc-mf-'));
+      const task = readdirSync('/proc/self/task').find((t) => readFileSync(`/proc/self/task/${t}/comm`, 'latin1').startsWith(MAINFRAME_THREAD_PREFIX));
       if (!task) throw new Error('no gc-mf-* thread: is this checkout older than the thread names?');
       const stat = `/proc/self/task/${task}/schedstat`;
       const from = rec.records.length;
