@@ -254,6 +254,10 @@ export class MainframePoller<S extends CaenSession = CaenSession> {
         return this.#connectFailed(err);
       }
     }
+    // one phase for the setups of the crate: those of one HoldOffTime are then scanned one after the
+    // other and the worker sleeps once per round, not once per setup (each wake-up costs CPU)
+    const firstDueMs = monotonicMs();
+    for (const s of this.#setups) if (s.nextDueMs === 0) s.nextDueMs = firstDueMs;
     return 0;
   }
 
