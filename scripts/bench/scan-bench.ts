@@ -61,8 +61,8 @@ export interface FullScanResult {
   scanMsMedian: number;
   scanMsMax: number;
   /**
-   * wall time from the first setup's read to the end of the last one's, ms: at HoldOffTime 1 s each
-   * setup keeps the start-to-start cadence of its first scan, so the 16 setups stay spread over this span
+   * wall time from the first setup's read to the end of the last one's, ms: the setups of a crate share
+   * one phase, so at HoldOffTime 1 s a round is read back to back and this is about the full scan time
    */
   spreadMsMedian: number;
   points: number;

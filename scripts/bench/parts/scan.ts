@@ -57,7 +57,7 @@ export const scanPart: BenchPart = {
       out.details.push(['2', 'the same calls without the poller at 0 ms/call, side by side: median (each)', `${fmt(bareScan0.medianMs)} ms (${plainMs.map((x) => fmt(x)).join(', ')}), in the gaps between the poller's full scans of the first crate`]);
       out.details.push(['2', 'the same, with a turn of the event loop after each slot (as the poller after each setup)', `${fmt(bareScan0.withTurnsMs)} ms (${turnsMs.map((x) => fmt(x)).join(', ')}): what idle gaps between the calls cost on this machine, ${fmt(bareScan0.withTurnsMs / bareScan0.medianMs, 2)} ×`]);
       out.details.push(['2', `full scan at ${latencyMs} ms/call: median / max (sum of the ${SLOTS} setup scans)`, `${fmt(full.scanMsMedian)} / ${fmt(full.scanMsMax)} ms (${fmt(full.points, 0)} points, ${full.rounds} scans)`]);
-      out.details.push(['2', `spread of the ${SLOTS} setup scans within the 1 s HoldOffTime`, `${fmt(full.spreadMsMedian)} ms (each setup keeps the cadence of its first scan)`]);
+      out.details.push(['2', `spread of the ${SLOTS} setup scans within the 1 s HoldOffTime`, `${fmt(full.spreadMsMedian)} ms (the setups share one phase: about the full scan time when a round is read back to back)`]);
       out.details.push(['2', 'full scan at 0 ms/call: median / max', `${fmt(base.scanMsMedian)} / ${fmt(base.scanMsMax)} ms (${fmt((base.scanMsMedian / base.simCallsPerScan) * 1000, 0)} µs per call), after ${warmupSeconds} s of warm-up`]);
       out.details.push(['2', 'bare GetChParam of 24 channels, one thread, mean (median)', `${fmt(bare.meanMs, 2)} (${fmt(bare.medianMs, 2)}) ms at ${latencyMs} ms/call, ${fmt(bare0.meanMs, 2)} (${fmt(bare0.medianMs, 2)}) ms at 0 ms/call (${bare.calls} calls each)`]);
     }
