@@ -19,6 +19,7 @@
 // checkout whose dist/ is used for binding, setup and the pollers (default: this one): a checkout of an
 // older commit next to this one compares before and after in one run.
 import { MAINFRAME_THREAD_PREFIX } from '../../src/thread-name.js';
+import { compileCallLoop } from './call-loop.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -197,10 +198,10 @@ async function main(): Promise<void> {
   const { startSim } = await import(pathToFileURL(join(here, 'dist', 'test', 'helpers', 'sim.js')).href);
   const { cratesYaml, crateName } = await import(pathToFileURL(join(here, 'dist', 'scripts', 'bench', 'fixtures.js')).href);
   const tmp = mkdtempSync(join(tmpdir(), 'gemcaen-call-loop-'));
-  const binary = join(tmp, 'call-loop');
-  const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', binary, join(here, 'scripts', 'profile', 'call-loop.c'), '-ldl'], { encoding: 'utf8' });
-  if (cc.status !== 0) {
-    console.error(`no C compiler (${cc.stderr ?? cc.error}): the C row is left out`);
+  const build = compileCallLoop(tmp);
+  const binary = 'binary' in build ? build.binary : '';
+  if ('noCompiler' in build) {
+    console.error(`${build.noCompiler}: the C row is left out`);
     only.delete('c');
   }
   const sim = await startSim({ cratesYaml: cratesYaml(1), timeoutMs: 30_000 });

@@ -1,8 +1,14 @@
-// Part 5: CPU and RSS of the real daemon (a child process) logging N full crates at 1 Hz into VictoriaMetrics.
+// Part 5: CPU and RSS of the real daemon (a child process) logging N full crates at 1 Hz into VictoriaMetrics,
+// and next to it the CPU of exactly the same CAEN calls made from C at the same pace (the floor of the calls).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileCallLoop, runPacedCalls, type PacedCalls } from '../../profile/call-loop.js';
 import { measureDaemon } from '../daemon-bench.js';
 import { crateName } from '../fixtures.js';
 import { GOALS } from '../goals.js';
-import type { BenchPart, PartResult } from '../part.js';
+import type { BenchContext, BenchPart, PartResult } from '../part.js';
+import type { RatioRow } from '../report.js';
 import { fmt } from '../stats.js';
 
 export const daemonPart: BenchPart = {
@@ -29,13 +35,54 @@ export const daemonPart: BenchPart = {
     say(`      by thread: ${byThread}`);
     details.push(['5', 'daemon CPU by thread (% of one core)', byThread]);
     if (d.sim) details.push(['5', 'the simulator (not the daemon)', `CPU ${fmt(d.sim.cpuMeanPercent)} % mean, RSS ${fmt(d.sim.rssMaxMiB)} MiB max`]);
-    return {
-      rows: [
-        { part: '5', figure: `setup scans/s at 1 Hz (${d.setups} setups)`, measured: d.scansPerSetupPerSecond, ideal: 1, unit: '', idealIs: 'HoldOffTime 1 s: one scan per setup per second', digits: 3 },
-        { part: '5', figure: `daemon CPU, ${d.crates} crates at 1 Hz (mean)`, measured: d.daemon.cpuMeanPercent, ideal: GOALS.daemonCpuPercent, unit: '%', idealIs: `the goal: ${GOALS.daemonCpuPercent} % of one core (issue 16)` },
-        { part: '5', figure: `daemon RSS, ${d.crates} crates at 1 Hz (mean)`, measured: d.daemon.rssMeanMiB, ideal: GOALS.daemonRssMiB, unit: 'MiB', idealIs: `the goal: ${GOALS.daemonRssMiB} MiB (issue 16)` },
-      ],
-      details,
-    };
+    const rows: RatioRow[] = [
+      { part: '5', figure: `setup scans/s at 1 Hz (${d.setups} setups)`, measured: d.scansPerSetupPerSecond, ideal: 1, unit: '', idealIs: 'HoldOffTime 1 s: one scan per setup per second', digits: 3 },
+      { part: '5', figure: `daemon CPU, ${d.crates} crates at 1 Hz (mean)`, measured: d.daemon.cpuMeanPercent, ideal: GOALS.daemonCpuPercent, unit: '%', idealIs: `the goal: ${GOALS.daemonCpuPercent} % of one core (issue 16)` },
+    ];
+    // the daemon has stopped: the same calls from C, same simulator, latency, crates and seconds
+    const c = await callsFromC(ctx, env.addresses.slice(0, n));
+    if (c) {
+      const above = d.daemon.cpuMeanPercent - c.corePercent;
+      say(`      the same calls from C (one thread per crate, 1 Hz): CPU ${fmt(c.corePercent, 2)} % of one core, ${fmt(c.cpuUsPerCall)} µs per call, ${fmt(c.callsPerSecond, 0)} calls/s; the daemon above that floor: ${fmt(above, 2)} % of one core`);
+      rows.push({
+        part: '5',
+        figure: `daemon CPU, ${d.crates} crates at 1 Hz vs the same calls from C`,
+        measured: d.daemon.cpuMeanPercent,
+        ideal: c.corePercent,
+        unit: '%',
+        idealIs: `the same ${fmt(c.callsPerSecond, 0)} calls/s from a C program, one thread per crate, same pace: the floor of the calls themselves`,
+        digits: 2,
+      });
+      details.push([
+        '5',
+        `the same calls from C, ${c.crates} crates at 1 Hz (${fmt(c.wallSeconds, 0)} s, scripts/profile/call-loop.c --paced)`,
+        `CPU ${fmt(c.corePercent, 2)} % of one core, ${fmt(c.cpuUsPerCall)} µs per call, ${fmt(c.callsPerSecond, 0)} calls/s, ${c.lateRounds} late rounds; the daemon above that floor: ${fmt(above, 2)} % of one core`,
+      ]);
+    }
+    rows.push({ part: '5', figure: `daemon RSS, ${d.crates} crates at 1 Hz (mean)`, measured: d.daemon.rssMeanMiB, ideal: GOALS.daemonRssMiB, unit: 'MiB', idealIs: `the goal: ${GOALS.daemonRssMiB} MiB (issue 16)` });
+    return { rows, details };
   },
 };
+
+/**
+ * The daemon's calls (128 per crate per second) from scripts/profile/call-loop.c for the daemon's window;
+ * undefined (and one line saying why) when there is no C compiler or the program failed.
+ */
+async function callsFromC(ctx: BenchContext, addresses: readonly string[]): Promise<PacedCalls | undefined> {
+  const { opt, say, env } = ctx;
+  const dir = mkdtempSync(join(tmpdir(), 'gemcaen-bench-call-loop-'));
+  try {
+    const build = compileCallLoop(dir);
+    if ('noCompiler' in build) {
+      say(`      ${build.noCompiler}: the row of the same calls from C is left out`);
+      return undefined;
+    }
+    say(`[5]   the same calls from C (scripts/profile/call-loop.c --paced), ${addresses.length} crates at 1 Hz, ${opt.daemonSeconds} s...`);
+    return await runPacedCalls({ binary: build.binary, library: env.library, addresses, seconds: opt.daemonSeconds });
+  } catch (err) {
+    say(`      the same calls from C failed, the row is left out: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
