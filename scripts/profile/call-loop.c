@@ -14,9 +14,10 @@
  *     the next one a period later, no catch-up burst), reads every slot 0..15 as a benchmark setup is read:
  *     CAENHV_GetChParam of VMon, IMon, V0Set, I0Set, Pw, Status on channels 0..23, then CAENHV_GetBdParam of
  *     Temp and BdStatus of that one slot: 128 calls per round per crate. round(SECONDS * 1000 / PERIOD_MS)
- *     rounds (at least one). Prints one JSON line: calls, rounds per crate, late rounds, the process's CPU time
- *     (CLOCK_PROCESS_CPUTIME_ID: every thread, the library's included) and the wall time from after the
- *     logins to the end of the last round's period, CPU µs per call and CPU % of one core.
+ *     rounds (at least one). The threads start their rounds together, as the daemon's workers, which log in
+ *     together at its start, roughly do. Prints one JSON line: calls, rounds per crate, late rounds, the
+ *     process's CPU time (CLOCK_PROCESS_CPUTIME_ID: every thread, the library's included) and the wall time
+ *     from after the logins to the end of the last round's period, CPU µs per call and CPU % of one core.
  *
  * Every call's return code is checked: a failure exits with 1 and names the function, address, slot,
  * parameter and code on stderr. Bad arguments exit with 2.
