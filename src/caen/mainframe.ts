@@ -564,7 +564,10 @@ export class CaenMainframe {
 
   // ---- board parameters ----
 
-  /** Binding of CAENHV_GetBdParam(): `param` of every listed slot in ONE call, decoded by its Type. */
+  /**
+   * Binding of CAENHV_GetBdParam(): `param` of every listed slot in ONE call, every value decoded by the
+   * Type of the first slot's parameter (list only slots whose boards share it; gemcaen reads one slot).
+   */
   readBdParam(slots: readonly number[], param: string): number[] {
     const list = this.#list('slots', slots);
     const meta = this.bdParamMeta(slots[0] as number, param);
