@@ -1,4 +1,5 @@
 // What a sink queue takes its batches from: the durable spool (database sinks) or a bounded memory buffer (file sink).
+import { bodyLines } from './line-bytes.js';
 
 /** A batch read from a backlog: released only when acknowledged. */
 export interface Batch {
@@ -17,6 +18,8 @@ export interface Batch {
 export interface Backlog {
   /** stores lines behind everything not yet acknowledged (durably, for the spool) */
   append(lines: readonly string[]): void;
+  /** the same for `count` lines as the spool holds them (UTF-8, each ending in a newline); the backlog may keep `body` */
+  appendBody(body: Buffer, count: number): void;
   /** the oldest unacknowledged lines, at most maxLines; undefined when there are none */
   peek(maxLines: number): Batch | undefined;
   /** releases a batch returned by peek (the database acknowledged it, or it was dropped) */
@@ -74,6 +77,10 @@ export class MemoryBacklog implements Backlog {
       this.#release(dropped);
       this.onDrop(dropped, droppedBytes);
     }
+  }
+
+  appendBody(body: Buffer): void {
+    this.append(bodyLines(body));
   }
 
   peek(maxLines: number): Batch | undefined {

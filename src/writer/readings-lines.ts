@@ -2,18 +2,20 @@
 // layout, once: each template's series head (escaped measurement and sorted tags), each field's escaped
 // `name=` in key order, and each field bound to its dedup memory. Per scan: each finite value becomes its
 // field number by the rule expandReadings applies (fieldNumber, statusBit), Dedup.due decides it against
-// the memory, and the due fields are formatted (formatFloat, formatInt) into one string per line. The
+// the memory, and the due fields are formatted (formatFloat, formatInt) and written as bytes with the
+// series head and names encoded once, into the batch a sink queue gathers (line-bytes.ts). The
 // lines are the ones toLine(dedup.filter(point)) gives for the points expandReadings makes of the same
 // values, on the same dedup memories (test/writer/readings-lines.test.ts holds the two paths side by side).
 import type { ReadingsLayout, ValueKind } from '../protocol.js';
 import { fieldNumber, fieldType, statusBit } from '../readings.js';
 import { Dedup, type Written } from './dedup.js';
+import { bodyLines, LineBytes } from './line-bytes.js';
 import { fieldLayout, formatFloat, formatInt, seriesHead } from './line-protocol.js';
 
 /** One template of the layout, ready to write. Slots: its fields in value order, a status word's bits after it. */
 interface TemplateLines {
-  /** escaped measurement and sorted tags, and the space after them */
-  readonly head: string;
+  /** escaped measurement and sorted tags, UTF-8 */
+  readonly head: Buffer;
   /** per FieldSpec: how its raw value is read, and the slot of its field */
   readonly kinds: readonly ValueKind[];
   readonly firstSlot: readonly number[];
@@ -24,7 +26,7 @@ interface TemplateLines {
   readonly deadbands: readonly (number | undefined)[];
   /** the slots in line order (sorted field keys; keys that escape to '' left out), and each one's `name=` */
   readonly order: readonly number[];
-  readonly names: readonly string[];
+  readonly names: readonly Buffer[];
 }
 
 export class ReadingsLines {
@@ -34,9 +36,6 @@ export class ReadingsLines {
   readonly #heartbeatMs: number;
   /** per slot of the template being written: the text of its field when due this scan, else undefined */
   readonly #texts: (string | undefined)[];
-  /** reused for each line's parts (joined once: a string built with `+=` is a tree until flattened) */
-  readonly #parts: string[] = [];
-
   private constructor(sink: string, setup: string, templates: TemplateLines[], heartbeatMs: number, maxSlots: number) {
     this.sink = sink;
     this.setup = setup;
@@ -71,14 +70,14 @@ export class ReadingsLines {
       if (new Set(keys).size !== keys.length) return undefined;
       const fl = fieldLayout(keys);
       templates.push({
-        head: head + ' ',
+        head: Buffer.from(head),
         kinds,
         firstSlot,
         bitCount,
         memories: keys.map((k) => dedup.memory(sink, setup, head, k)),
         deadbands: keys.map((k) => policy.deadbands[k]),
         order: fl.order,
-        names: fl.names,
+        names: fl.names.map((n) => Buffer.from(n)),
       });
       maxSlots = Math.max(maxSlots, keys.length);
     }
@@ -87,10 +86,16 @@ export class ReadingsLines {
 
   /** appends to `out` the line of each template with a field due at timeMs (values: one per FieldSpec, NaN: not read) */
   lines(values: ArrayLike<number>, timeMs: number, out: string[]): void {
+    const bytes = new LineBytes();
+    this.write(values, timeMs, bytes);
+    for (const l of bodyLines(bytes.take())) out.push(l);
+  }
+
+  /** writes into `out` the line of each template with a field due at timeMs, as bytes (the lines of lines()) */
+  write(values: ArrayLike<number>, timeMs: number, out: LineBytes): void {
     const texts = this.#texts;
-    const parts = this.#parts;
     const hb = this.#heartbeatMs;
-    const time = ' ' + String(Math.round(timeMs));
+    const time = String(Math.round(timeMs));
     let at = 0;
     for (const t of this.#templates) {
       let due = 0;
@@ -115,22 +120,18 @@ export class ReadingsLines {
         }
       }
       if (due === 0) continue;
-      parts.length = 0;
-      parts.push(t.head);
+      out.begin(t.head);
       const order = t.order;
       for (let k = 0; k < order.length; k++) {
         const s = order[k];
         const text = texts[s];
         if (text === undefined) continue;
         texts[s] = undefined;
-        if (parts.length > 1) parts.push(',');
-        parts.push(t.names[k], text);
+        out.field(t.names[k], text);
       }
       // slots left out of the line (a key that escapes to ''): their texts are cleared too
       if (order.length !== t.memories.length) texts.fill(undefined, 0, t.memories.length);
-      if (parts.length === 1) continue; // no due field can be written (an unsafe integer)
-      parts.push(time);
-      out.push(parts.join(''));
+      out.end(time); // a line without a field that can be written (an unsafe integer) is taken back
     }
   }
 }

@@ -11,6 +11,7 @@ import { MemoryBacklog, type Backlog, type Batch } from './backlog.js';
 import type { BackoffOptions } from '../backoff.js';
 import { retryDelayMs, type WriteResult } from './outcome.js';
 import type { Sink } from './sinks/sink.js';
+import { bodyLines, LineBytes } from './line-bytes.js';
 import type { SinkState, SinkStatus } from '../protocol.js';
 
 export interface SinkQueueOptions {
@@ -37,7 +38,8 @@ export class SinkQueue {
   readonly #sink: Sink;
   readonly #backlog: Backlog;
   readonly #o: SinkQueueOptions;
-  #pending: string[] = [];
+  /** the lines gathered for the next batch, as bytes */
+  readonly #pending = new LineBytes();
   #timer: NodeJS.Timeout | undefined;
   #state: SinkState = 'ok';
   #stateKey = 'ok';
@@ -96,8 +98,19 @@ export class SinkQueue {
   /** takes serialized lines; they reach the backlog within batchMaxMs */
   accept(lines: readonly string[]): void {
     if (lines.length === 0) return;
-    for (const l of lines) this.#pending.push(l);
-    if (this.#pending.length >= this.#o.batchMaxLines) this.flushPending();
+    for (const l of lines) this.#pending.line(l);
+    this.#accepted();
+  }
+
+  /** takes the lines `write` writes into the batch being gathered (as bytes); they reach the backlog within batchMaxMs */
+  acceptBytes(write: (out: LineBytes) => void): void {
+    const before = this.#pending.lines;
+    write(this.#pending);
+    if (this.#pending.lines !== before) this.#accepted();
+  }
+
+  #accepted(): void {
+    if (this.#pending.lines >= this.#o.batchMaxLines) this.flushPending();
     else if (this.#timer === undefined && !this.#stopping) this.#timer = setTimeout(() => this.flushPending(), this.#o.batchMaxMs);
   }
 
@@ -110,19 +123,22 @@ export class SinkQueue {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#unspooled.lines > 0 && !this.#unspooledInFlight) this.#spoolUnspooled();
-    if (this.#pending.length > 0) {
-      const lines = this.#pending;
-      this.#pending = [];
-      if (this.#unspooled.lines > 0 || !this.#appendToBacklog(lines)) this.#unspooled.append(lines);
+    if (this.#pending.lines > 0) {
+      const count = this.#pending.lines;
+      const body = this.#pending.take();
+      if (this.#unspooled.lines > 0 || !this.#appendToBacklog(body, count)) this.#unspooled.append(bodyLines(body));
     }
     if (this.#unspooled.lines > 0 && !this.#stopping) this.#timer = setTimeout(() => this.flushPending(), Math.max(1000, this.#o.batchMaxMs));
     this.#kick();
   }
 
-  /** true when the backlog took the lines; otherwise the sink reports its spool degraded */
-  #appendToBacklog(lines: readonly string[]): boolean {
+  /** true when the backlog took the lines (a body of `count` lines, or the lines); otherwise the sink reports its spool degraded */
+  #appendToBacklog(body: Buffer, count: number): boolean;
+  #appendToBacklog(lines: readonly string[]): boolean;
+  #appendToBacklog(what: Buffer | readonly string[], count = 0): boolean {
     try {
-      this.#backlog.append(lines);
+      if (Buffer.isBuffer(what)) this.#backlog.appendBody(what, count);
+      else this.#backlog.append(what);
     } catch (err) {
       if (this.#appendError === undefined) {
         this.#appendError = `cannot append to the spool in ${this.#backlog.location} (${(err as Error).message}): new lines are held in memory (at most ${this.#unspooled.maxLineCount}) and are kept only once ${this.#sink.target} acknowledges them; free space on that disk or set Settings.spoolDirectory to a writable directory`;
@@ -221,7 +237,7 @@ export class SinkQueue {
       kind: this.#sink.kind,
       target: this.#sink.target,
       state: this.#state,
-      spooledLines: this.#backlog.lines + this.#pending.length + this.#unspooled.lines,
+      spooledLines: this.#backlog.lines + this.#pending.lines + this.#unspooled.lines,
       spooledBytes: this.#backlog.bytes,
       unspooledLines: this.#unspooled.lines,
       droppedLines: this.#dropped,

@@ -177,13 +177,20 @@ export class Spool implements Backlog {
     const buf = Buffer.allocUnsafeSlow(length + 1);
     buf.write(text, 0, length, 'utf8');
     buf[length] = NEWLINE;
+    this.appendBody(buf, lines.length);
+  }
+
+  /** appends `count` lines given as they are stored (UTF-8, each ending in a newline); the spool keeps `body` for its first peek */
+  appendBody(body: Buffer, count: number): void {
+    if (this.#closed) throw new Error(`spool ${this.#dir} is closed`);
+    if (count === 0) return;
     try {
-      this.#appendBuffer(buf, lines);
+      this.#appendBuffer(body, count);
     } catch (err) {
       // a full disk whose only segment is acknowledged to its end (the database keeps up): that
       // segment holds nothing worth keeping, so it goes and the lines get a fresh one
       if (!this.#freeAcknowledged()) throw err;
-      this.#appendBuffer(buf, lines);
+      this.#appendBuffer(body, count);
     }
   }
 
@@ -203,7 +210,7 @@ export class Spool implements Backlog {
     return true;
   }
 
-  #appendBuffer(buf: Buffer, lines: readonly string[]): void {
+  #appendBuffer(buf: Buffer, count: number): void {
     let last = this.#segments[this.#segments.length - 1];
     // a new segment when the last is full, or when these lines would take it over the bound: the
     // bound can then drop whole older segments and keep the new lines
@@ -233,9 +240,9 @@ export class Spool implements Backlog {
       }
       throw err;
     }
-    this.#remember({ seq: last.seq, start: last.size, end: last.size + buf.length, body: buf, count: lines.length });
+    this.#remember({ seq: last.seq, start: last.size, end: last.size + buf.length, body: buf, count });
     last.size += buf.length;
-    last.lines += lines.length;
+    last.lines += count;
     this.#enforceBound();
   }
 

@@ -164,9 +164,7 @@ export class Writer {
       this.accept({ type: 'points', setup: msg.setup, sink: msg.sink, points: expandReadings(layout, msg.values, msg.timeMs) });
       return;
     }
-    const lines: string[] = [];
-    compiled.lines(msg.values, msg.timeMs, lines);
-    queue.accept(lines);
+    queue.acceptBytes((out) => compiled.write(msg.values, msg.timeMs, out));
   }
 
   /** the queue of a setup's sink, or undefined when nothing is to be written (stopping, a sink not configured) */
