@@ -1,9 +1,11 @@
 // Part 5: CPU and RSS of the real daemon (a child process) logging N full crates at 1 Hz into VictoriaMetrics,
-// and next to it the CPU of exactly the same CAEN calls made from C at the same pace (the floor of the calls).
+// and next to it the CPU of exactly the same CAEN calls at the same pace made from C (the floor of the calls)
+// and through koffi from node worker threads with nothing around them (the floor of the design).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCallLoop, runPacedCalls, type PacedCalls } from '../../profile/call-loop.js';
+import { runPacedKoffi } from '../../profile/koffi-loop.js';
 import { measureDaemon } from '../daemon-bench.js';
 import { crateName } from '../fixtures.js';
 import { GOALS } from '../goals.js';
@@ -39,30 +41,61 @@ export const daemonPart: BenchPart = {
       { part: '5', figure: `setup scans/s at 1 Hz (${d.setups} setups)`, measured: d.scansPerSetupPerSecond, ideal: 1, unit: '', idealIs: 'HoldOffTime 1 s: one scan per setup per second', digits: 3 },
       { part: '5', figure: `daemon CPU, ${d.crates} crates at 1 Hz (mean)`, measured: d.daemon.cpuMeanPercent, ideal: GOALS.daemonCpuPercent, unit: '%', idealIs: `the goal: ${GOALS.daemonCpuPercent} % of one core (issue 16)` },
     ];
-    // the daemon has stopped: the same calls from C, same simulator, latency, crates and seconds
-    const c = await callsFromC(ctx, env.addresses.slice(0, n));
-    if (c) {
+    // the daemon has stopped: the same calls, same simulator, latency, crates and seconds, from C (the floor
+    // of the calls) and through koffi from node worker threads with nothing around them (the floor of the design)
+    const addresses = env.addresses.slice(0, n);
+    const floors: [Floor, PacedCalls | undefined][] = [
+      [FLOORS.c, await callsFromC(ctx, addresses)],
+      [FLOORS.koffi, await callsThroughKoffi(ctx, addresses)],
+    ];
+    for (const [floor, c] of floors) {
+      if (!c) continue;
       const above = d.daemon.cpuMeanPercent - c.corePercent;
-      say(`      the same calls from C (one thread per crate, 1 Hz): CPU ${fmt(c.corePercent, 2)} % of one core, ${fmt(c.cpuUsPerCall)} µs per call, ${fmt(c.callsPerSecond, 0)} calls/s; the daemon above that floor: ${fmt(above, 2)} % of one core`);
+      const figures = `CPU ${fmt(c.corePercent, 2)} % of one core, ${fmt(c.cpuUsPerCall)} µs per call, ${fmt(c.callsPerSecond, 0)} calls/s, ${c.lateRounds} late rounds; the daemon above it: ${fmt(above, 2)} % of one core`;
+      say(`      the same calls ${floor.what}: ${figures}`);
       rows.push({
         part: '5',
-        figure: `daemon CPU, ${d.crates} crates at 1 Hz vs the same calls from C`,
+        figure: `daemon CPU, ${d.crates} crates at 1 Hz vs the same calls ${floor.what}`,
         measured: d.daemon.cpuMeanPercent,
         ideal: c.corePercent,
         unit: '%',
-        idealIs: `the same ${fmt(c.callsPerSecond, 0)} calls/s from a C program, one thread per crate, same pace: the floor of the calls themselves`,
+        idealIs: `the same ${fmt(c.callsPerSecond, 0)} calls/s ${floor.what}, one thread per crate, same pace: ${floor.is}`,
         digits: 2,
       });
-      details.push([
-        '5',
-        `the same calls from C, ${c.crates} crates at 1 Hz (${fmt(c.wallSeconds, 0)} s, scripts/profile/call-loop.c --paced)`,
-        `CPU ${fmt(c.corePercent, 2)} % of one core, ${fmt(c.cpuUsPerCall)} µs per call, ${fmt(c.callsPerSecond, 0)} calls/s, ${c.lateRounds} late rounds; the daemon above that floor: ${fmt(above, 2)} % of one core`,
-      ]);
+      details.push(['5', `the same calls ${floor.what}, ${c.crates} crates at 1 Hz (${fmt(c.wallSeconds, 0)} s, ${floor.program})`, figures]);
     }
     rows.push({ part: '5', figure: `daemon RSS, ${d.crates} crates at 1 Hz (mean)`, measured: d.daemon.rssMeanMiB, ideal: GOALS.daemonRssMiB, unit: 'MiB', idealIs: `the goal: ${GOALS.daemonRssMiB} MiB (issue 16)` });
     return { rows, details };
   },
 };
+
+interface Floor {
+  /** "from C", "through koffi…" */
+  what: string;
+  /** what the floor is */
+  is: string;
+  program: string;
+}
+
+const FLOORS = {
+  c: { what: 'from C', is: 'the floor of the calls themselves', program: 'scripts/profile/call-loop.c --paced' },
+  koffi: { what: 'through koffi from node worker threads', is: 'the floor of this design, nothing around the calls', program: 'scripts/profile/koffi-loop.ts' },
+} as const satisfies Record<string, Floor>;
+
+/**
+ * The daemon's calls through the binding's koffi functions, one node worker thread per crate, after 10 s of
+ * the same rounds; undefined (and one line saying why) when the program failed.
+ */
+async function callsThroughKoffi(ctx: BenchContext, addresses: readonly string[]): Promise<PacedCalls | undefined> {
+  const { opt, say, env } = ctx;
+  say(`[5]   the same calls through koffi (scripts/profile/koffi-loop.ts), ${addresses.length} crates at 1 Hz, ${opt.daemonSeconds} s...`);
+  try {
+    return await runPacedKoffi({ library: env.library, addresses, seconds: opt.daemonSeconds, warmupSeconds: opt.quick ? 2 : 10 });
+  } catch (err) {
+    say(`      the same calls through koffi failed, the row is left out: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
 
 /**
  * The daemon's calls (128 per crate per second) from scripts/profile/call-loop.c for the daemon's window;
