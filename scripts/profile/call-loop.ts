@@ -67,8 +67,13 @@ export function pacedArgs(o: PacedOptions): string[] {
 
 /** Runs the daemon's calls from C at the daemon's pace: 128 calls per round per crate, one round per period. */
 export function runPacedCalls(o: PacedOptions): Promise<PacedCalls> {
+  return runPacedProgram(o.binary, pacedArgs(o));
+}
+
+/** Runs a paced program (call-loop.c, koffi-loop.ts) in a process of its own: its JSON line, or CallLoopError with what it said on stderr. */
+export function runPacedProgram(command: string, args: readonly string[]): Promise<PacedCalls> {
   return new Promise((resolveRun, reject) => {
-    const p = spawn(o.binary, pacedArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

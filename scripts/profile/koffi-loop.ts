@@ -8,13 +8,12 @@
 // the last round's period, as for the daemon.
 // The measured rounds follow WARMUP_SECONDS of the same rounds (V8 and the caches settle).
 //   node dist/scripts/profile/koffi-loop.js LIBRARY SECONDS PERIOD_MS WARMUP_SECONDS ADDRESS...
-import { spawn } from 'node:child_process';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { CAENHV_SYSTEM_TYPE } from '../../src/caen/codes.js';
 import { CaenLibrary } from '../../src/caen/library.js';
 import { BOARD_PARAMS, CHANNELS, MONITORABLES, SLOTS } from '../bench/fixtures.js';
-import { CallLoopError, type PacedCalls } from './call-loop.js';
+import { runPacedProgram, type PacedCalls } from './call-loop.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const TCPIP = 0;
@@ -42,19 +41,7 @@ type ToCrateThread = { type: 'go'; startMs: number; rounds: number; periodMs: nu
 
 /** Runs the paced calls in a child process of their own (its CPU is theirs only); rejects with CallLoopError on a failed call. */
 export function runPacedKoffi(o: PacedKoffiOptions): Promise<PacedCalls> {
-  return new Promise((resolveRun, reject) => {
-    const args = [THIS_FILE, o.library, String(o.seconds), String(o.periodMs ?? 1000), String(o.warmupSeconds ?? 5), ...o.addresses];
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    p.once('error', reject);
-    p.once('close', (code) => {
-      if (code === 0) resolveRun(JSON.parse(out) as PacedCalls);
-      else reject(new CallLoopError(code, err));
-    });
-  });
+  return runPacedProgram(process.execPath, [THIS_FILE, o.library, String(o.seconds), String(o.periodMs ?? 1000), String(o.warmupSeconds ?? 5), ...o.addresses]);
 }
 
 /** absolute milliseconds, the same clock in every thread */
