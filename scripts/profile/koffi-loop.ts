@@ -18,6 +18,8 @@ import { runPacedProgram, type PacedCalls } from './call-loop.js';
 const THIS_FILE = fileURLToPath(import.meta.url);
 const TCPIP = 0;
 const LOGIN = { user: 'admin', password: 'admin' } as const;
+/** the calls of one round of one crate: a full scan */
+const CALLS_PER_ROUND = SLOTS * (MONITORABLES.length + BOARD_PARAMS.length);
 
 export interface PacedKoffiOptions {
   library: string;
@@ -36,8 +38,9 @@ interface CrateThreadInit {
   address: string;
 }
 
-type FromCrateThread = { type: 'ready' } | { type: 'done'; calls: number; late: number; endMs: number } | { type: 'failed'; message: string };
-type ToCrateThread = { type: 'go'; startMs: number; rounds: number; periodMs: number } | { type: 'end' };
+type FromCrateThread = { type: 'ready' } | { type: 'done'; late: number; endMs: number } | { type: 'failed'; message: string };
+/** `rounds` in all, the first `warmRounds` not measured */
+type ToCrateThread = { type: 'go'; startMs: number; warmRounds: number; rounds: number; periodMs: number } | { type: 'end' };
 
 /** Runs the paced calls in a child process of their own (its CPU is theirs only); rejects with CallLoopError on a failed call. */
 export function runPacedKoffi(o: PacedKoffiOptions): Promise<PacedCalls> {
@@ -76,7 +79,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const rounds = Math.max(1, Math.round((seconds * 1000) / periodMs));
   const warmRounds = Math.round((warmupSeconds * 1000) / periodMs);
   const startMs = nowMs() + 50;
-  for (const w of threads) w.postMessage({ type: 'go', startMs, rounds: warmRounds + rounds, periodMs } satisfies ToCrateThread);
+  for (const w of threads) w.postMessage({ type: 'go', startMs, warmRounds, rounds: warmRounds + rounds, periodMs } satisfies ToCrateThread);
   const done = expect('done');
   // the window opens just before the first measured round
   const openMs = startMs + warmRounds * periodMs - Math.min(10, periodMs / 4);
@@ -91,8 +94,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const wallSeconds = (nowMs() - wall0) / 1000;
   for (const w of threads) w.postMessage({ type: 'end' } satisfies ToCrateThread);
   await Promise.all(threads.map((w) => new Promise((r) => w.once('exit', r))));
-  // the calls of the measured rounds (every round makes the same calls)
-  const calls = doneMsgs.reduce((n, m) => n + (m.type === 'done' ? (m.calls * rounds) / (warmRounds + rounds) : 0), 0);
+  const calls = addresses.length * rounds * CALLS_PER_ROUND;
   const late = doneMsgs.reduce((n, m) => n + (m.type === 'done' ? m.late : 0), 0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const result: PacedCalls = {
@@ -155,15 +157,14 @@ function crateThread(init: CrateThreadInit): void {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const failed = round();
         if (failed) return fail(failed);
-        // start to start; a late round starts at once, no catch-up burst
+        // start to start; a late round starts at once, no catch-up burst (counted when measured)
         due += m.periodMs;
         if (due < nowMs()) {
-          late++;
+          if (r + 1 >= m.warmRounds && r + 1 < m.rounds) late++;
           due = nowMs();
         }
       }
-      const calls = m.rounds * SLOTS * (MONITORABLES.length + BOARD_PARAMS.length);
-      port.postMessage({ type: 'done', calls, late, endMs: due } satisfies FromCrateThread);
+      port.postMessage({ type: 'done', late, endMs: due } satisfies FromCrateThread);
     })();
   });
   port.postMessage({ type: 'ready' } satisfies FromCrateThread);
